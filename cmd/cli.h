@@ -1,0 +1,46 @@
+/* cmd/cli.h: what the four mains share: options, messages, script runs. */
+#ifndef VN_CLI_H
+#define VN_CLI_H
+
+#include "../lua/runtime.h"
+
+/* One option of a tool. key is the short letter, or a value >= 256 for a long
+ * option without one. arg names the argument in --help, NULL for none. */
+struct vn_option {
+	const char *name;
+	int key;
+	const char *arg;
+	const char *help;
+};
+
+struct vn_cli {
+	const char *prog;
+	const char *const *usage;      /* synopsis lines after "Usage: PROG " */
+	const char *summary;           /* one paragraph under the synopsis */
+	const struct vn_option *opts;  /* the tool's own options, {NULL} ended */
+	struct vn_script script;       /* -s, -e, -v and the arguments after -- */
+	char **ops;                    /* operands */
+	int nops;
+};
+
+/* Called for each option of the tool's own table; returns 0, or -1 after
+ * vn_usage_error. */
+typedef int (*vn_optfn)(int key, const char *arg, void *ctx);
+
+/* Parse argv: the common options (-s -e -v -h -V) are handled here, the tool's
+ * own go to fn. Exits 0 after --help/--version and 2 on a usage error. */
+void vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx);
+/* Whether -s or -e was given. */
+int vn_cli_scripted(const struct vn_cli *c);
+
+/* "PROG: message" on stderr. */
+void vn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: the message and a hint, then exit 2. */
+void vn_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+/* Parse a port operand or exit 2 with "invalid port". */
+int vn_cli_port(const char *s);
+/* Finish: flush, die of a pending SIGINT/SIGTERM, else return status. */
+int vn_cli_exit(int status);
+
+#endif

@@ -1,0 +1,418 @@
+/* core/net.c: resolving, listening, accepting, connecting and single-call I/O.
+ * Every wait here gives up when SIGINT/SIGTERM is pending (core/sig.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "sig.h"
+
+static void
+seterr(struct vn_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+}
+
+int
+vn_port_parse(const char *s)
+{
+	long v = 0;
+
+	if (!s || !*s || strlen(s) > 5)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v > 65535 ? -1 : (int)v;
+}
+
+/* getaddrinfo for a TCP HOST:PORT; "*" and "" mean the wildcard when passive. */
+static int
+resolve(const char *host, int port, int family, int passive,
+        struct addrinfo **res, struct vn_err *e)
+{
+	struct addrinfo hints;
+	char serv[8];
+	int r;
+
+	if (host && (!*host || !strcmp(host, "*")))
+		host = NULL;
+	if (!host && !passive)
+		host = "localhost";
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : AI_ADDRCONFIG);
+	snprintf(serv, sizeof serv, "%d", port);
+	r = getaddrinfo(host, serv, &hints, res);
+	if (r == EAI_SYSTEM) {
+		seterr(e, "%s", strerror(errno));
+		return -1;
+	}
+	if (r != 0) {
+		/* glibc's text for a name that does not exist is "Name or service not
+		 * known"; the service is always numeric here, so name the host. */
+		seterr(e, "%s", r == EAI_NONAME ? "unknown host" : gai_strerror(r));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+set_port(struct sockaddr *sa, int port)
+{
+	if (sa->sa_family == AF_INET)
+		((struct sockaddr_in *)sa)->sin_port = htons(port);
+	else if (sa->sa_family == AF_INET6)
+		((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+}
+
+static int
+bind_one(const struct addrinfo *ai, int port, struct vn_err *e)
+{
+	struct sockaddr_storage ss;
+	int fd, on = 1;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	            ai->ai_protocol);
+	if (fd < 0) {
+		seterr(e, "%s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+	set_port((struct sockaddr *)&ss, port);
+	if (bind(fd, (struct sockaddr *)&ss, ai->ai_addrlen) < 0 ||
+	    listen(fd, SOMAXCONN) < 0) {
+		int err = errno;
+
+		seterr(e, "%s", strerror(err));
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+static void
+close_all(int *fds, int n)
+{
+	while (n > 0)
+		close(fds[--n]);
+}
+
+/* One attempt at binding every address; with port 0 the first socket's port is
+ * reused for the others so that the listener has one port. A family the host
+ * lacks (no IPv6) is skipped; any other failure fails the whole attempt.
+ * Returns the count, or -1 with errno. */
+static int
+listen_addrs(const struct addrinfo *res, int port, int fds[VN_MAXLISTEN],
+             struct vn_err *e)
+{
+	const struct addrinfo *ai;
+	int n = 0;
+
+	for (ai = res; ai && n < VN_MAXLISTEN; ai = ai->ai_next) {
+		int fd = bind_one(ai, port, e);
+
+		if (fd < 0) {
+			if (errno == EAFNOSUPPORT || errno == EADDRNOTAVAIL)
+				continue;
+			close_all(fds, n);
+			return -1;
+		}
+		fds[n++] = fd;
+		if (port == 0)
+			port = vn_local_port(fd);
+	}
+	if (n == 0) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	return n;
+}
+
+int
+vn_listen_tcp(const char *host, int port, int family, int fds[VN_MAXLISTEN],
+              struct vn_err *e)
+{
+	struct addrinfo *res;
+	int n, tries = 0;
+
+	if (resolve(host, port, family, 1, &res, e) < 0)
+		return -1;
+	/* With port 0 the port the first address got may be taken on another. */
+	do
+		n = listen_addrs(res, port, fds, e);
+	while (n < 0 && errno == EADDRINUSE && port == 0 && ++tries < 16);
+	freeaddrinfo(res);
+	return n;
+}
+
+int
+vn_accept(const int *fds, int nfds, int timeout_ms, struct sockaddr_storage *peer)
+{
+	struct pollfd p[VN_MAXLISTEN];
+	int i, r;
+
+	if (nfds <= 0 || nfds > VN_MAXLISTEN) {
+		errno = EBADF;
+		return -1;
+	}
+	for (;;) {
+		for (i = 0; i < nfds; i++) {
+			p[i].fd = fds[i];
+			p[i].events = POLLIN;
+			p[i].revents = 0;
+		}
+		r = vn_poll(p, nfds, timeout_ms);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		for (i = 0; i < nfds; i++) {
+			socklen_t len = sizeof *peer;
+			int fd;
+
+			if (p[i].revents & POLLNVAL) {
+				errno = EBADF;
+				return -1;
+			}
+			if (!p[i].revents)
+				continue;
+			fd = accept4(fds[i], (struct sockaddr *)peer, peer ? &len : NULL,
+			             SOCK_CLOEXEC);
+			if (fd >= 0)
+				return fd;
+			/* Gone before we took it, or a transient condition: wait
+			 * again. Anything else (EMFILE…) is the caller's to report. */
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != ECONNABORTED && errno != EPROTO && errno != EINTR)
+				return -1;
+			if (errno == EINTR && vn_sig_pending())
+				return -1;
+		}
+	}
+}
+
+static long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/* Connect one socket to one address within timeout_ms (-1: the kernel's). */
+static int
+connect_one(const struct addrinfo *ai, int timeout_ms, struct vn_err *e)
+{
+	struct pollfd p;
+	socklen_t len = sizeof(int);
+	int fd, err = 0, r;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	            ai->ai_protocol);
+	if (fd < 0)
+		goto fail;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		p.fd = fd;
+		p.events = POLLOUT;
+		r = vn_poll(&p, 1, timeout_ms);
+		if (r < 0)
+			goto fail;
+		if (r == 0) {
+			errno = ETIMEDOUT;
+			goto fail;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			goto fail;
+		if (err) {
+			errno = err;
+			goto fail;
+		}
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+fail:
+	err = errno;
+	seterr(e, "%s", err == ETIMEDOUT ? "Connection timed out" : strerror(err));
+	if (fd >= 0)
+		close(fd);
+	errno = err;
+	return -1;
+}
+
+int
+vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
+               struct vn_err *e)
+{
+	struct addrinfo *res, *ai;
+	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : 0;
+	int fd = -1;
+
+	if (!host || !*host) {
+		seterr(e, "no host given");
+		errno = EINVAL;
+		return -1;
+	}
+	if (resolve(host, port, family, 0, &res, e) < 0) {
+		errno = EHOSTUNREACH;
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		int left = -1;
+
+		if (timeout_ms >= 0) {
+			left = (int)(deadline - now_ms());
+			if (left <= 0) {
+				seterr(e, "Connection timed out");
+				errno = ETIMEDOUT;
+				break;
+			}
+		}
+		fd = connect_one(ai, left, e);
+		if (fd >= 0 || (errno == EINTR && vn_sig_pending()))
+			break;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+void
+vn_addr_format(const struct sockaddr *sa, char buf[VN_ADDRSTRLEN])
+{
+	char host[INET6_ADDRSTRLEN + 1] = "?";
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+		snprintf(buf, VN_ADDRSTRLEN, "%s:%d", host, ntohs(in->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+		snprintf(buf, VN_ADDRSTRLEN, "[%s]:%d", host, ntohs(in6->sin6_port));
+	} else {
+		snprintf(buf, VN_ADDRSTRLEN, "?");
+	}
+}
+
+int
+vn_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}
+
+/* Retry a call interrupted by a signal we do not stop for. */
+#define RETRY(expr) do { r = (expr); } \
+	while (r < 0 && errno == EINTR && !vn_sig_pending())
+
+ssize_t
+vn_recv(int fd, void *buf, size_t n)
+{
+	ssize_t r;
+
+	RETRY(recv(fd, buf, n, 0));
+	if (r < 0 && errno == ENOTSOCK)
+		RETRY(read(fd, buf, n));
+	return r;
+}
+
+ssize_t
+vn_send(int fd, const void *buf, size_t n)
+{
+	ssize_t r;
+
+	RETRY(send(fd, buf, n, MSG_NOSIGNAL));
+	if (r < 0 && errno == ENOTSOCK)
+		RETRY(write(fd, buf, n));
+	return r;
+}
+
+ssize_t
+vn_read(int fd, void *buf, size_t n)
+{
+	ssize_t r;
+
+	RETRY(read(fd, buf, n));
+	return r;
+}
+
+ssize_t
+vn_write(int fd, const void *buf, size_t n)
+{
+	ssize_t r;
+
+	RETRY(write(fd, buf, n));
+	return r;
+}
+
+int
+vn_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t r = vn_write(fd, p, n);
+
+		if (r < 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
+vn_poll(struct pollfd *p, nfds_t n, int timeout_ms)
+{
+	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : 0;
+	int r;
+
+	for (;;) {
+		r = poll(p, n, timeout_ms);
+		if (r >= 0 || errno != EINTR || vn_sig_pending())
+			return r;
+		if (timeout_ms >= 0) {
+			long left = deadline - now_ms();
+
+			timeout_ms = left > 0 ? (int)left : 0;
+		}
+	}
+}

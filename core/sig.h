@@ -1,0 +1,17 @@
+/* core/sig.h: SIGINT/SIGTERM become a pending flag that blocking calls check;
+ * SIGPIPE is ignored so a closed peer is an EPIPE, never a death. */
+#ifndef VN_SIG_H
+#define VN_SIG_H
+
+/* Install the handlers (without SA_RESTART). notify, if not NULL, is also called
+ * from the handler, e.g. to stop a running Lua state. */
+void vn_sig_init(void (*notify)(int sig));
+/* The pending signal number, or 0. */
+int vn_sig_pending(void);
+/* Restore default actions (for a forked child that execs or runs alone). */
+void vn_sig_reset(void);
+/* If a signal is pending, die of it with the default action, so the parent sees
+ * 128+sig. Returns otherwise. */
+void vn_sig_reraise(void);
+
+#endif

@@ -1,0 +1,179 @@
+/* lua/fdtab.c: the per-state descriptor table. */
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "fdtab.h"
+
+static const char key; /* registry key: its address */
+
+static int
+fdtab_gc(lua_State *L)
+{
+	struct vn_fdtab *t = lua_touserdata(L, 1);
+	int i;
+
+	for (i = 3; i < t->cap; i++)
+		if (t->fd[i] >= 0)
+			close(t->fd[i]);
+	free(t->fd);
+	free(t->gen);
+	free(t->buf);
+	free(t->pfd);
+	free(t->keys);
+	t->fd = NULL;
+	t->gen = NULL;
+	t->buf = NULL;
+	t->pfd = NULL;
+	t->keys = NULL;
+	t->cap = t->bufcap = t->pcap = 0;
+	t->closed = 1;
+	return 0;
+}
+
+struct vn_fdtab *
+vn_fdtab_new(lua_State *L)
+{
+	struct vn_fdtab *t = lua_newuserdata(L, sizeof *t);
+	int i;
+
+	t->cap = 16;
+	t->hint = 3;
+	t->closed = 0;
+	t->buf = NULL;
+	t->bufcap = 0;
+	t->pfd = NULL;
+	t->keys = NULL;
+	t->pcap = 0;
+	t->fd = malloc(t->cap * sizeof *t->fd);
+	t->gen = calloc(t->cap, sizeof *t->gen);
+	if (!t->fd || !t->gen) {
+		free(t->fd);
+		free(t->gen);
+		luaL_error(L, "not enough memory");
+	}
+	for (i = 0; i < t->cap; i++)
+		t->fd[i] = i < 3 ? i : -1;
+	lua_newtable(L);
+	lua_pushcfunction(L, fdtab_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_setmetatable(L, -2);
+	lua_pushlightuserdata(L, (void *)&key);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, LUA_REGISTRYINDEX);
+	return t;
+}
+
+struct vn_fdtab *
+vn_fdtab_of(lua_State *L)
+{
+	struct vn_fdtab *t;
+
+	lua_pushlightuserdata(L, (void *)&key);
+	lua_rawget(L, LUA_REGISTRYINDEX);
+	t = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return t;
+}
+
+int
+vn_fdtab_get(const struct vn_fdtab *t, lua_Number slot)
+{
+	/* Anything that is not a whole number inside the table is "not open". */
+	if (!(slot >= 0 && slot < t->cap) || slot != floor(slot))
+		return -1;
+	return t->fd[(int)slot];
+}
+
+static int
+grow(struct vn_fdtab *t)
+{
+	int ncap = t->cap * 2, i;
+	int *nfd;
+	unsigned *ngen;
+
+	if (ncap <= t->cap)
+		return -1;
+	nfd = realloc(t->fd, ncap * sizeof *nfd);
+	if (!nfd)
+		return -1;
+	t->fd = nfd;
+	ngen = realloc(t->gen, ncap * sizeof *ngen);
+	if (!ngen)
+		return -1;
+	t->gen = ngen;
+	for (i = t->cap; i < ncap; i++) {
+		t->fd[i] = -1;
+		t->gen[i] = 0;
+	}
+	t->cap = ncap;
+	return 0;
+}
+
+int
+vn_fdtab_add(struct vn_fdtab *t, int fd)
+{
+	int i;
+
+	if (t->closed) {
+		close(fd);
+		return -1;
+	}
+	for (i = t->hint; i < t->cap && t->fd[i] >= 0; i++)
+		;
+	if (i == t->cap && grow(t) < 0) {
+		close(fd);
+		return -1;
+	}
+	t->fd[i] = fd;
+	t->hint = i + 1;
+	return i;
+}
+
+void
+vn_fdtab_close(struct vn_fdtab *t, int slot)
+{
+	if (slot < 3 || slot >= t->cap || t->fd[slot] < 0)
+		return;
+	close(t->fd[slot]);
+	t->fd[slot] = -1;
+	t->gen[slot]++;
+	if (slot < t->hint)
+		t->hint = slot;
+}
+
+void *
+vn_fdtab_scratch(struct vn_fdtab *t, size_t n)
+{
+	if (n > t->bufcap) {
+		char *b = realloc(t->buf, n);
+
+		if (!b)
+			return NULL;
+		t->buf = b;
+		t->bufcap = n;
+	}
+	return t->buf;
+}
+
+int
+vn_fdtab_pollroom(struct vn_fdtab *t, size_t n)
+{
+	if (n > t->pcap) {
+		size_t ncap = n < 64 ? 64 : n;
+		struct pollfd *p = realloc(t->pfd, ncap * sizeof *p);
+		lua_Number *k;
+
+		if (!p)
+			return -1;
+		t->pfd = p;
+		k = realloc(t->keys, ncap * sizeof *k);
+		if (!k)
+			return -1;
+		t->keys = k;
+		t->pcap = ncap;
+	}
+	return 0;
+}

@@ -1,0 +1,506 @@
+/* lua/net.c: the `net` table. Each function checks its arguments, makes one
+ * core/ call and pushes VLC's result shape. Descriptors are slots of the state's
+ * table (lua/fdtab.h); every function has that table as upvalue 1. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "../core/fs.h"
+#include "../core/net.h"
+#include "../core/sig.h"
+#include "../core/url.h"
+#include "fdtab.h"
+#include "net.h"
+
+#define SCRATCH_MAX (1 << 20)  /* recv/read return at most this much per call */
+
+struct listener {
+	struct vn_fdtab *t;
+	int n;                       /* 0 once closed */
+	int port;
+	int slot[VN_MAXLISTEN];
+	unsigned gen[VN_MAXLISTEN];
+};
+
+static struct vn_fdtab *
+fdtab(lua_State *L)
+{
+	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* The OS descriptor for argument i, or -1 for a number that is not open. */
+static int
+checkfd(lua_State *L, int i)
+{
+	return vn_fdtab_get(fdtab(L), luaL_checknumber(L, i));
+}
+
+/* A length argument as a size in [0, max], whatever number the script passes. */
+static size_t
+optlen(lua_State *L, int i, size_t def, size_t max)
+{
+	lua_Number n = luaL_optnumber(L, i, (lua_Number)def);
+
+	if (!(n > 0))               /* negative, zero or NaN */
+		return 0;
+	return n >= (lua_Number)max ? max : (size_t)n;
+}
+
+/* Raise "Interrupted." when a wait ended because of SIGINT/SIGTERM. */
+static void
+check_interrupt(lua_State *L, int r)
+{
+	if (r < 0 && errno == EINTR && vn_sig_pending())
+		luaL_error(L, "Interrupted.");
+}
+
+/* The shape of a failed call returning a number: -1 and the reason. */
+static int
+push_fail(lua_State *L, const char *why)
+{
+	lua_pushinteger(L, -1);
+	lua_pushstring(L, why);
+	return 2;
+}
+
+/* --- listen object ------------------------------------------------------ */
+
+static struct listener *
+checklistener(lua_State *L)
+{
+	return luaL_checkudata(L, 1, VN_LISTENER);
+}
+
+/* Close the object's sockets unless the script already closed their slots. */
+static void
+listener_release(struct listener *l)
+{
+	int i;
+
+	if (!l->t->closed)
+		for (i = 0; i < l->n; i++)
+			if (l->t->gen[l->slot[i]] == l->gen[i])
+				vn_fdtab_close(l->t, l->slot[i]);
+	l->n = 0;
+}
+
+void
+vn_lua_push_listener(lua_State *L, const int *fds, int n)
+{
+	struct vn_fdtab *t = vn_fdtab_of(L);
+	struct listener *l = lua_newuserdata(L, sizeof *l);
+	int i;
+
+	l->t = t;
+	l->n = 0;
+	l->port = n > 0 ? vn_local_port(fds[0]) : 0;
+	luaL_getmetatable(L, VN_LISTENER);
+	lua_setmetatable(L, -2);
+	for (i = 0; i < n; i++) {
+		int s = vn_fdtab_add(t, fds[i]);
+
+		if (s < 0) {
+			while (++i < n)
+				close(fds[i]);
+			listener_release(l);
+			luaL_error(L, "not enough memory");
+		}
+		l->slot[l->n] = s;
+		l->gen[l->n++] = t->gen[s];
+	}
+}
+
+static int
+listener_accept(lua_State *L)
+{
+	struct listener *l = checklistener(L);
+	int os[VN_MAXLISTEN], n = 0, i, fd, slot;
+
+	for (i = 0; i < l->n; i++) {
+		int o = vn_fdtab_get(l->t, l->slot[i]);
+
+		if (o >= 0 && l->t->gen[l->slot[i]] == l->gen[i])
+			os[n++] = o;
+	}
+	if (n == 0)
+		return push_fail(L, "listener is closed");
+	fd = vn_accept(os, n, -1, NULL);
+	if (fd < 0) {
+		check_interrupt(L, fd);
+		return push_fail(L, strerror(errno));
+	}
+	slot = vn_fdtab_add(l->t, fd);
+	if (slot < 0)
+		return push_fail(L, "not enough memory");
+	lua_pushinteger(L, slot);
+	return 1;
+}
+
+static int
+listener_fds(lua_State *L)
+{
+	struct listener *l = checklistener(L);
+	int i, n = 0;
+
+	luaL_checkstack(L, l->n, "too many descriptors");
+	for (i = 0; i < l->n; i++)
+		if (l->t->gen[l->slot[i]] == l->gen[i]) {
+			lua_pushinteger(L, l->slot[i]);
+			n++;
+		}
+	return n;
+}
+
+static int
+listener_close(lua_State *L)
+{
+	listener_release(checklistener(L));
+	return 0;
+}
+
+static int
+listener_port(lua_State *L)
+{
+	lua_pushinteger(L, checklistener(L)->port);
+	return 1;
+}
+
+static int
+listener_tostring(lua_State *L)
+{
+	struct listener *l = checklistener(L);
+
+	lua_pushfstring(L, "listener (port %d%s)", l->port, l->n ? "" : ", closed");
+	return 1;
+}
+
+/* --- net.* ---------------------------------------------------------------- */
+
+static int
+net_listen_tcp(lua_State *L)
+{
+	const char *host = luaL_checkstring(L, 1);
+	lua_Number p = luaL_checknumber(L, 2);
+	int fds[VN_MAXLISTEN], n;
+	struct vn_err e;
+
+	if (!(p >= 0 && p <= 65535) || p != (int)p)
+		return luaL_error(L, "Cannot listen on %s:%s: invalid port",
+		                  host, lua_tostring(L, 2));
+	n = vn_listen_tcp(host, (int)p, AF_UNSPEC, fds, &e);
+	if (n < 0)
+		return luaL_error(L, "Cannot listen on %s:%d: %s", host, (int)p, e.msg);
+	vn_lua_push_listener(L, fds, n);
+	return 1;
+}
+
+static int
+net_accept(lua_State *L)
+{
+	return listener_accept(L);
+}
+
+static int
+net_connect_tcp(lua_State *L)
+{
+	const char *host = luaL_checkstring(L, 1);
+	lua_Number p = luaL_checknumber(L, 2);
+	lua_Number tmo = luaL_optnumber(L, 3, -1);
+	struct vn_err e;
+	int fd, slot;
+
+	if (!(p >= 0 && p <= 65535) || p != (int)p)
+		return push_fail(L, "invalid port");
+	fd = vn_connect_tcp(host, (int)p, AF_UNSPEC,
+	                    tmo < 0 ? -1 : tmo > INT_MAX ? INT_MAX : (int)tmo, &e);
+	if (fd < 0) {
+		check_interrupt(L, fd);
+		return push_fail(L, e.msg);
+	}
+	slot = vn_fdtab_add(fdtab(L), fd);
+	if (slot < 0)
+		return push_fail(L, "not enough memory");
+	lua_pushinteger(L, slot);
+	return 1;
+}
+
+/* send and write: one call, len clamped to the string. */
+static int
+out(lua_State *L, ssize_t (*fn)(int, const void *, size_t))
+{
+	int fd = checkfd(L, 1);
+	size_t len;
+	const char *buf = luaL_checklstring(L, 2, &len);
+	ssize_t r;
+
+	len = optlen(L, 3, len, len);
+	if (fd < 0) {
+		lua_pushinteger(L, -1);
+		return 1;
+	}
+	if (fd == 1 || fd == 2)
+		fflush(stdout);  /* keep print() and net.write(1, …) in order */
+	r = fn(fd, buf, len);
+	check_interrupt(L, r);
+	lua_pushinteger(L, r < 0 ? -1 : (lua_Integer)r);
+	return 1;
+}
+
+/* recv and read: at most maxlen bytes (default 1), nil at end or on error. */
+static int
+in(lua_State *L, ssize_t (*fn)(int, void *, size_t))
+{
+	int fd = checkfd(L, 1);
+	size_t max = optlen(L, 2, 1, SCRATCH_MAX);
+	void *buf;
+	ssize_t r;
+
+	if (max == 0)
+		return luaL_argerror(L, 2, "length must be positive");
+	if (fd < 0) {
+		lua_pushnil(L);
+		return 1;
+	}
+	buf = vn_fdtab_scratch(fdtab(L), max);
+	if (!buf)
+		return luaL_error(L, "not enough memory");
+	r = fn(fd, buf, max);
+	check_interrupt(L, r);
+	if (r <= 0)
+		lua_pushnil(L);
+	else
+		lua_pushlstring(L, buf, (size_t)r);
+	return 1;
+}
+
+static int net_send(lua_State *L) { return out(L, vn_send); }
+static int net_write(lua_State *L) { return out(L, vn_write); }
+static int net_recv(lua_State *L) { return in(L, vn_recv); }
+static int net_read(lua_State *L) { return in(L, vn_read); }
+
+static int
+net_close(lua_State *L)
+{
+	lua_Number n = luaL_checknumber(L, 1);
+
+	if (vn_fdtab_get(fdtab(L), n) >= 0)
+		vn_fdtab_close(fdtab(L), (int)n);
+	return 0;
+}
+
+/* poll: t maps slot -> events; every entry gets its revents back. Unmapped slots
+ * report POLLNVAL without reaching the kernel. */
+static int
+net_poll(lua_State *L)
+{
+	struct vn_fdtab *t = fdtab(L);
+	lua_Number tmo = luaL_optnumber(L, 2, -1);
+	size_t i, nk = 0;
+	int r, invalid = 0, timeout;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	timeout = tmo < 0 ? -1 : tmo > INT_MAX ? INT_MAX : (int)tmo;
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		if (lua_type(L, -2) != LUA_TNUMBER)
+			return luaL_argerror(L, 1, "keys must be descriptor numbers");
+		if (lua_type(L, -1) != LUA_TNUMBER)
+			return luaL_argerror(L, 1, "values must be event numbers");
+		if (vn_fdtab_pollroom(t, nk + 1) < 0)
+			return luaL_error(L, "not enough memory");
+		t->keys[nk] = lua_tonumber(L, -2);
+		t->pfd[nk].fd = vn_fdtab_get(t, t->keys[nk]);
+		/* POLLRDHUP tells when the peer has closed: reported as POLLHUP. */
+		t->pfd[nk].events = (short)(((int)lua_tonumber(L, -1) &
+		                            (POLLIN | POLLOUT | POLLPRI)) | POLLRDHUP);
+		t->pfd[nk].revents = 0;
+		if (t->pfd[nk].fd < 0)
+			invalid++;
+		nk++;
+		lua_pop(L, 1);
+	}
+	/* An unmapped descriptor is ready at once, as the kernel's POLLNVAL is. */
+	r = vn_poll(t->pfd, nk, invalid ? 0 : timeout);
+	check_interrupt(L, r);
+	for (i = 0; i < nk; i++) {
+		int rev = t->pfd[i].fd < 0 ? POLLNVAL : r > 0 ? t->pfd[i].revents : 0;
+
+		if (rev & POLLRDHUP)
+			rev = (rev & ~POLLRDHUP) | POLLHUP;
+
+		lua_pushnumber(L, t->keys[i]);
+		lua_pushinteger(L, rev);
+		lua_rawset(L, 1);
+	}
+	lua_pushinteger(L, r < 0 ? r : r + invalid);
+	return 1;
+}
+
+static void
+setstr(lua_State *L, const char *k, const char *v)
+{
+	if (v) {
+		lua_pushstring(L, v);
+		lua_setfield(L, -2, k);
+	}
+}
+
+static void
+setnum(lua_State *L, const char *k, lua_Number v)
+{
+	lua_pushnumber(L, v);
+	lua_setfield(L, -2, k);
+}
+
+int
+vn_lua_url_parse(lua_State *L)
+{
+	const char *s = luaL_checkstring(L, 1);
+	struct vn_url u;
+	const char *why;
+
+	if (vn_url_parse(s, &u, &why) < 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, why);
+		return 2;
+	}
+	lua_createtable(L, 0, 7);
+	setstr(L, "protocol", u.protocol);
+	setstr(L, "username", u.username);
+	setstr(L, "password", u.password);
+	setstr(L, "host", u.host);
+	setnum(L, "port", u.port);
+	setstr(L, "path", u.path);
+	setstr(L, "option", u.option);
+	vn_url_free(&u);
+	return 1;
+}
+
+static int
+stat_common(lua_State *L, int follow)
+{
+	const char *path = luaL_checkstring(L, 1);
+	struct vn_stat st;
+
+	if (vn_fs_stat(AT_FDCWD, path, follow, &st) < 0) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s: %s", path, strerror(errno));
+		return 2;
+	}
+	lua_createtable(L, 0, 8);
+	lua_pushstring(L, vn_fs_type(st.mode));
+	lua_setfield(L, -2, "type");
+	setnum(L, "mode", st.mode);
+	setnum(L, "uid", st.uid);
+	setnum(L, "gid", st.gid);
+	setnum(L, "size", (lua_Number)st.size);
+	setnum(L, "access_time", (lua_Number)st.atime);
+	setnum(L, "modification_time", (lua_Number)st.mtime);
+	setnum(L, "creation_time", (lua_Number)st.ctime);
+	return 1;
+}
+
+static int net_stat(lua_State *L) { return stat_common(L, 1); }
+static int net_lstat(lua_State *L) { return stat_common(L, 0); }
+
+static int
+add_name(void *ctx, const char *name, size_t len, unsigned char type)
+{
+	lua_State *L = ctx;
+	int n = (int)lua_objlen(L, -1);
+
+	(void)type;
+	lua_pushlstring(L, name, len);
+	lua_rawseti(L, -2, n + 1);
+	return 0;
+}
+
+static int
+net_opendir(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+
+	lua_newtable(L);
+	if (vn_fs_readdir(AT_FDCWD, path, add_name, L) < 0)
+		return luaL_error(L, "cannot open directory '%s'. (%s)", path,
+		                  strerror(errno));
+	return 1;
+}
+
+static const luaL_Reg net_funcs[] = {
+	{ "listen_tcp", net_listen_tcp },
+	{ "accept", net_accept },
+	{ "connect_tcp", net_connect_tcp },
+	{ "send", net_send },
+	{ "recv", net_recv },
+	{ "read", net_read },
+	{ "write", net_write },
+	{ "close", net_close },
+	{ "poll", net_poll },
+	{ "stat", net_stat },
+	{ "lstat", net_lstat },
+	{ "opendir", net_opendir },
+	{ NULL, NULL }
+};
+
+static const luaL_Reg listener_methods[] = {
+	{ "accept", listener_accept },
+	{ "fds", listener_fds },
+	{ "close", listener_close },
+	{ "port", listener_port },
+	{ NULL, NULL }
+};
+
+static void
+setflag(lua_State *L, const char *name, int v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, name);
+}
+
+int
+vn_lua_net_open(lua_State *L)
+{
+	const luaL_Reg *r;
+	int t;
+
+	vn_fdtab_new(L);
+	t = lua_gettop(L);
+	if (luaL_newmetatable(L, VN_LISTENER)) {
+		lua_newtable(L);
+		for (r = listener_methods; r->name; r++) {
+			lua_pushcfunction(L, r->func);
+			lua_setfield(L, -2, r->name);
+		}
+		lua_setfield(L, -2, "__index");
+		lua_pushcfunction(L, listener_close);
+		lua_setfield(L, -2, "__gc");
+		lua_pushcfunction(L, listener_tostring);
+		lua_setfield(L, -2, "__tostring");
+	}
+	lua_pop(L, 1);
+	lua_newtable(L);
+	for (r = net_funcs; r->name; r++) {
+		lua_pushvalue(L, t);
+		lua_pushcclosure(L, r->func, 1);
+		lua_setfield(L, -2, r->name);
+	}
+	lua_pushcfunction(L, vn_lua_url_parse);
+	lua_setfield(L, -2, "url_parse");
+	setflag(L, "POLLIN", POLLIN);
+	setflag(L, "POLLPRI", POLLPRI);
+	setflag(L, "POLLOUT", POLLOUT);
+	setflag(L, "POLLERR", POLLERR);
+	setflag(L, "POLLHUP", POLLHUP);
+	setflag(L, "POLLNVAL", POLLNVAL);
+	lua_remove(L, t);
+	return 1;
+}

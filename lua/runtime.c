@@ -1,0 +1,436 @@
+/* lua/runtime.c: the Lua state of a binary: libraries, `net`, the `vlc`
+ * compatibility table, `arg`, script loading, errors and exit statuses. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "../core/sig.h"
+#include "fdtab.h"
+#include "internal.h"
+#include "net.h"
+#include "../core/version.h"
+
+static const char quit_key;  /* vlc.misc.quit() raises this light userdata */
+
+/* The state SIGINT/SIGTERM must stop. A signal handler cannot find a state any
+ * other way, so this is the runtime's one piece of process-wide state. */
+static lua_State *volatile sig_state;
+
+static void
+stop_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	lua_sethook(L, NULL, 0, 0);
+	luaL_error(L, "Interrupted.");
+}
+
+/* Called from the signal handler: stop the running Lua code at its next step
+ * (the way lua.c does). Blocking net calls see the pending signal themselves. */
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	if (sig_state)
+		lua_sethook(sig_state, stop_hook,
+		            LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+static vn_rt *
+getrt(lua_State *L)
+{
+	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* --- vlc.msg, vlc.misc ---------------------------------------------------- */
+
+/* vlc.msg.*: one stderr line per argument; upvalue 2 is the level word. */
+static int
+msg(lua_State *L)
+{
+	vn_rt *rt = getrt(L);
+	const char *level = lua_tostring(L, lua_upvalueindex(2));
+	int i, n = lua_gettop(L);
+
+	if (!strcmp(level, "debug") && !rt->s.verbose)
+		return 0;
+	for (i = 1; i <= n; i++)
+		fprintf(stderr, "%s: %s: %s\n", rt->s.prog, level, luaL_checkstring(L, i));
+	return 0;
+}
+
+static int
+misc_version(lua_State *L)
+{
+	lua_pushstring(L, VN_VERSION);
+	return 1;
+}
+
+static int
+misc_quit(lua_State *L)
+{
+	lua_pushboolean(L, 1);
+	lua_setfield(L, LUA_REGISTRYINDEX, "vlcnet.quit");
+	lua_pushlightuserdata(L, (void *)&quit_key);
+	return lua_error(L);
+}
+
+static int
+misc_should_die(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, "vlcnet.quit");
+	lua_pushboolean(L, lua_toboolean(L, -1) || vn_sig_pending());
+	return 1;
+}
+
+static double
+mdate(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int
+misc_mdate(lua_State *L)
+{
+	lua_pushnumber(L, mdate());
+	return 1;
+}
+
+/* vlc.misc.mwait(t): sleep until mdate() reaches t. */
+static int
+misc_mwait(lua_State *L)
+{
+	double until = luaL_checknumber(L, 1);
+
+	for (;;) {
+		double left = until - mdate();
+		struct timespec ts;
+
+		if (!(left > 0))
+			return 0;
+		if (left > 1e15)
+			left = 1e15;
+		ts.tv_sec = (time_t)(left / 1e6);
+		ts.tv_nsec = (long)((left - ts.tv_sec * 1e6) * 1e3);
+		if (nanosleep(&ts, NULL) < 0 && errno == EINTR && vn_sig_pending())
+			return luaL_error(L, "Interrupted.");
+	}
+}
+
+static void
+setfunc(lua_State *L, vn_rt *rt, const char *name, lua_CFunction f)
+{
+	lua_pushlightuserdata(L, rt);
+	lua_pushcclosure(L, f, 1);
+	lua_setfield(L, -2, name);
+}
+
+static void
+setmsg(lua_State *L, vn_rt *rt, const char *name, const char *level)
+{
+	lua_pushlightuserdata(L, rt);
+	lua_pushstring(L, level);
+	lua_pushcclosure(L, msg, 2);
+	lua_setfield(L, -2, name);
+}
+
+/* The `vlc` table: vlc.net, vlc.strings, vlc.msg, vlc.misc. Expects `net` on
+ * the stack top. */
+static void
+open_vlc(lua_State *L, vn_rt *rt)
+{
+	lua_newtable(L);
+	lua_pushvalue(L, -2);
+	lua_setfield(L, -2, "net");
+
+	lua_newtable(L);
+	lua_pushcfunction(L, vn_lua_url_parse);
+	lua_setfield(L, -2, "url_parse");
+	lua_setfield(L, -2, "strings");
+
+	lua_newtable(L);
+	setmsg(L, rt, "dbg", "debug");
+	setmsg(L, rt, "info", "info");
+	setmsg(L, rt, "warn", "warning");
+	setmsg(L, rt, "err", "error");
+	lua_setfield(L, -2, "msg");
+
+	lua_newtable(L);
+	setfunc(L, rt, "version", misc_version);
+	setfunc(L, rt, "quit", misc_quit);
+	setfunc(L, rt, "should_die", misc_should_die);
+	setfunc(L, rt, "mdate", misc_mdate);
+	setfunc(L, rt, "mwait", misc_mwait);
+	lua_setfield(L, -2, "misc");
+
+	lua_setglobal(L, "vlc");
+}
+
+/* package.path gets the script's directory and its modules/ first. */
+static void
+set_path(lua_State *L, const char *script)
+{
+	const char *slash = strrchr(script, '/');
+
+	lua_getglobal(L, "package");
+	if (slash)
+		lua_pushlstring(L, script, (size_t)(slash - script));
+	else
+		lua_pushliteral(L, ".");
+	lua_pushfstring(L, "%s/?.lua;%s/modules/?.lua;", lua_tostring(L, -1),
+	                lua_tostring(L, -1));
+	lua_remove(L, -2);
+	lua_getfield(L, -2, "path");
+	lua_concat(L, 2);
+	lua_setfield(L, -2, "path");
+	lua_pop(L, 1);
+}
+
+static int
+setup(lua_State *L)
+{
+	vn_rt *rt = lua_touserdata(L, 1);
+	int i;
+
+	luaL_openlibs(L);
+	vn_lua_net_open(L);
+	lua_pushvalue(L, -1);
+	lua_setglobal(L, "net");
+	/* require "vlcnet" inside a binary gives the same table. */
+	lua_getglobal(L, "package");
+	lua_getfield(L, -1, "loaded");
+	lua_pushvalue(L, -3);
+	lua_setfield(L, -2, "vlcnet");
+	lua_pop(L, 2);
+	open_vlc(L, rt);
+	lua_pop(L, 1);
+
+	lua_createtable(L, rt->s.argc, 1);
+	lua_pushstring(L, rt->s.path ? rt->s.path : rt->s.prog);
+	lua_rawseti(L, -2, 0);
+	for (i = 0; i < rt->s.argc; i++) {
+		lua_pushstring(L, rt->s.argv[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setglobal(L, "arg");
+	if (rt->s.path)
+		set_path(L, rt->s.path);
+	return 0;
+}
+
+vn_rt *
+vn_rt_new(const struct vn_script *s)
+{
+	vn_rt *rt = calloc(1, sizeof *rt);
+
+	if (!rt || !(rt->L = luaL_newstate())) {
+		fprintf(stderr, "%s: not enough memory\n", s->prog);
+		free(rt);
+		return NULL;
+	}
+	rt->s = *s;
+	rt->where_ref = rt->print_ref = LUA_NOREF;
+	if (lua_cpcall(rt->L, setup, rt) != 0) {
+		fprintf(stderr, "%s: %s\n", s->prog, lua_tostring(rt->L, -1));
+		lua_close(rt->L);
+		free(rt);
+		return NULL;
+	}
+	sig_state = rt->L;
+	vn_sig_init(on_signal);
+	return rt;
+}
+
+void
+vn_rt_free(vn_rt *rt)
+{
+	if (!rt)
+		return;
+	if (sig_state == rt->L)
+		sig_state = NULL;
+	lua_close(rt->L);
+	fflush(stdout);
+	free(rt);
+}
+
+struct setarg { vn_rt *rt; const char *name; const int *fds; int n; int slot; };
+
+static int
+set_fd(lua_State *L)
+{
+	struct setarg *a = lua_touserdata(L, 1);
+
+	a->slot = vn_fdtab_add(vn_fdtab_of(L), a->fds[0]);
+	lua_pushinteger(L, a->slot);
+	lua_setglobal(L, a->name);
+	return 0;
+}
+
+static int
+set_listener(lua_State *L)
+{
+	struct setarg *a = lua_touserdata(L, 1);
+
+	vn_lua_push_listener(L, a->fds, a->n);
+	lua_setglobal(L, a->name);
+	return 0;
+}
+
+int
+vn_rt_set_fd(vn_rt *rt, const char *name, int fd)
+{
+	struct setarg a = { rt, name, &fd, 1, -1 };
+
+	if (lua_cpcall(rt->L, set_fd, &a) != 0)
+		lua_pop(rt->L, 1);
+	return a.slot;
+}
+
+void
+vn_rt_set_listener(vn_rt *rt, const char *name, const int *fds, int n)
+{
+	struct setarg a = { rt, name, fds, n, -1 };
+
+	if (lua_cpcall(rt->L, set_listener, &a) != 0)
+		vn_rt_report(rt);
+}
+
+void
+vn_rt_set_string(vn_rt *rt, const char *name, const char *value)
+{
+	lua_pushstring(rt->L, value);
+	lua_setglobal(rt->L, name);
+}
+
+/* --- errors ---------------------------------------------------------------- */
+
+/* Message handler: any error object becomes a string (quit stays itself); under
+ * -v a traceback follows. */
+static int
+msgh(lua_State *L)
+{
+	vn_rt *rt = getrt(L);
+
+	if (lua_touserdata(L, 1) == &quit_key)
+		return 1;
+	if (!lua_isstring(L, 1)) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_isstring(L, -1))
+			;
+		else
+			lua_pushfstring(L, "(error object is a %s value)",
+			                luaL_typename(L, 1));
+		lua_replace(L, 1);
+		lua_settop(L, 1);
+	}
+	if (!rt->s.verbose)
+		return 1;
+	lua_getglobal(L, "debug");
+	if (!lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return 1;
+	}
+	lua_getfield(L, -1, "traceback");
+	if (!lua_isfunction(L, -1)) {
+		lua_pop(L, 2);
+		return 1;
+	}
+	lua_pushvalue(L, 1);
+	lua_pushinteger(L, 2);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
+int
+vn_rt_pcall(vn_rt *rt, int nargs, int nresults)
+{
+	lua_State *L = rt->L;
+	int base = lua_gettop(L) - nargs, r;
+
+	lua_pushlightuserdata(L, rt);
+	lua_pushcclosure(L, msgh, 1);
+	lua_insert(L, base);
+	r = lua_pcall(L, nargs, nresults, base);
+	lua_remove(L, base);
+	return r;
+}
+
+void
+vn_rt_report(vn_rt *rt)
+{
+	const char *m = lua_tostring(rt->L, -1);
+
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", rt->s.prog, m ? m : "(error object is not a string)");
+	lua_pop(rt->L, 1);
+}
+
+/* --- running --------------------------------------------------------------- */
+
+int
+vn_rt_run(vn_rt *rt)
+{
+	lua_State *L = rt->L;
+	int i, n = 0, r;
+
+	for (i = 0; i < rt->s.nexec; i++, n++)
+		if (luaL_loadbuffer(L, rt->s.exec[i], strlen(rt->s.exec[i]),
+		                    "=(command line)") != 0)
+			goto compile_error;
+	if (rt->s.path) {
+		if (luaL_loadfile(L, rt->s.path) != 0)
+			goto compile_error;
+		n++;
+	}
+	/* The chunks are on the stack in order: run the first, then the next… */
+	for (i = 0; i < n; i++) {
+		int nargs = 0;
+
+		lua_pushvalue(L, i - n);
+		if (rt->s.path && i == n - 1) {
+			int k;
+
+			luaL_checkstack(L, rt->s.argc + 1, "too many arguments");
+			for (k = 0; k < rt->s.argc; k++)
+				lua_pushstring(L, rt->s.argv[k]);
+			nargs = rt->s.argc;
+		}
+		r = vn_rt_pcall(rt, nargs, 0);
+		if (r != 0) {
+			int quit = lua_touserdata(L, -1) == &quit_key;
+
+			/* quit ends quietly; so does an interrupt, whose status
+			 * comes from the signal. */
+			if (quit || vn_sig_pending())
+				lua_pop(L, 1);
+			else
+				vn_rt_report(rt);
+			lua_settop(L, 0);
+			return quit ? 0 : vn_sig_pending() ? 128 + vn_sig_pending() : 1;
+		}
+	}
+	lua_settop(L, 0);
+	fflush(stdout);
+	return 0;
+compile_error:
+	vn_rt_report(rt);
+	lua_settop(L, 0);
+	return 2;
+}
+
+const char *
+vn_rt_lua_version(void)
+{
+#ifdef LUAJIT_VERSION
+	return LUAJIT_VERSION;
+#else
+	return LUA_RELEASE;
+#endif
+}

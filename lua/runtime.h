@@ -1,0 +1,52 @@
+/* lua/runtime.h: running user scripts for the four binaries. cmd/ uses only
+ * this header, so the mains stay free of the Lua API. */
+#ifndef VN_RUNTIME_H
+#define VN_RUNTIME_H
+
+#include <stddef.h>
+
+struct vn_stat;
+
+struct vn_script {
+	const char *prog;           /* for messages: "vlcnet-connect" */
+	const char *path;           /* -s FILE, or NULL */
+	const char **exec;          /* -e chunks, in order */
+	int nexec;
+	int verbose;
+	char **argv;                /* arguments after "--" */
+	int argc;
+};
+
+typedef struct vn_rt vn_rt;
+
+/* A state with the libraries, `net`, `vlc` and `arg`, that stops with
+ * "Interrupted." on SIGINT/SIGTERM. NULL (message printed) when out of memory. */
+vn_rt *vn_rt_new(const struct vn_script *s);
+void vn_rt_free(vn_rt *rt);
+
+/* Give the script a global NAME: an OS descriptor put in the state's table
+ * (returns the slot, or -1), a listener over listening descriptors, a string. */
+int vn_rt_set_fd(vn_rt *rt, const char *name, int fd);
+void vn_rt_set_listener(vn_rt *rt, const char *name, const int *fds, int n);
+void vn_rt_set_string(vn_rt *rt, const char *name, const char *value);
+
+/* Compile the -e chunks and the script, then run them in order. Returns the exit
+ * status: 0; 1 for a runtime error; 2 for a script that is missing or does not
+ * compile. Messages are printed as "PROG: …". */
+int vn_rt_run(vn_rt *rt);
+
+/* Per-entry hooks of vlcnet-stat and vlcnet-ls (lua/hooks.c). Compile --where and
+ * --print (either may be NULL); returns 0, or 2 after printing the Lua message. */
+int vn_rt_hooks_init(vn_rt *rt, const char *where, const char *print);
+/* Whether any hook (each, --where, --print) is in place after vn_rt_run. */
+int vn_rt_hooks_active(vn_rt *rt);
+/* Run the hooks for one entry. Returns 0 to skip it, 1 for the default line, 2
+ * for the line in *line and *len (valid until the next call), -1 after a runtime
+ * error (message printed). */
+int vn_rt_each(vn_rt *rt, const char *name, const char *path,
+               const struct vn_stat *st, const char **line, size_t *len);
+
+/* "Lua 5.1.5" or "LuaJIT 2.1.0-beta3". */
+const char *vn_rt_lua_version(void);
+
+#endif

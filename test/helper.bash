@@ -1,0 +1,76 @@
+# Shared set-up for every bats file: assertions, the build on PATH, background
+# processes that teardown always kills, and waiting helpers. Load it with
+#   load helper
+bats_load_library bats-support 2>/dev/null || load '/usr/lib/bats/bats-support/load'
+bats_load_library bats-assert 2>/dev/null || load '/usr/lib/bats/bats-assert/load'
+
+TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+BUILD="$TOP/build"
+PATH="$BUILD:$PATH"
+FIXTURES="$TOP/test/fixtures"
+export LC_ALL=C
+
+# bg NAME CMD... : run CMD in the background (60 s at most) with stdout in
+# $BATS_TEST_TMPDIR/NAME.out and stderr in NAME.err; teardown kills it.
+bg() {
+	local name=$1; shift
+	timeout 60 "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
+	echo $! >>"$BATS_TEST_TMPDIR/pids"
+}
+
+# bg_stdin NAME INPUT CMD... : as bg, with stdin from the file INPUT.
+bg_stdin() {
+	local name=$1 input=$2; shift 2
+	timeout 60 "$@" <"$input" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
+	echo $! >>"$BATS_TEST_TMPDIR/pids"
+}
+
+# wait_for FILE REGEX [SECS]: wait until a line of FILE matches REGEX.
+wait_for() {
+	local file=$1 re=$2 secs=${3:-10} i
+	for ((i = 0; i < secs * 20; i++)); do
+		grep -Eq -- "$re" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for /$re/ in $file:" >&2
+	cat "$file" >&2 2>/dev/null
+	return 1
+}
+
+# port_of NAME: the port of the first "listening on ADDR:PORT" line NAME's
+# stderr printed (vlcnet-listen -v), or of a "port N" line on its stdout.
+port_of() {
+	local name=$1
+	if [ -s "$BATS_TEST_TMPDIR/$name.err" ] &&
+		wait_for "$BATS_TEST_TMPDIR/$name.err" 'listening on .*:[0-9]+$' 1 2>/dev/null; then
+		sed -nE 's/.*listening on .*:([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/$name.err" | head -n 1
+		return
+	fi
+	wait_for "$BATS_TEST_TMPDIR/$name.out" '^port [0-9]+$' 10 ||
+		wait_for "$BATS_TEST_TMPDIR/$name.err" 'listening on .*:[0-9]+$' 10 || return 1
+	{ sed -nE 's/^port ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/$name.out"
+	  sed -nE 's/.*listening on .*:([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/$name.err"; } | head -n 1
+}
+
+# wait_exit NAME-less: wait for every background process (bounded by bg's 60 s).
+wait_bg() {
+	local pid
+	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
+	while read -r pid; do wait "$pid" 2>/dev/null || true; done <"$BATS_TEST_TMPDIR/pids"
+}
+
+# A free TCP port on 127.0.0.1 that nothing listens on (for refused tests).
+closed_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+vn_cleanup() {
+	local pid
+	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
+	while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$BATS_TEST_TMPDIR/pids"
+	rm -f "$BATS_TEST_TMPDIR/pids"
+}
+
+teardown() {
+	vn_cleanup
+}
