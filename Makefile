@@ -45,7 +45,7 @@ $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config
 
 check: all $(UNITS)
 	@for t in $(UNITS); do $$t || exit 1; done
-	LUA=$(LUA) bats test
+	VLCNET_BUILD=$(abspath $(BUILD)) bats test
 
 clean:
 	rm -rf $(BUILD)

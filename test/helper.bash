@@ -5,7 +5,7 @@ bats_load_library bats-support 2>/dev/null || load '/usr/lib/bats/bats-support/l
 bats_load_library bats-assert 2>/dev/null || load '/usr/lib/bats/bats-assert/load'
 
 TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
-BUILD="$TOP/build"
+BUILD="${VLCNET_BUILD:-$TOP/build}"
 PATH="$BUILD:$PATH"
 FIXTURES="$TOP/test/fixtures"
 export LC_ALL=C
