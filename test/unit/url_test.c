@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "url.h"
+#include "../../core/url.h"
 #include "unit.h"
 
 /* The fields a URL should parse into; NULL where a field must be absent. */
