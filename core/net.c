@@ -269,23 +269,14 @@ fail:
 }
 
 int
-vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
-               struct vn_err *e)
+vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e)
 {
-	struct addrinfo *res, *ai;
 	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : 0;
+	const struct addrinfo *ai;
 	int fd = -1;
 
-	if (!host || !*host) {
-		seterr(e, "no host given");
-		errno = EINVAL;
-		return -1;
-	}
-	if (resolve(host, port, family, 0, &res, e) < 0) {
-		errno = EHOSTUNREACH;
-		return -1;
-	}
-	for (ai = res; ai; ai = ai->ai_next) {
+	seterr(e, "no address to connect to");
+	for (ai = list; ai; ai = ai->ai_next) {
 		int left = -1;
 
 		if (timeout_ms >= 0) {
@@ -300,6 +291,26 @@ vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
 		if (fd >= 0 || (errno == EINTR && vn_sig_pending()))
 			break;
 	}
+	return fd;
+}
+
+int
+vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
+               struct vn_err *e)
+{
+	struct addrinfo *res;
+	int fd;
+
+	if (!host || !*host) {
+		seterr(e, "no host given");
+		errno = EINVAL;
+		return -1;
+	}
+	if (resolve(host, port, family, 0, &res, e) < 0) {
+		errno = EHOSTUNREACH;
+		return -1;
+	}
+	fd = vn_connect_addrs(res, timeout_ms, e);
 	freeaddrinfo(res);
 	return fd;
 }
@@ -339,8 +350,18 @@ vn_local_port(int fd)
 	return -1;
 }
 
-/* Retry a call interrupted by a signal we do not stop for. */
-#define RETRY(expr) do { r = (expr); } \
+/* Once SIGINT/SIGTERM is pending no call waits any more: it fails with EINTR
+ * at once, and one interrupted by another signal is retried. */
+static int
+interrupted(void)
+{
+	if (!vn_sig_pending())
+		return 0;
+	errno = EINTR;
+	return 1;
+}
+
+#define RETRY(expr) do { r = interrupted() ? -1 : (expr); } \
 	while (r < 0 && errno == EINTR && !vn_sig_pending())
 
 ssize_t
@@ -406,6 +427,8 @@ vn_poll(struct pollfd *p, nfds_t n, int timeout_ms)
 	int r;
 
 	for (;;) {
+		if (interrupted())
+			return -1;
 		r = poll(p, n, timeout_ms);
 		if (r >= 0 || errno != EINTR || vn_sig_pending())
 			return r;

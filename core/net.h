@@ -35,6 +35,11 @@ int vn_accept(const int *fds, int nfds, int timeout_ms,
 int vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
                    struct vn_err *e);
 
+/* The loop behind vn_connect_tcp: each address of LIST in turn, all within
+ * timeout_ms. */
+struct addrinfo;
+int vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e);
+
 /* "127.0.0.1:80" or "[::1]:80". */
 void vn_addr_format(const struct sockaddr *sa, char buf[VN_ADDRSTRLEN]);
 /* The local port a socket is bound to, or -1. */

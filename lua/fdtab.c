@@ -23,11 +23,13 @@ fdtab_gc(lua_State *L)
 	free(t->buf);
 	free(t->pfd);
 	free(t->keys);
+	free(t->slot);
 	t->fd = NULL;
 	t->gen = NULL;
 	t->buf = NULL;
 	t->pfd = NULL;
 	t->keys = NULL;
+	t->slot = NULL;
 	t->cap = t->bufcap = t->pcap = 0;
 	t->closed = 1;
 	return 0;
@@ -46,6 +48,7 @@ vn_fdtab_new(lua_State *L)
 	t->bufcap = 0;
 	t->pfd = NULL;
 	t->keys = NULL;
+	t->slot = NULL;
 	t->pcap = 0;
 	t->fd = malloc(t->cap * sizeof *t->fd);
 	t->gen = calloc(t->cap, sizeof *t->gen);
@@ -162,9 +165,10 @@ int
 vn_fdtab_pollroom(struct vn_fdtab *t, size_t n)
 {
 	if (n > t->pcap) {
-		size_t ncap = n < 64 ? 64 : n;
+		size_t ncap = n < 64 ? 64 : 2 * n;
 		struct pollfd *p = realloc(t->pfd, ncap * sizeof *p);
 		lua_Number *k;
+		int *sl;
 
 		if (!p)
 			return -1;
@@ -173,6 +177,10 @@ vn_fdtab_pollroom(struct vn_fdtab *t, size_t n)
 		if (!k)
 			return -1;
 		t->keys = k;
+		sl = realloc(t->slot, ncap * sizeof *sl);
+		if (!sl)
+			return -1;
+		t->slot = sl;
 		t->pcap = ncap;
 	}
 	return 0;

@@ -17,7 +17,8 @@ struct vn_fdtab {
 	char *buf;          /* scratch for recv/read, grown on demand */
 	size_t bufcap;
 	struct pollfd *pfd; /* scratch for poll, grown on demand */
-	lua_Number *keys;
+	lua_Number *keys;   /* poll's keys, in table order */
+	int *slot;          /* for each key, its entry in pfd, or -1 */
 	size_t pcap;
 };
 

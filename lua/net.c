@@ -54,12 +54,16 @@ optlen(lua_State *L, int i, size_t def, size_t max)
 	return n >= (lua_Number)max ? max : (size_t)n;
 }
 
-/* Raise "Interrupted." when a wait ended because of SIGINT/SIGTERM. */
+/* Raise "Interrupted." when a wait ended because of SIGINT/SIGTERM. This error
+ * is the signal's one report: the stop hook the runtime set for busy Lua code
+ * goes, so that a script may catch it. */
 static void
 check_interrupt(lua_State *L, int r)
 {
-	if (r < 0 && errno == EINTR && vn_sig_pending())
+	if (r < 0 && errno == EINTR && vn_sig_pending()) {
+		lua_sethook(L, NULL, 0, 0);
 		luaL_error(L, "Interrupted.");
+	}
 }
 
 /* The shape of a failed call returning a number: -1 and the reason. */
@@ -297,19 +301,21 @@ net_close(lua_State *L)
 }
 
 /* poll: t maps slot -> events; every entry gets its revents back. Unmapped slots
- * report POLLNVAL without reaching the kernel. */
+ * report POLLNVAL without reaching the kernel, which only sees open ones. */
 static int
 net_poll(lua_State *L)
 {
 	struct vn_fdtab *t = fdtab(L);
 	lua_Number tmo = luaL_optnumber(L, 2, -1);
-	size_t i, nk = 0;
+	size_t i, nk = 0, np = 0;
 	int r, invalid = 0, timeout;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	timeout = tmo < 0 ? -1 : tmo > INT_MAX ? INT_MAX : (int)tmo;
 	lua_pushnil(L);
 	while (lua_next(L, 1)) {
+		int fd;
+
 		if (lua_type(L, -2) != LUA_TNUMBER)
 			return luaL_argerror(L, 1, "keys must be descriptor numbers");
 		if (lua_type(L, -1) != LUA_TNUMBER)
@@ -317,25 +323,29 @@ net_poll(lua_State *L)
 		if (vn_fdtab_pollroom(t, nk + 1) < 0)
 			return luaL_error(L, "not enough memory");
 		t->keys[nk] = lua_tonumber(L, -2);
-		t->pfd[nk].fd = vn_fdtab_get(t, t->keys[nk]);
-		/* POLLRDHUP tells when the peer has closed: reported as POLLHUP. */
-		t->pfd[nk].events = (short)(((int)lua_tonumber(L, -1) &
-		                            (POLLIN | POLLOUT | POLLPRI)) | POLLRDHUP);
-		t->pfd[nk].revents = 0;
-		if (t->pfd[nk].fd < 0)
+		fd = vn_fdtab_get(t, t->keys[nk]);
+		if (fd < 0) {
+			t->slot[nk++] = -1;
 			invalid++;
-		nk++;
+		} else {
+			/* POLLRDHUP tells when the peer has closed: see POLLHUP. */
+			t->pfd[np].fd = fd;
+			t->pfd[np].events = (short)(((int)lua_tonumber(L, -1) &
+			                    (POLLIN | POLLOUT | POLLPRI)) | POLLRDHUP);
+			t->pfd[np].revents = 0;
+			t->slot[nk++] = (int)np++;
+		}
 		lua_pop(L, 1);
 	}
 	/* An unmapped descriptor is ready at once, as the kernel's POLLNVAL is. */
-	r = vn_poll(t->pfd, nk, invalid ? 0 : timeout);
+	r = vn_poll(t->pfd, np, invalid ? 0 : timeout);
 	check_interrupt(L, r);
 	for (i = 0; i < nk; i++) {
-		int rev = t->pfd[i].fd < 0 ? POLLNVAL : r > 0 ? t->pfd[i].revents : 0;
+		int rev = t->slot[i] < 0 ? POLLNVAL :
+		          r > 0 ? t->pfd[t->slot[i]].revents : 0;
 
 		if (rev & POLLRDHUP)
 			rev = (rev & ~POLLRDHUP) | POLLHUP;
-
 		lua_pushnumber(L, t->keys[i]);
 		lua_pushinteger(L, rev);
 		lua_rawset(L, 1);

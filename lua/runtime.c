@@ -152,7 +152,7 @@ open_vlc(lua_State *L, vn_rt *rt)
 	lua_setfield(L, -2, "net");
 
 	lua_newtable(L);
-	lua_pushcfunction(L, vn_lua_url_parse);
+	lua_getfield(L, -3, "url_parse");
 	lua_setfield(L, -2, "url_parse");
 	lua_setfield(L, -2, "strings");
 

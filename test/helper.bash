@@ -74,3 +74,14 @@ vn_cleanup() {
 teardown() {
 	vn_cleanup
 }
+
+# wait_status PID: wait for a background process started by bg and return its
+# exit status (bg wraps it in timeout, which passes the status through).
+wait_status() {
+	local pid=$1 i
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	wait "$pid" 2>/dev/null
+}

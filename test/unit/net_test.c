@@ -1,0 +1,122 @@
+/* test/unit/net_test.c: core/net.c on loopback: ports, listening, and the
+ * connect loop that tries every address in turn. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/net.h"
+#include "unit.h"
+
+static void
+test_ports(void)
+{
+	CHECK(vn_port_parse("0") == 0);
+	CHECK(vn_port_parse("80") == 80);
+	CHECK(vn_port_parse("65535") == 65535);
+	CHECK(vn_port_parse("00080") == 80);
+	CHECK(vn_port_parse("65536") == -1);
+	CHECK(vn_port_parse("-1") == -1);
+	CHECK(vn_port_parse(" 80") == -1);
+	CHECK(vn_port_parse("80 ") == -1);
+	CHECK(vn_port_parse("abc") == -1);
+	CHECK(vn_port_parse("") == -1);
+	CHECK(vn_port_parse(NULL) == -1);
+	CHECK(vn_port_parse("9999999999999999999") == -1);
+}
+
+static struct addrinfo *
+v4(struct sockaddr_in *sin, int port, struct addrinfo *next)
+{
+	static struct addrinfo ai[4];
+	static int n;
+	struct addrinfo *a = &ai[n++ % 4];
+
+	memset(sin, 0, sizeof *sin);
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	memset(a, 0, sizeof *a);
+	a->ai_family = AF_INET;
+	a->ai_socktype = SOCK_STREAM;
+	a->ai_addr = (struct sockaddr *)sin;
+	a->ai_addrlen = sizeof *sin;
+	a->ai_next = next;
+	return a;
+}
+
+static void
+test_connect_every_address(void)
+{
+	struct sockaddr_in s1, s2;
+	struct vn_err e;
+	int fds[VN_MAXLISTEN], n, closed, open, fd;
+
+	/* A port nobody listens on: bind one, note it, close it. */
+	n = vn_listen_tcp("127.0.0.1", 0, AF_INET, fds, &e);
+	CHECK(n == 1);
+	closed = vn_local_port(fds[0]);
+	close(fds[0]);
+	n = vn_listen_tcp("127.0.0.1", 0, AF_INET, fds, &e);
+	CHECK(n == 1);
+	open = vn_local_port(fds[0]);
+	CHECK(open > 0 && open != closed);
+
+	fd = vn_connect_addrs(v4(&s1, closed, v4(&s2, open, NULL)), 2000, &e);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	fd = vn_connect_addrs(v4(&s1, closed, NULL), 2000, &e);
+	CHECK(fd < 0 && !strcmp(e.msg, "Connection refused"));
+	fd = vn_connect_addrs(NULL, 2000, &e);
+	CHECK(fd < 0);
+	close(fds[0]);
+}
+
+static void
+test_listen(void)
+{
+	struct vn_err e;
+	int fds[VN_MAXLISTEN], more[VN_MAXLISTEN], n, i, port;
+
+	n = vn_listen_tcp("*", 0, AF_UNSPEC, fds, &e);
+	CHECK(n >= 1);
+	port = n > 0 ? vn_local_port(fds[0]) : -1;
+	for (i = 1; i < n; i++)
+		CHECK(vn_local_port(fds[i]) == port);
+	CHECK(vn_listen_tcp("127.0.0.1", port, AF_INET, more, &e) == -1);
+	CHECK(!strcmp(e.msg, "Address already in use"));
+	while (n > 0)
+		close(fds[--n]);
+	CHECK(vn_listen_tcp("a..b", 0, AF_UNSPEC, fds, &e) == -1);
+}
+
+static void
+test_format(void)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	char buf[VN_ADDRSTRLEN];
+
+	v4(&sin, 8080, NULL);
+	vn_addr_format((struct sockaddr *)&sin, buf);
+	CHECK(!strcmp(buf, "127.0.0.1:8080"));
+	memset(&sin6, 0, sizeof sin6);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(443);
+	sin6.sin6_addr = in6addr_loopback;
+	vn_addr_format((struct sockaddr *)&sin6, buf);
+	CHECK(!strcmp(buf, "[::1]:443"));
+}
+
+int
+main(void)
+{
+	test_ports();
+	test_connect_every_address();
+	test_listen();
+	test_format();
+	return UNIT_DONE("net");
+}
