@@ -114,7 +114,7 @@ main(int argc, char **argv)
 		"standard output; at end of input the sending side is shut down.",
 		opts, { 0 }, NULL, 0 };
 	struct vn_relay_opts ro;
-	vn_rt *rt;
+	vn_rt *rt = NULL;
 	int fd = -1, status;
 
 	vn_cli_parse(&cli, argc, argv, option, &c);
@@ -124,7 +124,15 @@ main(int argc, char **argv)
 		vn_usage_error(cli.nops ? "missing PORT operand" : "missing HOST and PORT operands");
 	if (c.scan)
 		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c));
-	vn_sig_init(NULL);
+	if (vn_cli_scripted(&cli)) {
+		rt = vn_rt_new(&cli.script);
+		if (!rt)
+			return 1;
+		if ((status = vn_rt_load(rt)) != 0)
+			return status;
+	} else {
+		vn_sig_init(NULL);
+	}
 	if (cli.nops == 2 && (fd = dial(cli.ops[0], cli.ops[1], &c)) < 0)
 		return vn_cli_exit(1);
 	if (!vn_cli_scripted(&cli)) {
@@ -138,9 +146,6 @@ main(int argc, char **argv)
 		close(fd);
 		return vn_cli_exit(status);
 	}
-	rt = vn_rt_new(&cli.script);
-	if (!rt)
-		return 1;
 	if (fd >= 0)
 		vn_rt_set_fd(rt, "fd", fd);
 	status = vn_rt_run(rt);

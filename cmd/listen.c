@@ -108,7 +108,7 @@ main(int argc, char **argv)
 	int fds[VN_MAXLISTEN], n, i, status;
 	const char *host, *port;
 	struct vn_err e;
-	vn_rt *rt;
+	vn_rt *rt = NULL;
 
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	if (cli.nops < 1)
@@ -119,6 +119,13 @@ main(int argc, char **argv)
 		vn_usage_error("--fork needs --script or --exec");
 	host = cli.nops == 2 ? cli.ops[0] : NULL;
 	port = cli.ops[cli.nops - 1];
+	if (vn_cli_scripted(&cli) && !c.fork) {
+		rt = vn_rt_new(&cli.script);
+		if (!rt)
+			return 1;
+		if ((status = vn_rt_load(rt)) != 0)
+			return status;
+	}
 	n = vn_listen_tcp(host, vn_cli_port(port), c.family, fds, &e);
 	if (n < 0) {
 		vn_warn("listen on %s:%s: %s", host ? host : "*", port, e.msg);
@@ -141,9 +148,6 @@ main(int argc, char **argv)
 			close(fds[i]);
 		return vn_cli_exit(status);
 	}
-	rt = vn_rt_new(&cli.script);
-	if (!rt)
-		return 1;
 	vn_rt_set_listener(rt, "listener", fds, n);
 	status = vn_rt_run(rt);
 	vn_rt_free(rt);

@@ -10,6 +10,7 @@ struct vn_rt {
 	lua_State *L;
 	struct vn_script s;
 	int where_ref, print_ref;   /* compiled --where/--print, or LUA_NOREF */
+	int nchunks;                /* compiled chunks on the stack, -1 before */
 };
 
 /* Print "PROG: message" for the error object on top of the stack and pop it. */

@@ -238,6 +238,7 @@ vn_rt_new(const struct vn_script *s)
 	}
 	rt->s = *s;
 	rt->where_ref = rt->print_ref = LUA_NOREF;
+	rt->nchunks = -1;
 	if (lua_cpcall(rt->L, setup, rt) != 0) {
 		fprintf(stderr, "%s: %s\n", s->prog, lua_tostring(rt->L, -1));
 		lua_close(rt->L);
@@ -375,21 +376,38 @@ vn_rt_report(vn_rt *rt)
 /* --- running --------------------------------------------------------------- */
 
 int
+vn_rt_load(vn_rt *rt)
+{
+	lua_State *L = rt->L;
+	int i;
+
+	if (rt->nchunks >= 0)
+		return 0;
+	for (i = 0; i < rt->s.nexec; i++)
+		if (luaL_loadbuffer(L, rt->s.exec[i], strlen(rt->s.exec[i]),
+		                    "=(command line)") != 0)
+			goto fail;
+	if (rt->s.path && luaL_loadfile(L, rt->s.path) != 0)
+		goto fail;
+	rt->nchunks = lua_gettop(L);
+	return 0;
+fail:
+	vn_rt_report(rt);
+	lua_settop(L, 0);
+	return 2;
+}
+
+int
 vn_rt_run(vn_rt *rt)
 {
 	lua_State *L = rt->L;
-	int i, n = 0, r;
+	int i, n, r;
 
-	for (i = 0; i < rt->s.nexec; i++, n++)
-		if (luaL_loadbuffer(L, rt->s.exec[i], strlen(rt->s.exec[i]),
-		                    "=(command line)") != 0)
-			goto compile_error;
-	if (rt->s.path) {
-		if (luaL_loadfile(L, rt->s.path) != 0)
-			goto compile_error;
-		n++;
-	}
+	if ((r = vn_rt_load(rt)) != 0)
+		return r;
 	/* The chunks are on the stack in order: run the first, then the next… */
+	n = rt->nchunks;
+	rt->nchunks = 0;
 	for (i = 0; i < n; i++) {
 		int nargs = 0;
 
@@ -419,10 +437,6 @@ vn_rt_run(vn_rt *rt)
 	lua_settop(L, 0);
 	fflush(stdout);
 	return 0;
-compile_error:
-	vn_rt_report(rt);
-	lua_settop(L, 0);
-	return 2;
 }
 
 const char *

@@ -30,7 +30,11 @@ int vn_rt_set_fd(vn_rt *rt, const char *name, int fd);
 void vn_rt_set_listener(vn_rt *rt, const char *name, const int *fds, int n);
 void vn_rt_set_string(vn_rt *rt, const char *name, const char *value);
 
-/* Compile the -e chunks and the script, then run them in order. Returns the exit
+/* Compile the -e chunks and the script: 0, or 2 after printing why (a missing
+ * file, a syntax error). Mains call it before any network work. */
+int vn_rt_load(vn_rt *rt);
+/* Compile (if vn_rt_load was not called) the -e chunks and the script, then run
+ * them in order. Returns the exit
  * status: 0; 1 for a runtime error; 2 for a script that is missing or does not
  * compile. Messages are printed as "PROG: …". */
 int vn_rt_run(vn_rt *rt);

@@ -37,19 +37,19 @@ wait_for() {
 	return 1
 }
 
-# port_of NAME: the port of the first "listening on ADDR:PORT" line NAME's
-# stderr printed (vlcnet-listen -v), or of a "port N" line on its stdout.
+# port_of NAME: the port NAME announced: a "listening on ADDR:PORT" line on its
+# stderr (vlcnet-listen -v) or a "port N" line on its stdout (fixtures, python3).
 port_of() {
-	local name=$1
-	if [ -s "$BATS_TEST_TMPDIR/$name.err" ] &&
-		wait_for "$BATS_TEST_TMPDIR/$name.err" 'listening on .*:[0-9]+$' 1 2>/dev/null; then
-		sed -nE 's/.*listening on .*:([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/$name.err" | head -n 1
-		return
-	fi
-	wait_for "$BATS_TEST_TMPDIR/$name.out" '^port [0-9]+$' 10 ||
-		wait_for "$BATS_TEST_TMPDIR/$name.err" 'listening on .*:[0-9]+$' 10 || return 1
-	{ sed -nE 's/^port ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/$name.out"
-	  sed -nE 's/.*listening on .*:([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/$name.err"; } | head -n 1
+	local out="$BATS_TEST_TMPDIR/$1.out" err="$BATS_TEST_TMPDIR/$1.err" i p
+	for ((i = 0; i < 200; i++)); do
+		p=$( { sed -nE 's/.*listening on .*:([0-9]+)$/\1/p' "$err"
+		       sed -nE 's/^port ([0-9]+)$/\1/p' "$out"; } 2>/dev/null | head -n 1)
+		[ -n "$p" ] && { echo "$p"; return 0; }
+		sleep 0.05
+	done
+	echo "no port announced by $1:" >&2
+	cat "$out" "$err" >&2 2>/dev/null
+	return 1
 }
 
 # wait_exit NAME-less: wait for every background process (bounded by bg's 60 s).
