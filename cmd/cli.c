@@ -12,6 +12,13 @@
 #include "cli.h"
 
 static const char *progname = "vlcnet";
+static const char **exec_chunks;   /* -e arguments: live until exit */
+
+static void
+free_exec(void)
+{
+	free(exec_chunks);
+}
 
 static const struct vn_option common[] = {
 	{ "script", 's', "FILE", "run the Lua script FILE" },
@@ -192,7 +199,8 @@ vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx)
 
 	progname = c->prog;
 	c->script.prog = c->prog;
-	c->script.exec = calloc(argc, sizeof *c->script.exec);
+	c->script.exec = exec_chunks = calloc(argc, sizeof *c->script.exec);
+	atexit(free_exec);
 	if (!lo || !so || !c->script.exec) {
 		vn_warn("not enough memory");
 		exit(1);
