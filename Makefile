@@ -7,6 +7,21 @@ CFLAGS   ?= -O2 -g
 SANITIZE ?=
 
 BUILD    = build
+
+# Where `make install` puts things (below $(DESTDIR)). For PREFIX=/usr the
+# bash completions and the Lua C module go where the system's bash-completion
+# and lua look; elsewhere below PREFIX, which lua5.1 searches for /usr/local.
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/vlcnet
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+ifeq ($(PREFIX),/usr)
+BASHCOMPDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
+LUACMODDIR  ?= $(or $(shell pkg-config --variable=INSTALL_CMOD $(LUA) 2>/dev/null),$(PREFIX)/lib/lua/5.1)
+else
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+LUACMODDIR  ?= $(PREFIX)/lib/lua/5.1
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(LUA) libidn2)
 PKG_LIBS   := $(shell pkg-config --libs $(LUA) libidn2)
 ifeq ($(SANITIZE),1)
@@ -47,9 +62,50 @@ check: all $(UNITS)
 	@for t in $(UNITS); do $$t || exit 1; done
 	VLCNET_BUILD=$(abspath $(BUILD)) bats test
 
+# install records the directories it had to create in $(DOCDIR)/installed-dirs,
+# so that uninstall removes those (once empty) and never a shared one that was
+# there before.
+MAN1     = $(wildcard man/*.1)
+MAN3     = $(wildcard man/*.3)
+EXAMPLES = $(wildcard examples/*.lua)
+DOCS     = $(wildcard README.md)
+INSTALL_DIRS = $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man3 $(BASHCOMPDIR) \
+	$(ZSHCOMPDIR) $(LUACMODDIR) $(DOCDIR) $(DOCDIR)/examples
+MANIFEST = $(DOCDIR)/installed-dirs
+
+install: all
+	@set -e; new=; for d in $(INSTALL_DIRS); do \
+		p=; for c in $$(echo "$$d" | tr / ' '); do p="$$p/$$c"; \
+			if [ ! -d "$(DESTDIR)$$p" ]; then \
+				mkdir "$(DESTDIR)$$p"; new="$$new $$p"; fi; \
+		done; \
+	done; \
+	for p in $$new; do echo "$$p"; done >>"$(DESTDIR)$(MANIFEST)"
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(BUILD)/vlcnet.so $(DESTDIR)$(LUACMODDIR)
+	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1)
+	$(if $(MAN3),install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3)
+	install -m 644 completions/bash/vlcnet $(DESTDIR)$(BASHCOMPDIR)/vlcnet
+	for t in $(TOOLS); do ln -sf vlcnet $(DESTDIR)$(BASHCOMPDIR)/vlcnet-$$t; done
+	install -m 644 completions/zsh/_vlcnet $(DESTDIR)$(ZSHCOMPDIR)
+	$(if $(EXAMPLES),install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples)
+	$(if $(DOCS),install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR))
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/vlcnet-%) $(DESTDIR)$(LUACMODDIR)/vlcnet.so
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN3:man/%=$(DESTDIR)$(MANDIR)/man3/%)
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/vlcnet $(TOOLS:%=$(DESTDIR)$(BASHCOMPDIR)/vlcnet-%)
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vlcnet
+	rm -f $(EXAMPLES:examples/%=$(DESTDIR)$(DOCDIR)/examples/%) $(DOCS:%=$(DESTDIR)$(DOCDIR)/%)
+	@if [ -f "$(DESTDIR)$(MANIFEST)" ]; then \
+		dirs=$$(sort -r -u "$(DESTDIR)$(MANIFEST)"); \
+		rm -f "$(DESTDIR)$(MANIFEST)"; \
+		for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null || true; done; \
+	fi
+
 clean:
 	rm -rf $(BUILD)
 
 FORCE:
-.PHONY: all check clean FORCE
+.PHONY: all check clean install uninstall FORCE
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
