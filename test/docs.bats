@@ -1,0 +1,326 @@
+#!/usr/bin/env bats
+# The documentation agrees with the tools: every option --help prints is in the
+# man page and in both completions and nothing else is; every page passes
+# mandoc's lint; the pages' EXAMPLES run.
+
+load helper
+
+TOOLS=(vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls)
+PAGES=(vlcnet-listen.1 vlcnet-connect.1 vlcnet-stat.1 vlcnet-ls.1 vlcnet-lua.3)
+
+# opt_words: the option words (-x, --long) at the start of each line of stdin,
+# one per line, sorted; "--" alone and arguments (SECS, LOW-HIGH) are not.
+opt_words() {
+	grep -oE -- '(^|[ ,[|])--?[A-Za-z0-9][A-Za-z0-9-]*' |
+		sed -E 's/^[ ,[|]//' | LC_ALL=C sort -u
+}
+
+# help_opts TOOL: the options TOOL --help lists under "Options:".
+help_opts() {
+	timeout 10 "$1" --help |
+		sed -n '/^Options:/,/^$/p' | sed -nE 's/^ +(-.*)$/\1/p' |
+		sed -E 's/  .*//' | opt_words
+}
+
+# man_opts TOOL [PAGE]: the options tagged in the OPTIONS sections of
+# man/TOOL.1 (any section whose title ends in OPTIONS): the tag lines, at the
+# section's own indentation (subsection titles are less indented), that begin
+# with a dash. A tag is its words up to the first that is neither an option
+# nor an argument name (FILE, SECS): a short tag shares its line with the
+# start of the description.
+man_opts() {
+	local page=${2:-$TOP/man/$1.1}
+	[ -f "$page" ] || { echo "no page $page" >&2; return 1; }
+	mandoc -Tascii "$page" | col -bx | awk '
+		/^[A-Z]/ { in_opts = ($0 ~ /OPTIONS$/); next }
+		in_opts && NF { lines[++n] = $0; match($0, /^ */)
+		                if (RLENGTH > 3 && (!base || RLENGTH < base))
+		                        base = RLENGTH }
+		END { for (i = 1; i <= n; i++) {
+		        match(lines[i], /^ */)
+		        if (RLENGTH != base || substr(lines[i], base + 1, 1) != "-")
+		                continue
+		        k = split(lines[i], w, " ")
+		        tag = ""
+		        for (j = 1; j <= k; j++) {
+		                if (w[j] !~ /^-/ && w[j] !~ /^[][A-Z0-9_|.=-]+,?$/)
+		                        break
+		                tag = tag " " w[j]
+		        }
+		        print tag } }' | opt_words
+}
+
+# bash_opts TOOL: what the bash completion offers for "TOOL -<Tab>".
+bash_opts() {
+	bash -c 'source "$1/completions/bash/vlcnet"
+		COMP_WORDS=("$2" -) COMP_CWORD=1 COMP_LINE="$2 -" COMP_POINT=${#COMP_LINE}
+		_vlcnet "$2" - "$2"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$TOP" "$1" | LC_ALL=C sort -u
+}
+
+# zsh_opts TOOL: the options of the zsh completion's _arguments specs for TOOL,
+# read by running the completion function with _arguments replaced by a printer
+# (the specs follow _arguments' own flags and the ":" that ends them).
+zsh_opts() {
+	timeout 10 zsh -fc 'functions[_vlcnet]=$(<$1/completions/zsh/_vlcnet)
+		_arguments() { print -rl -- "$@" }
+		service=$2 _vlcnet' _ "$TOP" "$1" | sed '1,/^:$/d' |
+		sed -nE 's/^(\([^)]*\))?\*?(--?[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]?).*/\2/p' |
+		sed -E 's/^(-[A-Za-z0-9]).*/\1/; s/^(--.*[A-Za-z0-9])-$/\1/' | LC_ALL=C sort -u
+}
+
+# same_options TOOL WHAT: WHAT (man, bash or zsh) lists exactly the options
+# of TOOL --help; the differences are printed both ways.
+same_options() {
+	local tool=$1 what=$2 help other
+	help=$(help_opts "$tool")
+	[ -n "$help" ] || { echo "$tool --help lists no options" >&2; return 1; }
+	other=$("${what}_opts" "$tool") || return 1
+	local missing extra
+	missing=$(comm -23 <(echo "$help") <(echo "$other"))
+	extra=$(comm -13 <(echo "$help") <(echo "$other"))
+	[ -z "$missing" ] && [ -z "$extra" ] && return 0
+	[ -z "$missing" ] || echo "$what for $tool lacks:" $missing >&2
+	[ -z "$extra" ] || echo "$what for $tool has options --help does not print:" $extra >&2
+	return 1
+}
+
+@test "the option lists are read from --help as expected" {
+	run help_opts vlcnet-connect
+	assert_success
+	assert_line -- --timeout
+	assert_line -- -w
+	assert_line -- --script
+	refute_line -- -HIGH
+	# an option that has no short form
+	run help_opts vlcnet-listen
+	assert_line -- --fork
+	assert_line -- -m
+}
+
+@test "the option lists are read from man(7) and mdoc(7) pages as expected" {
+	cat >"$BATS_TEST_TMPDIR/t.1" <<'EOF'
+.TH T 1
+.SH NAME
+t \- test
+.SH DESCRIPTION
+Like
+.B \-\-fork
+but with a long sentence that is wrapped so that a line of it starts with
+\-\-other, which is not an option of the page.
+.SH OPTIONS
+.TP
+.BR \-w ", " \-\-timeout " " \fISECS\fR
+Wait.
+.TP
+.B \-4
+IPv4.
+.TP
+.B \-\-fork
+Fork for each connection, as with
+\-\-keep\-open wrapped at the start of a line.
+.SS Common options
+.TP
+\fB\-s\fR \fIFILE\fR, \fB\-\-script\fR=\fIFILE\fR
+A script.
+.SH EXIT STATUS
+\-z is not here.
+EOF
+	run man_opts t "$BATS_TEST_TMPDIR/t.1"
+	assert_success
+	assert_output "$(printf '%s\n' --fork --script --timeout -4 -s -w)"
+	cat >"$BATS_TEST_TMPDIR/t.1" <<'EOF'
+.Dd November 24, 2026
+.Dt T 1
+.Os
+.Sh NAME
+.Nm t
+.Nd test
+.Sh OPTIONS
+.Bl -tag -width Ds
+.It Fl k , Fl \-keep\-open
+Keep open and mention
+.Fl \-fork .
+.It Fl m Ar N , Fl \-max\-conns Ns = Ns Ar N
+At most N.
+.El
+EOF
+	run man_opts t "$BATS_TEST_TMPDIR/t.1"
+	assert_success
+	assert_output "$(printf '%s\n' --keep-open --max-conns -k -m)"
+}
+
+@test "vlcnet-listen: the man page lists exactly the options of --help" {
+	same_options vlcnet-listen man
+}
+
+@test "vlcnet-connect: the man page lists exactly the options of --help" {
+	same_options vlcnet-connect man
+}
+
+@test "vlcnet-stat: the man page lists exactly the options of --help" {
+	same_options vlcnet-stat man
+}
+
+@test "vlcnet-ls: the man page lists exactly the options of --help" {
+	same_options vlcnet-ls man
+}
+
+@test "vlcnet-listen: the bash completion offers exactly the options of --help" {
+	same_options vlcnet-listen bash
+}
+
+@test "vlcnet-connect: the bash completion offers exactly the options of --help" {
+	same_options vlcnet-connect bash
+}
+
+@test "vlcnet-stat: the bash completion offers exactly the options of --help" {
+	same_options vlcnet-stat bash
+}
+
+@test "vlcnet-ls: the bash completion offers exactly the options of --help" {
+	same_options vlcnet-ls bash
+}
+
+@test "vlcnet-listen: the zsh completion describes exactly the options of --help" {
+	same_options vlcnet-listen zsh
+}
+
+@test "vlcnet-connect: the zsh completion describes exactly the options of --help" {
+	same_options vlcnet-connect zsh
+}
+
+@test "vlcnet-stat: the zsh completion describes exactly the options of --help" {
+	same_options vlcnet-stat zsh
+}
+
+@test "vlcnet-ls: the zsh completion describes exactly the options of --help" {
+	same_options vlcnet-ls zsh
+}
+
+# lint PAGE: mandoc finds nothing at WARNING level or above.
+lint() {
+	local page="$TOP/man/$1"
+	[ -f "$page" ] || { echo "no page man/$1" >&2; return 1; }
+	run mandoc -Tlint -W warning "$page"
+	assert_success
+	assert_output ""
+}
+
+@test "man/vlcnet-listen.1 passes mandoc -Tlint -W warning" {
+	lint vlcnet-listen.1
+}
+
+@test "man/vlcnet-connect.1 passes mandoc -Tlint -W warning" {
+	lint vlcnet-connect.1
+}
+
+@test "man/vlcnet-stat.1 passes mandoc -Tlint -W warning" {
+	lint vlcnet-stat.1
+}
+
+@test "man/vlcnet-ls.1 passes mandoc -Tlint -W warning" {
+	lint vlcnet-ls.1
+}
+
+@test "man/vlcnet-lua.3 passes mandoc -Tlint -W warning" {
+	lint vlcnet-lua.3
+}
+
+@test "every other page in man/ passes mandoc -Tlint -W warning" {
+	local page known
+	for page in "$TOP"/man/*.[1-9]; do
+		[ -e "$page" ] || continue
+		known=" ${PAGES[*]} "
+		[[ $known == *" ${page##*/} "* ]] && continue
+		lint "${page##*/}"
+	done
+}
+
+# --- EXAMPLES -------------------------------------------------------------
+# Each page's EXAMPLES blocks (.EX/.EE, .nf/.fi or .Bd/.Ed in the EXAMPLES
+# section) are read from the page itself, turned back into plain text and run
+# where they need nothing beyond loopback. EXAMPLE_PLAN says, page by page and
+# block by block, how each is run or why it is not; a page whose block count
+# differs from its plan fails, so that a new example cannot go untested.
+
+# example PAGE N: the plain text of the Nth example block of man/PAGE.
+example() {
+	awk -v want="$2" '
+		/^\.S[Hh] / { in_ex = ($0 ~ /EXAMPLES/); next }
+		!in_ex { next }
+		/^\.(EX|nf|Bd)/ { n++; inblk = 1; next }
+		/^\.(EE|fi|Ed)/ { inblk = 0; next }
+		inblk && n == want && !/^\.(PP|br|sp)/ { print }' "$TOP/man/$1" |
+		sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\(dq/"/g' \
+		    -e 's/\\(ti/~/g' -e 's/\\(ha/^/g' -e 's/\\&//g' \
+		    -e 's/\\(rs/\\/g' -e 's/\\e/\\/g'
+}
+
+# example_count PAGE: how many example blocks man/PAGE has.
+example_count() {
+	awk '/^\.S[Hh] / { in_ex = ($0 ~ /EXAMPLES/); next }
+	     in_ex && /^\.(EX|nf|Bd)/ { n++ } END { print n + 0 }' "$TOP/man/$1"
+}
+
+# The plan: "PAGE N how" where how is a runner below or "skip: reason".
+EXAMPLE_PLAN="
+vlcnet-lua.3 1 pair
+vlcnet-lua.3 2 skip: a Lua fragment (the sockets a and b come from elsewhere)
+vlcnet-lua.3 3 module
+"
+
+# plan PAGE: the plan's lines for PAGE.
+plan() {
+	echo "$EXAMPLE_PLAN" | awk -v p="$1" '$1 == p'
+}
+
+# run_pair PAGE N: a block of the form "SERVER ... &", comments, "CLIENT"
+# whose client names the server's port as PORT: the server runs in the
+# background (its -v line gives the port), then the client; prints the
+# client's output.
+run_pair() {
+	local text server client port
+	text=$(example "$1" "$2")
+	server=$(echo "$text" | awk '!done { print } /&$/ { done = 1 }' | sed '$s/ *&$//')
+	client=$(echo "$text" | awk 'done && !/^#/ { print } /&$/ { done = 1 }')
+	[[ $server == *" 0" ]] || { echo "server does not bind port 0: $server" >&2; return 1; }
+	[[ $client == *PORT* ]] || { echo "client does not name PORT: $client" >&2; return 1; }
+	bg server bash -c "$server"
+	port=$(port_of server) || return 1
+	timeout 10 bash -c "${client//PORT/$port}"
+}
+
+@test "each page's EXAMPLES are all in the plan of this test" {
+	local page count planned bad=0
+	for page in "${PAGES[@]}"; do
+		if [ ! -f "$TOP/man/$page" ]; then
+			echo "no page man/$page" >&2
+			bad=1
+			continue
+		fi
+		count=$(example_count "$page")
+		planned=$(plan "$page" | wc -l)
+		if [ "$count" -ne "$planned" ] || [ "$count" -eq 0 ]; then
+			echo "man/$page has $count example blocks, the plan $planned" >&2
+			bad=1
+		fi
+	done
+	return "$bad"
+}
+
+@test "vlcnet-lua(3) EXAMPLES: the one-line echo runs on loopback" {
+	run run_pair vlcnet-lua.3 1
+	assert_success
+	assert_output "hi"
+}
+
+@test "vlcnet-lua(3) EXAMPLES: the stock interpreter loads the module" {
+	local cmd
+	cmd=$(example vlcnet-lua.3 3)
+	[[ $cmd == *"LUA_CPATH='build/?.so;;'"* ]]
+	cd "$TOP"
+	run timeout 10 bash -c "${cmd//build\//$BUILD/}"
+	assert_success
+	assert_output "$(printf '8080\tdir')"
+}
