@@ -1,1 +1,347 @@
-int main(void) { return 0; }
+/* vlcnet-stat: print the net.stat fields of each path: a readable block, a
+ * -c format, or JSON, optionally chosen or rewritten by Lua hooks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "../core/fmt.h"
+#include "../core/fs.h"
+#include "../core/out.h"
+#include "cli.h"
+
+enum { OPT_WHERE = 256, OPT_PRINT };
+
+struct conf {
+	const char *format;   /* -c */
+	int json;             /* -j */
+	int deref;            /* -L */
+	const char *where, *print;
+};
+
+/* What printing one path needs. */
+struct ctx {
+	const struct conf *c;
+	struct vn_out out;
+	struct vn_ids *ids;
+};
+
+static const char *const usage[] = {
+	"[OPTIONS] PATH...",
+	"[OPTIONS] -c FORMAT PATH...",
+	NULL
+};
+
+static const struct vn_option opts[] = {
+	{ "format", 'c', "FMT", "print FMT for each path (%n %F %a %f %s %u %g %U %G %X %Y %Z %%)" },
+	{ "json", 'j', NULL, "one JSON object per path (path and the net.stat fields)" },
+	{ "dereference", 'L', NULL, "follow symbolic links" },
+	{ "where", OPT_WHERE, "EXPR", "print only the paths for which the Lua EXPR is true" },
+	{ "print", OPT_PRINT, "EXPR", "print the Lua EXPR's value instead of the default" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static int
+option(int key, const char *arg, void *ctx)
+{
+	struct conf *c = ctx;
+
+	switch (key) {
+	case 'c': c->format = arg; break;
+	case 'j': c->json = 1; break;
+	case 'L': c->deref = 1; break;
+	case OPT_WHERE: c->where = arg; break;
+	case OPT_PRINT: c->print = arg; break;
+	}
+	return 0;
+}
+
+static void
+put_name(struct vn_out *o, struct vn_ids *ids, int group, unsigned id)
+{
+	const char *n = group ? vn_ids_group(ids, id) : vn_ids_user(ids, id);
+
+	vn_out_str(o, n ? n : "UNKNOWN");
+}
+
+/* The character a backslash escape of -c stands for; *f moves past it.
+ * Unknown escapes stand for themselves, backslash included (returns -1). */
+static int
+unescape(const char **f, const char *end)
+{
+	const char *p = *f + 1;
+	int v = 0, k;
+
+	if (p == end)
+		return -1;
+	*f = p + 1;
+	switch (*p) {
+	case 'n': return '\n';
+	case 't': return '\t';
+	case 'r': return '\r';
+	case 'a': return '\a';
+	case 'b': return '\b';
+	case 'f': return '\f';
+	case 'v': return '\v';
+	case 'e': return 033;
+	case '\\': return '\\';
+	case '"': return '"';
+	case 'x':
+		for (k = 0; k < 2 && p + 1 < end; k++) {
+			int c = p[1], d = c >= '0' && c <= '9' ? c - '0' :
+			        c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			        c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+			if (d < 0)
+				break;
+			v = v * 16 + d;
+			p++;
+		}
+		if (k == 0) {
+			*f = p;
+			return -1;
+		}
+		*f = p + 1;
+		return v;
+	}
+	if (*p >= '0' && *p <= '7') {
+		for (k = 0; k < 3 && p < end && *p >= '0' && *p <= '7'; k++, p++)
+			v = v * 8 + (*p - '0');
+		*f = p;
+		return v & 0xff;
+	}
+	*f = p;
+	return -1;
+}
+
+/* -c: FMT with its directives and escapes, then a newline. Unknown directives
+ * and a final lone % print as they are. */
+static void
+put_format(struct ctx *x, const char *path, const struct vn_stat *st)
+{
+	struct vn_out *o = &x->out;
+	const char *f = x->c->format, *end = f + strlen(f);
+
+	while (f < end) {
+		const char *run = f;
+		int ch;
+
+		while (f < end && *f != '%' && *f != '\\')
+			f++;
+		vn_out_put(o, run, (size_t)(f - run));
+		if (f == end)
+			break;
+		if (*f == '\\') {
+			ch = unescape(&f, end);
+			vn_out_putc(o, ch < 0 ? '\\' : (char)ch);
+			continue;
+		}
+		if (f + 1 == end) {
+			vn_out_putc(o, '%');
+			break;
+		}
+		switch (f[1]) {
+		case 'n': vn_out_str(o, path); break;
+		case 'F': vn_out_str(o, vn_fs_type(st->mode)); break;
+		case 'a': vn_out_oct(o, st->mode & 07777); break;
+		case 'f': vn_out_hex(o, st->mode); break;
+		case 's': vn_out_i64(o, st->size); break;
+		case 'u': vn_out_u64(o, st->uid); break;
+		case 'g': vn_out_u64(o, st->gid); break;
+		case 'U': put_name(o, x->ids, 0, st->uid); break;
+		case 'G': put_name(o, x->ids, 1, st->gid); break;
+		case 'X': vn_out_i64(o, st->atime); break;
+		case 'Y': vn_out_i64(o, st->mtime); break;
+		case 'Z': vn_out_i64(o, st->ctime); break;
+		case '%': vn_out_putc(o, '%'); break;
+		default: vn_out_put(o, f, 2); break;
+		}
+		f += 2;
+	}
+	vn_out_putc(o, '\n');
+}
+
+static void
+put_json(struct ctx *x, const char *path, const struct vn_stat *st)
+{
+	struct vn_out *o = &x->out;
+
+	vn_out_str(o, "{\"path\":");
+	vn_out_json(o, path, strlen(path));
+	vn_out_putc(o, ',');
+	vn_fmt_json_stat(o, st);
+	vn_out_str(o, "}\n");
+}
+
+static void
+put_time(struct vn_out *o, const char *label, time_t t, long ns)
+{
+	char buf[64];
+
+	vn_out_str(o, label);
+	vn_out_put(o, buf, (size_t)vn_fmt_time_ns(t, ns, buf, sizeof buf));
+	vn_out_putc(o, '\n');
+}
+
+/* The readable block, laid out as GNU stat's. */
+static void
+put_block(struct ctx *x, const char *path, const struct vn_stat *st)
+{
+	struct vn_out *o = &x->out;
+	const char *user = vn_ids_user(x->ids, st->uid);
+	const char *group = vn_ids_group(x->ids, st->gid);
+	char mode[11], line[256], target[4096];
+	ssize_t n;
+
+	vn_out_str(o, "  File: ");
+	vn_out_str(o, path);
+	if (S_ISLNK(st->mode) &&
+	    (n = readlink(path, target, sizeof target)) >= 0) {
+		vn_out_str(o, " -> ");
+		vn_out_put(o, target, (size_t)n);
+	}
+	vn_fs_modestr(st->mode, mode);
+	snprintf(line, sizeof line,
+	         "\n  Size: %-10lld\tBlocks: %-10lld IO Block: %-6ld Type: %s\n"
+	         "Device: %u,%u\tInode: %-11llu Links: %-5lu",
+	         (long long)st->size, (long long)st->blocks, (long)st->blksize,
+	         vn_fs_type(st->mode), major(st->dev), minor(st->dev),
+	         (unsigned long long)st->ino, (unsigned long)st->nlink);
+	vn_out_str(o, line);
+	if (S_ISCHR(st->mode) || S_ISBLK(st->mode)) {
+		snprintf(line, sizeof line, " Device type: %u,%u",
+		         major(st->rdev), minor(st->rdev));
+		vn_out_str(o, line);
+	}
+	snprintf(line, sizeof line,
+	         "\nAccess: (%04o/%s)  Uid: (%5u/%8s)   Gid: (%5u/%8s)\n",
+	         (unsigned)(st->mode & 07777), mode, (unsigned)st->uid,
+	         user ? user : "UNKNOWN", (unsigned)st->gid, group ? group : "UNKNOWN");
+	vn_out_str(o, line);
+	put_time(o, "Access: ", st->atime, st->atime_ns);
+	put_time(o, "Modify: ", st->mtime, st->mtime_ns);
+	put_time(o, "Change: ", st->ctime, st->ctime_ns);
+}
+
+static void
+put_default(struct ctx *x, const char *path, const struct vn_stat *st)
+{
+	if (x->c->format)
+		put_format(x, path, st);
+	else if (x->c->json)
+		put_json(x, path, st);
+	else
+		put_block(x, path, st);
+}
+
+/* The last component of PATH, for the hooks' e.name ("/" stays "/"). */
+static const char *
+base_name(const char *path, char *buf, size_t size)
+{
+	size_t len = strlen(path), start;
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	start = len;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	if (start == len && len)
+		start = len - 1;
+	if (len - start >= size)
+		return path + start;
+	memcpy(buf, path + start, len - start);
+	buf[len - start] = '\0';
+	return buf;
+}
+
+/* Stat and print every path. Returns the exit status. */
+static int
+stat_all(struct ctx *x, char **paths, int n, vn_rt *rt)
+{
+	int hooks = vn_rt_hooks_active(rt), status = 0, i;
+
+	for (i = 0; i < n; i++) {
+		struct vn_stat st;
+		const char *line;
+		char name[4096];
+		size_t len;
+		int r;
+
+		if (vn_fs_stat(AT_FDCWD, paths[i], x->c->deref, &st) < 0) {
+			int err = errno;
+
+			vn_out_flush(&x->out);
+			vn_warn("cannot stat '%s': %s", paths[i], strerror(err));
+			status = 1;
+			continue;
+		}
+		if (!hooks) {
+			put_default(x, paths[i], &st);
+		} else {
+			vn_out_flush(&x->out);
+			r = vn_rt_each(rt, base_name(paths[i], name, sizeof name),
+			               paths[i], &st, &line, &len);
+			if (r < 0)
+				return r == -2 ? status : 1;
+			if (r == 1)
+				put_default(x, paths[i], &st);
+			else if (r == 2) {
+				vn_out_put(&x->out, line, len);
+				vn_out_putc(&x->out, '\n');
+			}
+		}
+		if (x->out.err)
+			break;
+	}
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct conf c = { 0 };
+	struct vn_cli cli = { "vlcnet-stat", usage,
+		"Print the type, mode, owner, size and times of each PATH: a readable\n"
+		"block, the -c FORMAT, or JSON. Symbolic links are reported as links\n"
+		"unless -L is given.",
+		opts, { 0 }, NULL, 0 };
+	struct ctx x;
+	vn_rt *rt = NULL;
+	int status;
+
+	vn_cli_parse(&cli, argc, argv, option, &c);
+	if (cli.nops == 0)
+		vn_usage_error("missing operand");
+	if (c.format && c.json)
+		vn_usage_error("--format and --json cannot be used together");
+	if (vn_cli_scripted(&cli) || c.where || c.print) {
+		rt = vn_rt_new(&cli.script);
+		if (!rt)
+			return 1;
+		status = vn_rt_run(rt);
+		if (!status)
+			status = vn_rt_hooks_init(rt, c.where, c.print);
+		if (status) {
+			vn_rt_free(rt);
+			return vn_cli_exit(status);
+		}
+	}
+	x.c = &c;
+	x.ids = vn_ids_new();
+	if (vn_out_init(&x.out, stdout, 1 << 16) < 0 || !x.ids) {
+		vn_warn("not enough memory");
+		return 1;
+	}
+	status = stat_all(&x, cli.ops, cli.nops, rt);
+	if (vn_out_free(&x.out) < 0 && x.out.err != EPIPE) {
+		vn_warn("write error: %s", strerror(x.out.err));
+		status = 1;
+	}
+	vn_ids_free(x.ids);
+	vn_rt_free(rt);
+	return vn_cli_exit(status);
+}

@@ -4,6 +4,7 @@
 #define VN_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct vn_stat {
@@ -16,6 +17,9 @@ struct vn_stat {
 	nlink_t nlink;
 	dev_t rdev;
 	ino_t ino;
+	dev_t dev;
+	blkcnt_t blocks;         /* 512-byte units */
+	blksize_t blksize;
 };
 
 /* stat(2) (follow != 0) or lstat(2) of PATH, relative to dirfd (AT_FDCWD for the
@@ -34,5 +38,41 @@ typedef int (*vn_dir_fn)(void *ctx, const char *name, size_t len, unsigned char 
 /* Read the directory PATH (relative to dirfd) in one pass, in directory order,
  * without "." and "..". Returns 0, -1 with errno, or fn's non-zero return. */
 int vn_fs_readdir(int dirfd, const char *path, vn_dir_fn fn, void *ctx);
+
+/* The ten letters of ls -l for MODE ("drwxr-xr-x", with s/S/t/T for the
+ * set-id and sticky bits) into buf, terminated: buf holds 11 bytes. */
+void vn_fs_modestr(mode_t mode, char *buf);
+
+/* One name of a directory read by vn_fs_dir_read. */
+struct vn_dent {
+	uint64_t key;            /* the name's first 8 bytes, big-endian, zero-padded */
+	const char *name;        /* NUL-terminated, in the vn_dir's buffer */
+	uint32_t len;
+	unsigned char type;      /* DT_* (DT_UNKNOWN when the file system does not say) */
+	uint32_t idx;            /* free for the caller (e.g. an index into stat data) */
+};
+
+/* A whole directory, read with a few large getdents64 calls. */
+struct vn_dir {
+	int fd;                  /* still open: stat names relative to it */
+	struct vn_dent *ents;
+	size_t n;
+	char *raw;               /* the kernel's records, which hold the names */
+	size_t rawlen, rawcap;
+};
+
+/* Open and read the directory PATH (relative to dirfd) in directory order,
+ * without "." and "..", and without other names starting with '.' unless all.
+ * Returns 0, or -1 with errno (d is then empty). */
+int vn_fs_dir_read(int dirfd, const char *path, int all, struct vn_dir *d);
+/* Close the directory's descriptor (the names stay). */
+void vn_fs_dir_close(struct vn_dir *d);
+/* Close and free everything. */
+void vn_fs_dir_free(struct vn_dir *d);
+
+/* Fill e->key from e->name. */
+void vn_fs_dent_key(struct vn_dent *e);
+/* Sort by name, byte by byte as strcmp does (LC_ALL=C ls order). */
+void vn_fs_sort(struct vn_dent *e, size_t n);
 
 #endif

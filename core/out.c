@@ -63,7 +63,7 @@ vn_out_fill(struct vn_out *o, char c, int n)
 }
 
 int
-vn_fmt_u64(char *buf, uint64_t v)
+vn_out_digits(char *buf, uint64_t v)
 {
 	char tmp[24];
 	int n = 0, i;
@@ -82,14 +82,14 @@ vn_out_u64(struct vn_out *o, uint64_t v)
 {
 	char buf[24];
 
-	vn_out_put(o, buf, (size_t)vn_fmt_u64(buf, v));
+	vn_out_put(o, buf, (size_t)vn_out_digits(buf, v));
 }
 
 void
 vn_out_u64w(struct vn_out *o, uint64_t v, int width)
 {
 	char buf[24];
-	int n = vn_fmt_u64(buf, v);
+	int n = vn_out_digits(buf, v);
 
 	vn_out_fill(o, ' ', width - n);
 	vn_out_put(o, buf, (size_t)n);

@@ -63,7 +63,7 @@ void vn_out_u64w(struct vn_out *o, uint64_t v, int width);
 
 /* The digits of v into buf (at least 21 bytes), not terminated; returns their
  * count. */
-int vn_fmt_u64(char *buf, uint64_t v);
+int vn_out_digits(char *buf, uint64_t v);
 
 /* S (N bytes) as a JSON string with its quotes. ", \ and control characters
  * are escaped (\n, \t… or \u00XX); valid UTF-8 is copied as it is; each byte

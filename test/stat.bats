@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# vlcnet-stat against GNU stat on a tree holding every file type and odd names.
+
+load helper
+
+make_tree() {
+	T=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$T/dir"
+	cd "$T"
+	printf 'hello\n' >reg
+	: >empty
+	: >.hidden
+	ln -s reg link
+	ln -s nowhere dangling
+	ln -s /dev/null devnull
+	ln -s dir dirlink
+	mkfifo fifo
+	python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.bind("sock")'
+	: >'with space'
+	: >$'new\nline'
+	: >-dash
+	: >$'\xff'
+	: >$'caf\xc3\xa9'
+	: >'quote"back\slash'
+	chmod 4755 reg
+	chmod 2750 empty
+	chmod 1777 dir
+	touch -d '2001-02-03 04:05:06' empty
+}
+
+setup() {
+	make_tree
+}
+
+@test "stat -c numbers equal GNU stat's for every path" {
+	fmt='%s %a %u %g %X %Y %Z %f %U %G|%n'
+	run timeout 10 vlcnet-stat -c "$fmt" ./* ./.hidden /dev/null /
+	assert_success
+	assert_output "$(stat -c "$fmt" ./* ./.hidden /dev/null /)"
+}
+
+@test "stat -L -c follows links as stat -L does" {
+	fmt='%s %a %u %g %X %Y %Z %f|%n'
+	run timeout 10 vlcnet-stat -L -c "$fmt" reg link devnull dirlink
+	assert_success
+	assert_output "$(stat -L -c "$fmt" reg link devnull dirlink)"
+	run timeout 10 vlcnet-stat --dereference -c '%F' link devnull dirlink
+	assert_output $'file\ncharacter device\ndir'
+}
+
+@test "stat -c %F prints VLC's type words, links as links" {
+	run timeout 10 vlcnet-stat -c '%F' reg dir link dangling fifo sock /dev/null
+	assert_success
+	assert_output "$(printf '%s\n' file dir 'symbolic link' 'symbolic link' fifo socket 'character device')"
+}
+
+@test "stat -c understands escapes, %% and prints unknown directives as they are" {
+	run timeout 10 vlcnet-stat -c '%s\t%%\n%q %' reg
+	assert_success
+	assert_output $'6\t%\n%q %'
+	run timeout 10 vlcnet-stat -c 'a\x41\101\\b\z' reg
+	assert_output 'aAA\b\z'
+}
+
+@test "stat prints a readable block like GNU stat's" {
+	run timeout 10 vlcnet-stat reg
+	assert_success
+	assert_line --index 0 '  File: reg'
+	assert_line --index 1 --regexp '^  Size: 6 +.Blocks: [0-9]+ +IO Block: [0-9]+ +Type: file$'
+	assert_line --index 3 "$(stat reg | grep '^Access: (')"
+	assert_line --index 4 "Access: $(stat -c %x reg)"
+	assert_output --partial "$(stat reg | grep '^Modify:')"
+	assert_output --partial "$(stat reg | grep '^Change:')"
+	assert_output --partial "$(stat reg | grep '^Device:' | cut -f1)"
+}
+
+@test "stat shows a link's target in the block" {
+	run timeout 10 vlcnet-stat link
+	assert_success
+	assert_line --index 0 '  File: link -> reg'
+	assert_output --partial 'Type: symbolic link'
+}
+
+@test "stat -j is JSON with net.stat's fields, names round-trip" {
+	timeout 10 vlcnet-stat -j ./* ./.hidden >"$BATS_TEST_TMPDIR/out.json"
+	run python3 - "$BATS_TEST_TMPDIR/out.json" <<'PY'
+import json, os, stat, sys
+types = {stat.S_IFREG: "file", stat.S_IFDIR: "dir", stat.S_IFLNK: "symbolic link",
+         stat.S_IFIFO: "fifo", stat.S_IFSOCK: "socket"}
+n = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    e = json.loads(line)
+    assert sorted(e) == sorted(["path", "type", "mode", "uid", "gid", "size",
+        "access_time", "modification_time", "creation_time"]), e
+    st = os.lstat(e["path"].encode("utf-8", "surrogateescape"))
+    assert e["type"] == types[stat.S_IFMT(st.st_mode)]
+    assert (e["mode"], e["uid"], e["gid"], e["size"]) == \
+        (st.st_mode, st.st_uid, st.st_gid, st.st_size)
+    assert (e["access_time"], e["modification_time"], e["creation_time"]) == \
+        (int(st.st_atime), int(st.st_mtime), int(st.st_ctime))
+    n += 1
+print(n)
+PY
+	assert_success
+	assert_output 16
+}
+
+@test "stat -j escapes invalid UTF-8 as \\udcXX" {
+	run timeout 10 vlcnet-stat -j $'\xff' $'caf\xc3\xa9'
+	assert_success
+	assert_line --index 0 --partial '{"path":"\udcff","type":"file"'
+	assert_line --index 1 --partial $'{"path":"caf\xc3\xa9"'
+}
+
+@test "stat reports a failing path, prints the others, exits 1" {
+	run timeout 10 vlcnet-stat -c %n reg missing empty
+	assert_failure 1
+	assert_line --index 0 reg
+	assert_line "vlcnet-stat: cannot stat 'missing': No such file or directory"
+	assert_line empty
+	run timeout 10 vlcnet-stat -L -c %n dangling
+	assert_failure 1
+	assert_output "vlcnet-stat: cannot stat 'dangling': No such file or directory"
+}
+
+@test "stat needs an operand and refuses -c with -j" {
+	run timeout 10 vlcnet-stat
+	assert_failure 2
+	assert_output --partial 'missing operand'
+	run timeout 10 vlcnet-stat -j -c %n reg
+	assert_failure 2
+}
+
+@test "stat handles many paths in one run" {
+	mkdir many
+	(cd many && seq -f 'f%05g' 1 2000 | xargs touch)
+	run timeout 20 vlcnet-stat -c '%n %s %Y' many/*
+	assert_success
+	assert_output "$(stat -c '%n %s %Y' many/*)"
+}
+
+@test "stat --help lists every option" {
+	run timeout 10 vlcnet-stat --help
+	assert_success
+	for o in --format --json --dereference --where --print --script --exec \
+		--verbose --help --version; do
+		assert_output --partial -- "$o"
+	done
+}
