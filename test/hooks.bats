@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# The Lua per-entry hooks of vlcnet-ls and vlcnet-stat: each(e), --where, --print.
+
+load helper
+
+setup() {
+	T=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$T/sub"
+	cd "$T"
+	printf '1234567890' >big
+	printf 'x' >small
+	: >empty
+	ln -s big link
+	: >$'odd\xff'
+	cd "$BATS_TEST_TMPDIR"
+}
+
+@test "each returning a string prints it as the entry's line" {
+	run timeout 10 vlcnet-ls -e 'function each(e) return e.name .. "=" .. e.size end' "$T/sub" "$T"
+	assert_success
+	assert_output --partial 'big=10'
+	assert_output --partial 'small=1'
+	assert_output --partial 'link=3'
+}
+
+@test "each returning true prints the default line, nil and false skip" {
+	run timeout 10 vlcnet-ls -e 'function each(e) if e.name == "big" then return true elseif e.name == "small" then return false end end' "$T"
+	assert_success
+	assert_output big
+	run timeout 10 vlcnet-ls -l -e 'function each(e) return e.type == "symbolic link" end' "$T"
+	assert_output --regexp '^lrwxrwxrwx 1 .* link -> big$'
+}
+
+@test "each sees name, path and the fields of net.lstat" {
+	run timeout 10 vlcnet-ls -e '
+	function each(e)
+		local s = net.lstat(e.path)
+		for _, k in ipairs{"type", "mode", "uid", "gid", "size", "access_time",
+		                   "modification_time", "creation_time"} do
+			assert(e[k] == s[k], k)
+		end
+		assert(e.path == arg[1] .. "/" .. e.name)
+		return e.type
+	end' "$T" -- "$T"
+	assert_success
+	assert_output "$(printf '%s\n' file file 'symbolic link' file file dir)"
+}
+
+@test "each with -L sees what links point to" {
+	run timeout 10 vlcnet-ls -L -e 'function each(e) return e.name .. " " .. e.type end' "$T"
+	assert_line 'link file'
+}
+
+@test "--where filters with the entry's fields as variables" {
+	run timeout 10 vlcnet-ls --where 'size > 5 and type == "file"' "$T"
+	assert_success
+	assert_output big
+	run timeout 10 vlcnet-ls -e 'limit = 0' --where 'size > limit and not name:find("^l")' "$T"
+	assert_output "$(printf '%s\n' big small sub)"
+}
+
+@test "--print replaces the line with the expression's value" {
+	run timeout 10 vlcnet-ls --print 'name .. " " .. size' --where 'type ~= "dir"' "$T"
+	assert_success
+	assert_line 'big 10'
+	assert_line 'empty 0'
+	refute_output --partial sub
+	run timeout 10 vlcnet-ls --print 'size' "$T/sub" "$T"
+	assert_output --partial 10
+}
+
+@test "--print nil skips the entry, true prints the default line" {
+	run timeout 10 vlcnet-ls --print 'type == "file" and size > 5 or nil' "$T"
+	assert_success
+	assert_output big
+	run timeout 10 vlcnet-ls -j --print 'name == "small"' "$T"
+	assert_output --regexp '^\{"name":"small","path":".*","type":"file".*\}$'
+}
+
+@test "each runs after --where, and its string wins over --print" {
+	run timeout 10 vlcnet-ls -e 'function each(e) if e.name == "big" then return "B" end return true end' \
+		--where 'type == "file"' --print 'name:upper()' "$T"
+	assert_success
+	assert_output "$(printf '%s\n' B EMPTY $'ODD\xff' SMALL)"
+}
+
+@test "hooks work in vlcnet-stat: name is the last component, path the operand" {
+	run timeout 10 vlcnet-stat -e 'function each(e) return e.name .. " " .. e.path .. " " .. e.size end' "$T/big" "$T/sub/"
+	assert_success
+	assert_line --index 0 "big $T/big 10"
+	assert_line --index 1 --regexp "^sub $T/sub/ [0-9]+$"
+	run timeout 10 vlcnet-stat -c '%n %s' --where 'size > 1' "$T/big" "$T/small"
+	assert_output "$T/big 10"
+	run timeout 10 vlcnet-stat --print 'type' -L "$T/link"
+	assert_output file
+}
+
+@test "a script file can define each" {
+	printf 'n = 0\nfunction each(e)\n  n = n + 1\n  return n .. ":" .. e.name\nend\n' >"$BATS_TEST_TMPDIR/each.lua"
+	run timeout 10 vlcnet-ls -s "$BATS_TEST_TMPDIR/each.lua" "$T"
+	assert_success
+	assert_line --index 0 '1:big'
+	assert_line --index 5 '6:sub'
+}
+
+@test "Lua output and the listing stay in order" {
+	run timeout 10 vlcnet-ls -e 'function each(e) print("before " .. e.name) return true end' "$T"
+	assert_success
+	assert_line --index 0 'before big'
+	assert_line --index 1 'big'
+	assert_line --index 2 'before empty'
+}
+
+@test "-e without each lists as usual" {
+	run timeout 10 vlcnet-ls -e 'x = 1' "$T"
+	assert_success
+	assert_output "$(ls "$T")"
+}
+
+@test "a bad --where or --print is a usage error with Lua's message" {
+	run timeout 10 vlcnet-ls --where 'size >' "$T"
+	assert_failure 2
+	assert_output --partial 'vlcnet-ls: --where:'
+	run timeout 10 vlcnet-stat --print 'name ..' "$T/big"
+	assert_failure 2
+	assert_output --partial 'vlcnet-stat: --print:'
+	run timeout 10 vlcnet-ls --where 'x = 1' "$T"
+	assert_failure 2
+}
+
+@test "a runtime error in a hook is reported and exits 1" {
+	run timeout 10 vlcnet-ls --where 'size + nil' "$T"
+	assert_failure 1
+	assert_output --partial 'vlcnet-ls: --where:1: attempt to perform arithmetic'
+	run timeout 10 vlcnet-ls -e 'function each(e) error("boom") end' "$T"
+	assert_failure 1
+	assert_output --partial 'boom'
+	run timeout 10 vlcnet-stat -e 'function each(e) return {} end' "$T/big"
+	assert_failure 1
+	assert_output --partial 'each returned a table'
+}
+
+@test "vlc.misc.quit() in a hook ends the listing with status 0" {
+	run timeout 10 vlcnet-ls -e 'function each(e) if e.name == "link" then vlc.misc.quit() end return true end' "$T"
+	assert_success
+	assert_output "$(printf '%s\n' big empty)"
+}
+
+@test "hook lines end with NUL under -0" {
+	run bash -c "timeout 10 vlcnet-ls -0 --print 'name' '$T/sub' '$T' | tr '\0' '#'"
+	assert_output --partial 'big#empty#'
+}
+
+@test "hooks see names that are not UTF-8 unchanged" {
+	run timeout 10 vlcnet-ls --where 'name:byte(-1) == 255' --print '#name' "$T"
+	assert_success
+	assert_output 4
+}

@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# vlcnet-ls against coreutils ls on a tree holding every file type and odd names.
+
+load helper
+
+# A directory with every file type, hidden names and names that need care.
+make_tree() {
+	T=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$T/dir/sub/deeper" "$T/.hidden-dir"
+	cd "$T"
+	printf 'hello\n' >reg
+	: >empty
+	: >.hidden
+	: >dir/inner
+	: >'dir/sub/x y'
+	ln -s reg link
+	ln -s nowhere dangling
+	ln -s /dev/null devnull
+	ln -s dir dirlink
+	mkfifo fifo
+	python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.bind("sock")'
+	: >'with space'
+	: >$'new\nline'
+	: >-dash
+	: >--double
+	: >$'\xff'
+	: >$'bad\xc3('
+	: >$'caf\xc3\xa9'
+	: >$'tab\there'
+	: >'quote"back\slash'
+	: >$'ctl\x01\x1f'
+	chmod 4755 reg
+	chmod 2750 empty
+	chmod 1777 dir
+	cd "$BATS_TEST_TMPDIR"
+}
+
+setup() {
+	make_tree
+}
+
+@test "ls -a -0 names are exactly the directory's names" {
+	timeout 10 vlcnet-ls -a -0 "$T" >"$BATS_TEST_TMPDIR/ours"
+	find "$T" -mindepth 1 -maxdepth 1 -printf '%f\0' | sort -z >"$BATS_TEST_TMPDIR/theirs"
+	cmp "$BATS_TEST_TMPDIR/ours" "$BATS_TEST_TMPDIR/theirs"
+}
+
+@test "ls prints the names ls prints, hidden ones only with -a" {
+	run timeout 10 vlcnet-ls "$T"
+	assert_success
+	assert_output "$(ls "$T")"
+	refute_output --partial '.hidden'
+	run timeout 10 vlcnet-ls -a "$T"
+	assert_output "$(ls -A "$T")"
+	run timeout 10 vlcnet-ls --all -r "$T"
+	assert_output "$(ls -A -r "$T")"
+}
+
+@test "ls without an operand lists the working directory" {
+	cd "$T"
+	run timeout 10 vlcnet-ls
+	assert_success
+	assert_output "$(ls)"
+}
+
+@test "ls -U keeps directory order: the same names as ls -f" {
+	timeout 10 vlcnet-ls -U -a -0 "$T" | sort -z >"$BATS_TEST_TMPDIR/ours"
+	find "$T" -mindepth 1 -maxdepth 1 -printf '%f\0' | sort -z >"$BATS_TEST_TMPDIR/theirs"
+	cmp "$BATS_TEST_TMPDIR/ours" "$BATS_TEST_TMPDIR/theirs"
+	run timeout 10 vlcnet-ls -U -a "$T"
+	assert_output "$(ls -f "$T" | grep -vx '\.\|\.\.')"
+}
+
+@test "ls -l prints what ls -l --time-style=long-iso prints" {
+	run timeout 10 vlcnet-ls -l "$T"
+	assert_success
+	assert_output "$(ls -l --time-style=long-iso "$T")"
+	run timeout 10 vlcnet-ls -la "$T/dir" /dev
+	assert_output "$(ls -lA --time-style=long-iso "$T/dir" /dev)"
+}
+
+@test "ls -l fields equal stat's" {
+	cd "$T"
+	for f in reg empty link dangling devnull dirlink fifo sock -dash 'with space'; do
+		line=$(timeout 10 vlcnet-ls -l "./$f")
+		read -r mode links owner group size day minute rest <<<"$line"
+		assert_equal "$mode $links $owner $group $size" "$(stat -c '%A %h %U %G %s' "./$f")"
+		assert_equal "$day $minute" "$(date -d "@$(stat -c %Y "./$f")" '+%Y-%m-%d %H:%M')"
+	done
+}
+
+@test "ls -l shows link targets, -L the files they point to" {
+	cd "$T"
+	run timeout 10 vlcnet-ls -l link dangling
+	assert_output --partial 'link -> reg'
+	assert_output --partial 'dangling -> nowhere'
+	run timeout 10 vlcnet-ls -l -L link devnull
+	assert_success
+	assert_line --index 0 --regexp '^crw-rw-rw- .* devnull$'
+	assert_line --index 1 --regexp '^-rwsr-xr-x .* 6 .* link$'
+}
+
+@test "ls -L keeps a dangling link as the link itself" {
+	run timeout 10 vlcnet-ls -l -L "$T/dangling"
+	assert_success
+	assert_output --regexp '^lrwxrwxrwx .* -> nowhere$'
+}
+
+@test "ls -R recurses as ls -R does, with DIR: headers" {
+	run timeout 10 vlcnet-ls -R "$T"
+	assert_success
+	assert_output "$(ls -R "$T")"
+	run timeout 10 vlcnet-ls -lRa "$T"
+	assert_output "$(ls -lRA --time-style=long-iso "$T")"
+	cd "$T"
+	run timeout 10 vlcnet-ls -R
+	assert_output "$(ls -R)"
+}
+
+@test "ls -R does not follow links to directories, -R -L does" {
+	run timeout 10 vlcnet-ls -R "$T"
+	refute_output --partial 'dirlink:'
+	run timeout 10 vlcnet-ls -R -L "$T"
+	assert_success
+	assert_output --partial "$T/dirlink:"
+}
+
+@test "ls -R -L reports a directory loop and goes on" {
+	ln -s .. "$T/dir/up"
+	run timeout 10 vlcnet-ls -R -L "$T/dir"
+	assert_failure 1
+	assert_output --partial 'not listing already-listed directory'
+	assert_output --partial "$T/dir/sub/deeper:"
+}
+
+@test "ls with several operands: files first, then each directory under a header" {
+	cd "$T"
+	run timeout 10 vlcnet-ls dir reg ./-dash .hidden-dir link
+	assert_success
+	assert_output "$(ls dir reg ./-dash .hidden-dir link)"
+	run timeout 10 vlcnet-ls -l dir reg dirlink link
+	assert_output "$(ls -l --time-style=long-iso dir reg dirlink link)"
+}
+
+@test "ls follows a link to a directory given as operand, except with -l" {
+	cd "$T"
+	run timeout 10 vlcnet-ls dirlink
+	assert_output "$(ls dirlink)"
+	run timeout 10 vlcnet-ls -l dirlink
+	assert_output --regexp '^l.* dirlink -> dir$'
+}
+
+@test "ls reports a missing operand, lists the others and exits 1" {
+	cd "$T"
+	run timeout 10 vlcnet-ls missing reg dir
+	assert_failure 1
+	assert_line "vlcnet-ls: cannot access 'missing': No such file or directory"
+	assert_line reg
+	assert_line dir:
+	assert_line inner
+}
+
+@test "ls reports an unreadable directory and exits 1" {
+	[ "$(id -u)" != 0 ] || skip "root reads every directory"
+	mkdir "$T/closed"
+	chmod 000 "$T/closed"
+	run timeout 10 vlcnet-ls "$T/closed" "$T/dir"
+	chmod 755 "$T/closed"
+	assert_failure 1
+	assert_output --partial "cannot open directory '$T/closed': Permission denied"
+	assert_output --partial inner
+}
+
+@test "ls -j is JSON that python parses, and names round-trip" {
+	timeout 10 vlcnet-ls -j -a "$T" >"$BATS_TEST_TMPDIR/out.json"
+	run python3 - "$T" "$BATS_TEST_TMPDIR/out.json" <<'PY'
+import json, os, stat, sys
+top, out = sys.argv[1].encode(), sys.argv[2]
+types = {stat.S_IFREG: "file", stat.S_IFDIR: "dir", stat.S_IFLNK: "symbolic link",
+         stat.S_IFIFO: "fifo", stat.S_IFSOCK: "socket", stat.S_IFCHR: "character device"}
+seen = []
+for line in open(out, encoding="utf-8", errors="strict"):
+    e = json.loads(line)
+    name = e["name"].encode("utf-8", "surrogateescape")
+    path = e["path"].encode("utf-8", "surrogateescape")
+    assert path == top + b"/" + name, (path, name)
+    st = os.lstat(path)
+    assert e["type"] == types[stat.S_IFMT(st.st_mode)], e
+    for k, v in (("mode", st.st_mode), ("uid", st.st_uid), ("gid", st.st_gid),
+                 ("size", st.st_size), ("access_time", int(st.st_atime)),
+                 ("modification_time", int(st.st_mtime)),
+                 ("creation_time", int(st.st_ctime))):
+        assert e[k] == v, (k, e[k], v)
+    seen.append(name)
+assert seen == sorted(os.listdir(top)), seen
+print(len(seen))
+PY
+	assert_success
+	assert_output 21
+}
+
+@test "ls -j escapes control characters and invalid UTF-8 as documented" {
+	cd "$T"
+	run timeout 10 vlcnet-ls -j $'./ctl\x01\x1f' $'./\xff' $'./bad\xc3(' $'./caf\xc3\xa9' './quote"back\slash' $'./new\nline'
+	assert_success
+	assert_line --partial '"name":"./ctl\u0001\u001f"'
+	assert_line --partial '"name":"./\udcff"'
+	assert_line --partial '"name":"./bad\udcc3("'
+	assert_line --partial $'"name":"./caf\xc3\xa9"'
+	assert_line --partial '"name":"./quote\"back\\slash"'
+	assert_line --partial '"name":"./new\nline"'
+}
+
+@test "ls -j -L reports what links point to" {
+	run timeout 10 vlcnet-ls -j -L "$T/link"
+	assert_success
+	assert_output --partial '"type":"file"'
+	run timeout 10 vlcnet-ls -j "$T/link"
+	assert_output --partial '"type":"symbolic link"'
+}
+
+@test "ls -0 -j ends each object with NUL" {
+	run bash -c "timeout 10 vlcnet-ls -0 -j '$T/dir' | tr '\0' '#'"
+	assert_output --regexp '^\{"name":"inner".*\}#\{"name":"sub".*\}#$'
+}
+
+@test "ls -0 -R keeps ls's headers" {
+	timeout 10 vlcnet-ls -0 -R "$T/dir" >"$BATS_TEST_TMPDIR/ours"
+	ls --zero -R "$T/dir" >"$BATS_TEST_TMPDIR/theirs"
+	cmp "$BATS_TEST_TMPDIR/ours" "$BATS_TEST_TMPDIR/theirs"
+}
+
+@test "ls handles a big directory in every mode" {
+	mkdir "$T/big"
+	(cd "$T/big" && seq -f 'n%05g' 1 3000 | xargs touch)
+	run timeout 20 vlcnet-ls "$T/big"
+	assert_output "$(ls "$T/big")"
+	run timeout 20 vlcnet-ls -l "$T/big"
+	assert_output "$(ls -l --time-style=long-iso "$T/big")"
+	run timeout 20 vlcnet-ls -U -r "$T/big"
+	assert_output "$(ls -f "$T/big" | grep -vx '\.\|\.\.')"
+}
+
+@test "ls refuses --long with --json, and unknown options" {
+	run timeout 10 vlcnet-ls -l -j "$T"
+	assert_failure 2
+	assert_output --partial 'cannot be used together'
+	run timeout 10 vlcnet-ls --bogus
+	assert_failure 2
+}
+
+@test "ls --help lists every option" {
+	run timeout 10 vlcnet-ls --help
+	assert_success
+	for o in --all --unsorted --reverse --long --recursive --null --json \
+		--dereference --where --print --script --exec --verbose --help --version; do
+		assert_output --partial -- "$o"
+	done
+}
