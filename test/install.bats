@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# make install / make uninstall into a DESTDIR, using the build under test
+# (never rebuilding it), and the installed tree working on its own.
+
+load helper
+
+ARTIFACTS=(vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls vlcnet.so)
+
+# mk ARGS...: make in the source tree with the build under test, told that
+# the built artifacts are up to date so that it installs them as they are.
+mk() {
+	local old=() a
+	for a in "${ARTIFACTS[@]}"; do old+=(-o "$BUILD/$a"); done
+	timeout 120 make -s -C "$TOP" BUILD="$BUILD" "${old[@]}" "$@"
+}
+
+setup_file() {
+	load helper
+	export DEST="$BATS_FILE_TMPDIR/dest"
+	mkdir "$DEST"
+	mk install DESTDIR="$DEST" PREFIX=/usr/local >"$BATS_FILE_TMPDIR/install.log" 2>&1
+}
+
+@test "make install succeeded" {
+	run cat "$BATS_FILE_TMPDIR/install.log"
+	[ -x "$DEST/usr/local/bin/vlcnet-ls" ] || { echo "$output"; false; }
+}
+
+@test "every installed binary runs --version" {
+	local t
+	for t in vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls; do
+		run env PATH=/usr/bin:/bin "$DEST/usr/local/bin/$t" --version
+		assert_success
+		assert_output --regexp "^$t [0-9]"
+	done
+}
+
+@test "every page of man/ is installed and man -l renders it" {
+	local page dest n=0
+	for page in "$TOP"/man/*.[1-9]; do
+		[ -e "$page" ] || continue
+		dest="$DEST/usr/local/share/man/man${page##*.}/${page##*/}"
+		[ -f "$dest" ] || { echo "not installed: $dest"; false; }
+		run env MANPAGER=cat MANWIDTH=80 timeout 20 man -l "$dest"
+		assert_success
+		assert_line --regexp "^NAME"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 1 ]
+}
+
+@test "lua5.1 loads the installed module" {
+	run env LUA_CPATH="$DEST/usr/local/lib/lua/5.1/?.so" timeout 10 lua5.1 -e '
+		local net = require "vlcnet"
+		print(type(net.connect_tcp), net.stat("/").type)'
+	assert_success
+	assert_output "$(printf 'function\tdir')"
+}
+
+@test "the bash completion is installed under each tool's name" {
+	local dir="$DEST/usr/local/share/bash-completion/completions" t
+	for t in vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls; do
+		run bash -c 'source "$1"; complete -p "$2"' _ "$dir/$t" "$t"
+		assert_success
+		assert_output --partial "_vlcnet"
+	done
+}
+
+@test "zsh finds the installed completion on its site-functions path" {
+	run timeout 20 zsh -f -c 'autoload -U compinit; fpath=($1 $fpath)
+		compinit -u -D; print -r -- $_comps[vlcnet-stat]' \
+		_ "$DEST/usr/local/share/zsh/site-functions"
+	assert_success
+	assert_output "_vlcnet"
+}
+
+@test "the examples and README.md are installed under share/doc/vlcnet" {
+	local f
+	for f in "$TOP"/examples/*.lua; do
+		[ -e "$f" ] || continue
+		[ -f "$DEST/usr/local/share/doc/vlcnet/examples/${f##*/}" ]
+	done
+	[ ! -f "$TOP/README.md" ] || [ -f "$DEST/usr/local/share/doc/vlcnet/README.md" ]
+}
+
+@test "make uninstall removes every file and the directories install created" {
+	local d="$BATS_TEST_TMPDIR/d"
+	mkdir "$d"
+	run mk install DESTDIR="$d" PREFIX=/usr/local
+	assert_success
+	run mk uninstall DESTDIR="$d" PREFIX=/usr/local
+	assert_success
+	run find "$d" -mindepth 1
+	assert_output ""
+}
+
+@test "make uninstall leaves shared directories that were there before" {
+	local d="$BATS_TEST_TMPDIR/d"
+	mkdir -p "$d/usr/local/bin" "$d/usr/local/share/zsh/site-functions"
+	touch "$d/usr/local/bin/other-tool"
+	run mk install DESTDIR="$d" PREFIX=/usr/local
+	assert_success
+	run mk uninstall DESTDIR="$d" PREFIX=/usr/local
+	assert_success
+	run find "$d" ! -type d
+	assert_output "$d/usr/local/bin/other-tool"
+	[ -d "$d/usr/local/share/zsh/site-functions" ]
+	[ ! -e "$d/usr/local/share/doc" ]
+}
+
+@test "PREFIX=/usr follows bash-completion's and lua5.1's own directories" {
+	local d="$BATS_TEST_TMPDIR/d" bashdir cmod
+	bashdir=$(pkg-config --variable=completionsdir bash-completion) || skip "no bash-completion.pc"
+	cmod=$(pkg-config --variable=INSTALL_CMOD lua5.1) || skip "no lua5.1.pc"
+	mkdir "$d"
+	run mk install DESTDIR="$d" PREFIX=/usr
+	assert_success
+	[ -L "$d$bashdir/vlcnet-connect" ]
+	[ -f "$d$cmod/vlcnet.so" ]
+	[ -x "$d/usr/bin/vlcnet-connect" ]
+	run mk uninstall DESTDIR="$d" PREFIX=/usr
+	assert_success
+	run find "$d" -mindepth 1
+	assert_output ""
+}
