@@ -56,21 +56,33 @@ option(int key, const char *arg, void *ctx)
 	return 0;
 }
 
+/* "HOST:PORT", with an IPv6 literal in brackets, for messages. */
+static const char *
+hostport(const char *host, int port)
+{
+	static char buf[1100];
+
+	snprintf(buf, sizeof buf, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+	return buf;
+}
+
 /* Connect, or report why not (one line) and return -1. */
 static int
-dial(const char *host, const char *port, const struct conf *c)
+dial(const char *host, int port, const struct conf *c)
 {
 	struct vn_err e;
-	int fd = vn_connect_tcp(host, vn_cli_port(port), c->family, c->timeout_ms, &e);
+	int fd = vn_connect_tcp(host, port, c->family, c->timeout_ms, &e);
 
-	if (fd < 0)
-		vn_warn("connect to %s:%s: %s", host, port, e.msg);
+	if (fd < 0 && !vn_sig_pending())
+		vn_warn("connect to %s: %s", hostport(host, port), e.msg);
 	return fd;
 }
 
-/* -z: one "HOST PORT open" line per open port. 0 if any was open, else 1. */
+/* -z: try each port of PORT or LOW-HIGH in turn (1 s each unless -w) and print
+ * "HOST PORT open" for those that accept; with -v the others are reported on
+ * stderr. Returns 0 if any was open, else 1. */
 static int
-scan(const char *host, const char *range, const struct conf *c)
+scan(const char *host, const char *range, const struct conf *c, int verbose)
 {
 	char lo[8], *dash = strchr(range, '-');
 	int first, last, p, open = 0;
@@ -85,24 +97,46 @@ scan(const char *host, const char *range, const struct conf *c)
 	}
 	if (first > last)
 		vn_usage_error("invalid port range '%s'", range);
-	for (p = first; p <= last; p++) {
+	for (p = first; p <= last && !vn_sig_pending(); p++) {
 		struct vn_err e;
 		int fd = vn_connect_tcp(host, p, c->family,
 		                        c->timeout_ms < 0 ? 1000 : c->timeout_ms, &e);
+		int closed = !strcmp(e.msg, "Connection refused") ||
+		             !strcmp(e.msg, "Connection timed out");
 
 		if (fd >= 0) {
 			printf("%s %d open\n", host, p);
 			fflush(stdout);
 			close(fd);
 			open = 1;
-		} else if (strcmp(e.msg, "Connection refused") &&
-		           strcmp(e.msg, "Connection timed out")) {
-			vn_warn("connect to %s:%d: %s", host, p, e.msg);
-			if (vn_cli_exit(0) || !strcmp(e.msg, "unknown host"))
+		} else if (vn_sig_pending()) {
+			break;
+		} else if (!closed || verbose) {
+			vn_warn("connect to %s: %s", hostport(host, p), e.msg);
+			/* an unknown host is unknown for every port */
+			if (!closed && !strcmp(e.msg, "unknown host"))
 				return 1;
 		}
 	}
 	return open ? 0 : 1;
+}
+
+/* Relay stdin and stdout over fd. An idle timeout (-w) ends the relay
+ * quietly, as nc -w does. Returns the exit status. */
+static int
+relay(int fd, const char *host, int port, const struct conf *c)
+{
+	struct vn_relay_opts ro = { c->timeout_ms, 0, 0, 0 };
+	int status = 0;
+
+	if (vn_relay(0, 1, fd, &ro) < 0 && errno != ETIMEDOUT) {
+		if (errno != EINTR)
+			vn_warn("%s: %s", vn_relay_where(&ro, hostport(host, port)),
+			        strerror(errno));
+		status = 1;
+	}
+	close(fd);
+	return status;
 }
 
 int
@@ -113,17 +147,24 @@ main(int argc, char **argv)
 		"Connect to HOST:PORT and relay standard input to it and its data to\n"
 		"standard output; at end of input the sending side is shut down.",
 		opts, { 0 }, NULL, 0 };
-	struct vn_relay_opts ro;
 	vn_rt *rt = NULL;
-	int fd = -1, status;
+	int fd = -1, port = -1, status;
 
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	if (cli.nops > 2)
 		vn_usage_error("too many operands");
-	if (cli.nops < 2 && !(vn_cli_scripted(&cli) && cli.nops == 0))
+	if (cli.nops < 2 && !(vn_cli_scripted(&cli) && cli.nops == 0 && !c.scan))
 		vn_usage_error(cli.nops ? "missing PORT operand" : "missing HOST and PORT operands");
-	if (c.scan)
-		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c));
+	if (cli.nops == 2 && !*cli.ops[0])
+		vn_usage_error("empty HOST operand");
+	if (c.scan && vn_cli_scripted(&cli))
+		vn_usage_error("--scan takes no script");
+	if (c.scan) {
+		vn_sig_init(NULL);
+		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));
+	}
+	if (cli.nops == 2)
+		port = vn_cli_port(cli.ops[1]);
 	if (vn_cli_scripted(&cli)) {
 		rt = vn_rt_new(&cli.script);
 		if (!rt)
@@ -133,19 +174,12 @@ main(int argc, char **argv)
 	} else {
 		vn_sig_init(NULL);
 	}
-	if (cli.nops == 2 && (fd = dial(cli.ops[0], cli.ops[1], &c)) < 0)
+	if (cli.nops == 2 && (fd = dial(cli.ops[0], port, &c)) < 0) {
+		vn_rt_free(rt);
 		return vn_cli_exit(1);
-	if (!vn_cli_scripted(&cli)) {
-		ro.idle_timeout_ms = c.timeout_ms;
-		status = 0;
-		if (vn_relay(0, 1, fd, &ro) < 0) {
-			if (errno != EINTR)
-				vn_warn("%s:%s: %s", cli.ops[0], cli.ops[1], strerror(errno));
-			status = 1;
-		}
-		close(fd);
-		return vn_cli_exit(status);
 	}
+	if (!rt)
+		return vn_cli_exit(relay(fd, cli.ops[0], port, &c));
 	if (fd >= 0)
 		vn_rt_set_fd(rt, "fd", fd);
 	status = vn_rt_run(rt);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../core/net.h"
@@ -60,40 +61,132 @@ option(int key, const char *arg, void *ctx)
 	return 0;
 }
 
-/* Relay accepted connections until one ends (or forever with -k). */
+/* Accept one connection: its descriptor, -1 when interrupted (SIGINT/SIGTERM),
+ * -2 when timeout_ms expired. Other failures (out of descriptors…) are reported
+ * and retried a moment later, so that a server keeps serving. */
+static int
+accept_one(const int *fds, int n, int timeout_ms, int verbose,
+           char addr[VN_ADDRSTRLEN])
+{
+	for (;;) {
+		struct sockaddr_storage peer;
+		int fd = vn_accept(fds, n, timeout_ms, &peer);
+
+		if (fd >= 0) {
+			vn_addr_format((struct sockaddr *)&peer, addr);
+			if (verbose)
+				vn_warn("connection from %s", addr);
+			return fd;
+		}
+		if (errno == EINTR || vn_sig_pending())
+			return -1;
+		if (errno == ETIMEDOUT)
+			return -2;
+		vn_warn("accept: %s", strerror(errno));
+		if (vn_poll(NULL, 0, 1000) < 0)
+			return -1;
+	}
+}
+
+/* Relay one connection, then (with -k) the next, until one fails without -k
+ * or a signal arrives. stdin goes to the connections in turn: once it has ended,
+ * later connections are half-closed from the start. Returns the exit status. */
 static int
 serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 {
-	struct vn_relay_opts ro = { -1 };
+	struct vn_relay_opts ro = { -1, 0, 0, 0 };
+	int in_fd = 0;
 
 	do {
-		struct sockaddr_storage peer;
 		char addr[VN_ADDRSTRLEN];
-		int fd = vn_accept(fds, n, -1, &peer);
+		int fd = accept_one(fds, n, -1, verbose, addr), r;
 
-		if (fd < 0) {
-			if (errno == EINTR)
-				return 1;
-			vn_warn("accept: %s", strerror(errno));
-			if (!c->keep)
-				return 1;
-			sleep(1);   /* out of descriptors: let some free up */
-			continue;
-		}
-		if (verbose) {
-			vn_addr_format((struct sockaddr *)&peer, addr);
-			vn_warn("connection from %s", addr);
-		}
-		if (vn_relay(0, 1, fd, &ro) < 0 && errno != EINTR) {
-			vn_warn("relay: %s", strerror(errno));
-			if (!c->keep) {
-				close(fd);
-				return 1;
-			}
-		}
+		if (fd < 0)
+			return 1;
+		r = vn_relay(in_fd, 1, fd, &ro);
 		close(fd);
-	} while (c->keep && !vn_sig_pending());
+		if (ro.in_ended)
+			in_fd = -1;
+		if (r < 0 && errno == EINTR)
+			return 1;
+		if (ro.out_closed)
+			return 0;
+		if (r < 0) {
+			vn_warn("%s: %s", vn_relay_where(&ro, addr), strerror(errno));
+			if (!c->keep || ro.failed != VN_RELAY_NET)
+				return 1;
+		}
+	} while (c->keep);
 	return 0;
+}
+
+/* A --fork child: the script with the connection as `fd` and the peer's
+ * address as `peer`. Never returns. */
+static void
+run_child(const struct vn_script *s, const int *fds, int n, int fd,
+          const char *addr)
+{
+	vn_rt *rt;
+	int i, status = 1;
+
+	vn_sig_reset();
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	rt = vn_rt_new(s);
+	if (rt) {
+		vn_rt_set_fd(rt, "fd", fd);
+		vn_rt_set_string(rt, "peer", addr);
+		status = vn_rt_run(rt);
+		vn_rt_free(rt);
+	}
+	_exit(vn_cli_exit(status));
+}
+
+/* Reap the children that ended; returns how many. */
+static int
+reap(void)
+{
+	int n = 0;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		n++;
+	return n;
+}
+
+/* --fork: accept forever, each connection served by a child, at most
+ * max_conns at once. The parent keeps no connection open and reaps children
+ * at least once a second. Returns the exit status (after a signal). */
+static int
+serve_fork(const int *fds, int n, const struct conf *c, const struct vn_script *s)
+{
+	int children = 0;
+
+	for (;;) {
+		char addr[VN_ADDRSTRLEN];
+		pid_t pid;
+		int fd;
+
+		children -= reap();
+		while (children >= c->max_conns) {
+			if (vn_poll(NULL, 0, 20) < 0)
+				return 1;
+			children -= reap();
+		}
+		fd = accept_one(fds, n, 1000, s->verbose, addr);
+		if (fd == -2)
+			continue;
+		if (fd < 0)
+			return 1;
+		fflush(NULL);
+		pid = fork();
+		if (pid == 0)
+			run_child(s, fds, n, fd, addr);
+		if (pid < 0)
+			vn_warn("fork: %s", strerror(errno));
+		else
+			children++;
+		close(fd);
+	}
 }
 
 int
@@ -119,12 +212,17 @@ main(int argc, char **argv)
 		vn_usage_error("--fork needs --script or --exec");
 	host = cli.nops == 2 ? cli.ops[0] : NULL;
 	port = cli.ops[cli.nops - 1];
-	if (vn_cli_scripted(&cli) && !c.fork) {
+	if (vn_cli_scripted(&cli)) {
 		rt = vn_rt_new(&cli.script);
 		if (!rt)
 			return 1;
 		if ((status = vn_rt_load(rt)) != 0)
 			return status;
+		/* --fork: the script compiles; each child makes its own state. */
+		if (c.fork) {
+			vn_rt_free(rt);
+			rt = NULL;
+		}
 	}
 	n = vn_listen_tcp(host, vn_cli_port(port), c.family, fds, &e);
 	if (n < 0) {
@@ -141,9 +239,12 @@ main(int argc, char **argv)
 			vn_addr_format((struct sockaddr *)&ss, addr);
 			vn_warn("listening on %s", addr);
 		}
-	if (!vn_cli_scripted(&cli)) {
+	if (!rt) {
 		vn_sig_init(NULL);
-		status = serve_relay(fds, n, &c, cli.script.verbose);
+		if (c.fork)
+			status = serve_fork(fds, n, &c, &cli.script);
+		else
+			status = serve_relay(fds, n, &c, cli.script.verbose);
 		for (i = 0; i < n; i++)
 			close(fds[i]);
 		return vn_cli_exit(status);

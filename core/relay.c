@@ -1,57 +1,424 @@
-/* core/relay.c: the relay of both directions between stdio and a socket. */
+/* core/relay.c: the relay of both directions between stdio and a socket.
+ *
+ * Each direction is a flow from src to dst that moves bytes in one of three
+ * ways, the first the kernel accepts:
+ *   DIRECT  one splice(2) from src to dst, when one of them is a pipe (stdin
+ *           or stdout connected to another program): no copy at all;
+ *   PIPED   splice src -> a pipe of ours -> dst, for sockets, files, devices;
+ *   COPY    read(2)/write(2) through a fixed buffer, for what splice refuses
+ *           (an O_APPEND file, a terminal on older kernels, ...).
+ * Both flows advance in one poll loop: every splice is non-blocking, so a
+ * stalled direction never holds up the other. The data in flight sits in pipe
+ * buffers or in the one buffer, so memory does not grow with what is sent.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net.h"
 #include "relay.h"
+#include "sig.h"
 
-#define CHUNK 65536
+#define PIPE_SIZE (1 << 20)   /* asked of the kernel; less is fine */
+#define MOVE_MAX  (1 << 20)   /* bytes asked of one DIRECT splice */
+#define CHUNK     (1 << 17)   /* the COPY buffer */
+#define SPLICE_FLAGS (SPLICE_F_NONBLOCK | SPLICE_F_MOVE)
 
-int
-vn_relay(int in_fd, int out_fd, int sock, const struct vn_relay_opts *o)
+enum { DIRECT, PIPED, COPY };
+enum { SRC = 1, DST = 2 };    /* the side of a flow that failed */
+
+struct flow {
+	int src, dst;
+	int src_sock, dst_sock; /* our socket: recv/send with MSG_DONTWAIT */
+	int mode;
+	int p[2];               /* PIPED: our pipe, and the bytes waiting in it */
+	size_t inpipe, cap;
+	char *buf;              /* COPY: buf[off, len) waits to be written */
+	size_t off, len;
+	int readable;           /* COPY: poll saw src ready since the last read */
+	int eof, done;
+	short wait_src, wait_dst; /* events to poll for; both 0: step now */
+	int failed;             /* after a step's -1: SRC or DST */
+};
+
+static long
+now_ms(void)
 {
-	char buf[CHUNK];
-	int in_open = 1, net_open = 1;
+	struct timespec ts;
 
-	while (in_open || net_open) {
-		struct pollfd p[2];
-		ssize_t n;
-		int r;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
 
-		p[0].fd = in_open ? in_fd : -1;
-		p[0].events = POLLIN;
-		p[1].fd = net_open ? sock : -1;
-		p[1].events = POLLIN;
-		p[0].revents = p[1].revents = 0;
-		r = vn_poll(p, 2, o ? o->idle_timeout_ms : -1);
+static int
+is_pipe(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/* Bytes ready to read on a pipe or socket; 0 when unknown. */
+static int
+pending_bytes(int fd)
+{
+	int n = 0;
+
+	return ioctl(fd, FIONREAD, &n) == 0 ? n : 0;
+}
+
+/* splice(2) cannot join these two descriptors (as opposed to failing). */
+static int
+refused(int err)
+{
+	return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP;
+}
+
+static int
+fail(struct flow *f, int side)
+{
+	f->failed = side;
+	return -1;
+}
+
+/* Leave splicing for read/write; bytes already in our pipe go out first. */
+static int
+to_copy(struct flow *f)
+{
+	if (!f->buf && !(f->buf = malloc(CHUNK)))
+		return fail(f, SRC);
+	f->mode = COPY;
+	f->off = f->len = 0;
+	f->readable = 0;
+	return 1;
+}
+
+static void
+flow_init(struct flow *f, int src, int dst, int sock)
+{
+	f->src = src;
+	f->dst = dst;
+	f->src_sock = src == sock;
+	f->dst_sock = dst == sock;
+	f->p[0] = f->p[1] = -1;
+	if (is_pipe(src) || is_pipe(dst)) {
+		/* A larger pipe means fewer, larger splices on both of its ends. */
+		if (fcntl(f->src_sock ? dst : src, F_GETPIPE_SZ) < PIPE_SIZE)
+			fcntl(f->src_sock ? dst : src, F_SETPIPE_SZ, PIPE_SIZE);
+		f->mode = DIRECT;
+		return;
+	}
+	if (pipe2(f->p, O_NONBLOCK | O_CLOEXEC) < 0) {
+		f->p[0] = f->p[1] = -1;
+		f->mode = COPY;
+		return;
+	}
+	fcntl(f->p[1], F_SETPIPE_SZ, PIPE_SIZE);
+	f->cap = (size_t)fcntl(f->p[1], F_GETPIPE_SZ);
+	f->mode = PIPED;
+}
+
+/* One step of a flow in each mode: 1 when it moved something (or should be
+ * stepped again), 0 when it must wait for the events in wait_src/wait_dst, -1
+ * with errno and f->failed. */
+
+static int
+step_direct(struct flow *f)
+{
+	ssize_t r = splice(f->src, NULL, f->dst, NULL, MOVE_MAX, SPLICE_FLAGS);
+
+	if (r > 0)
+		return 1;
+	if (r == 0) {
+		f->eof = 1;
+		return 1;
+	}
+	if (errno == EAGAIN) {
+		/* Either src is empty or dst is full: the bytes waiting in src
+		 * tell which, so that poll does not wake for the other. */
+		if (pending_bytes(f->src) > 0)
+			f->wait_dst = POLLOUT;
+		else
+			f->wait_src = POLLIN;
+		return 0;
+	}
+	if (errno == EINTR)
+		return 1;
+	if (refused(errno))
+		return to_copy(f);
+	/* Past the pipe, a failure is the socket's, bar a closed reader. */
+	return fail(f, f->dst_sock || errno == EPIPE ? DST : SRC);
+}
+
+static int
+step_piped(struct flow *f)
+{
+	int moved = 0, src_wait = 0, dst_wait = 0;
+	ssize_t r;
+
+	if (!f->eof && f->inpipe < f->cap) {
+		r = splice(f->src, NULL, f->p[1], NULL, f->cap - f->inpipe, SPLICE_FLAGS);
+		if (r > 0) {
+			f->inpipe += (size_t)r;
+			moved = 1;
+		} else if (r == 0) {
+			f->eof = moved = 1;
+		} else if (errno == EAGAIN) {
+			/* Our pipe counts pages, not bytes: it may be full with
+			 * inpipe < cap while src still holds data. */
+			src_wait = f->inpipe == 0 || pending_bytes(f->src) == 0;
+		} else if (errno == EINTR) {
+			moved = 1;
+		} else if (refused(errno)) {
+			return to_copy(f);
+		} else {
+			return fail(f, SRC);
+		}
+	}
+	if (f->inpipe > 0) {
+		r = splice(f->p[0], NULL, f->dst, NULL, f->inpipe, SPLICE_FLAGS);
+		if (r > 0) {
+			f->inpipe -= (size_t)r;
+			moved = 1;
+		} else if (r < 0 && errno == EAGAIN) {
+			dst_wait = 1;
+		} else if (r < 0 && errno == EINTR) {
+			moved = 1;
+		} else if (r < 0 && refused(errno)) {
+			return to_copy(f);
+		} else if (r < 0) {
+			return fail(f, DST);
+		}
+	}
+	if (moved)
+		return 1;
+	f->wait_src = src_wait ? POLLIN : 0;
+	f->wait_dst = dst_wait ? POLLOUT : 0;
+	if (!src_wait && !dst_wait)
+		f->wait_dst = POLLOUT;   /* full pipe, dst took nothing */
+	return 0;
+}
+
+static int
+step_copy(struct flow *f)
+{
+	ssize_t r;
+
+	if (f->off == f->len && !f->eof) {
+		size_t n = CHUNK;
+
+		if (f->inpipe > 0) {
+			/* left in our pipe when splice gave up */
+			if (n > f->inpipe)
+				n = f->inpipe;
+			r = read(f->p[0], f->buf, n);
+			if (r > 0)
+				f->inpipe -= (size_t)r;
+		} else if (f->src_sock) {
+			r = recv(f->src, f->buf, n, MSG_DONTWAIT);
+		} else if (!f->readable) {
+			/* in_fd may block: read it only when poll says so */
+			f->wait_src = POLLIN;
+			return 0;
+		} else {
+			f->readable = 0;
+			r = read(f->src, f->buf, n);
+		}
+		if (r > 0) {
+			f->off = 0;
+			f->len = (size_t)r;
+		} else if (r == 0) {
+			f->eof = 1;
+			return 1;
+		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			f->wait_src = POLLIN;
+			return 0;
+		} else if (errno == EINTR) {
+			return 1;
+		} else {
+			return fail(f, SRC);
+		}
+	}
+	if (f->off < f->len) {
+		if (f->dst_sock)
+			r = send(f->dst, f->buf + f->off, f->len - f->off,
+			         MSG_DONTWAIT | MSG_NOSIGNAL);
+		else
+			r = write(f->dst, f->buf + f->off, f->len - f->off);
+		if (r > 0) {
+			f->off += (size_t)r;
+		} else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			f->wait_dst = POLLOUT;
+			return 0;
+		} else if (r < 0 && errno != EINTR) {
+			return fail(f, DST);
+		}
+	}
+	return 1;
+}
+
+/* Advance f once. At its end (src ended, nothing held) it is done; the flow into
+ * the socket then shuts the socket's write side. */
+static int
+step(struct flow *f, int sock)
+{
+	int r;
+
+	f->wait_src = f->wait_dst = 0;
+	if (f->mode == DIRECT)
+		r = step_direct(f);
+	else if (f->mode == PIPED)
+		r = step_piped(f);
+	else
+		r = step_copy(f);
+	if (r > 0 && f->eof && f->inpipe == 0 && f->off == f->len) {
+		f->done = 1;
+		if (f->dst_sock)
+			shutdown(sock, SHUT_WR);
+	}
+	return r;
+}
+
+static void
+flow_free(struct flow *f)
+{
+	if (f->p[0] >= 0) {
+		close(f->p[0]);
+		close(f->p[1]);
+	}
+	free(f->buf);
+}
+
+/* Ask poll for the events the flows wait on: entry 2i is flow i's src, 2i+1
+ * its dst. */
+static void
+set_poll(struct pollfd *p, const struct flow *f)
+{
+	int i;
+
+	for (i = 0; i < 2; i++, f++) {
+		p[2 * i].fd = f->done || !f->wait_src ? -1 : f->src;
+		p[2 * i].events = f->wait_src;
+		p[2 * i + 1].fd = f->done || !f->wait_dst ? -1 : f->dst;
+		p[2 * i + 1].events = f->wait_dst;
+		p[2 * i].revents = p[2 * i + 1].revents = 0;
+	}
+}
+
+/* The loop over both flows; fl[0] is in -> sock, fl[1] sock -> out. */
+static int
+run(struct flow *fl, int sock, struct vn_relay_opts *o)
+{
+	long deadline = -1;
+	int moved = 1, i;
+
+	for (;;) {
+		struct pollfd p[4];
+		int stepped = 0, r, timeout = -1;
+
+		if (vn_sig_pending()) {
+			errno = EINTR;
+			return -1;
+		}
+		if (fl[0].done && fl[1].done)
+			return 0;
+		for (i = 0; i < 2; i++) {
+			struct flow *f = &fl[i];
+
+			if (f->done || f->wait_src || f->wait_dst)
+				continue;
+			stepped = 1;
+			r = step(f, sock);
+			if (r > 0) {
+				moved = 1;
+			} else if (r < 0) {
+				int peer_gone = errno == EPIPE || errno == ECONNRESET;
+
+				/* stdout closed: nothing more to do. */
+				if (i == 1 && f->failed == DST && errno == EPIPE) {
+					o->out_closed = 1;
+					return 0;
+				}
+				/* The peer closed and does not want the rest. */
+				if (i == 0 && f->failed == DST && peer_gone && fl[1].done)
+					return 0;
+				if (i == 0)
+					o->failed = f->failed == SRC ? VN_RELAY_IN : VN_RELAY_NET;
+				else
+					o->failed = f->failed == DST ? VN_RELAY_OUT : VN_RELAY_NET;
+				/* A socket refuses data with EPIPE once the peer has
+				 * reset it: say so. */
+				if (o->failed == VN_RELAY_NET && errno == EPIPE)
+					errno = ECONNRESET;
+				return -1;
+			}
+		}
+		if (stepped)
+			continue;
+		if (o->idle_timeout_ms >= 0) {
+			if (moved)
+				deadline = now_ms() + o->idle_timeout_ms;
+			timeout = (int)(deadline - now_ms());
+			if (timeout < 0)
+				timeout = 0;
+		}
+		moved = 0;
+		set_poll(p, fl);
+		r = vn_poll(p, 4, timeout);
 		if (r < 0)
 			return -1;
 		if (r == 0) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		if (p[0].revents) {
-			n = vn_read(in_fd, buf, sizeof buf);
-			if (n < 0)
-				return -1;
-			if (n == 0) {
-				in_open = 0;
-				shutdown(sock, SHUT_WR);
-			} else if (vn_write_all(sock, buf, (size_t)n) < 0) {
-				return -1;
+		for (i = 0; i < 2; i++)
+			if (p[2 * i].revents || p[2 * i + 1].revents) {
+				fl[i].readable |= p[2 * i].revents != 0;
+				fl[i].wait_src = fl[i].wait_dst = 0;
 			}
-		}
-		if (p[1].revents) {
-			n = vn_recv(sock, buf, sizeof buf);
-			if (n < 0)
-				return -1;
-			if (n == 0)
-				net_open = 0;
-			else if (vn_write_all(out_fd, buf, (size_t)n) < 0)
-				return errno == EPIPE ? 0 : -1;
-		}
 	}
-	return 0;
+}
+
+int
+vn_relay(int in_fd, int out_fd, int sock, struct vn_relay_opts *o)
+{
+	struct flow fl[2] = { { 0 }, { 0 } };
+	int flags = fcntl(sock, F_GETFL), r, err;
+
+	o->failed = o->in_ended = o->out_closed = 0;
+	if (flags < 0)
+		return -1;
+	fcntl(sock, F_SETFL, flags | O_NONBLOCK);
+	if (in_fd >= 0) {
+		flow_init(&fl[0], in_fd, sock, sock);
+	} else {
+		fl[0].p[0] = fl[0].p[1] = -1;
+		fl[0].done = fl[0].eof = 1;
+		shutdown(sock, SHUT_WR);
+	}
+	flow_init(&fl[1], sock, out_fd, sock);
+	r = run(fl, sock, o);
+	err = errno;
+	o->in_ended = fl[0].eof;
+	flow_free(&fl[0]);
+	flow_free(&fl[1]);
+	fcntl(sock, F_SETFL, flags);
+	errno = err;
+	return r;
+}
+
+const char *
+vn_relay_where(const struct vn_relay_opts *o, const char *peer)
+{
+	if (o->failed == VN_RELAY_IN)
+		return "standard input";
+	if (o->failed == VN_RELAY_OUT)
+		return "standard output";
+	return peer;
 }

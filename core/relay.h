@@ -2,14 +2,32 @@
 #ifndef VN_RELAY_H
 #define VN_RELAY_H
 
+/* Which end of a relay failed. */
+enum { VN_RELAY_IN = 1, VN_RELAY_OUT, VN_RELAY_NET };
+
 struct vn_relay_opts {
 	int idle_timeout_ms;   /* -1: none; otherwise end after this long without data */
+	/* Set by vn_relay: */
+	int failed;            /* after -1: VN_RELAY_IN/OUT/NET, or 0 (timeout, signal) */
+	int in_ended;          /* in_fd reached its end: pass -1 to the next relay */
+	int out_closed;        /* out_fd's reader went away (EPIPE) */
 };
 
-/* Relay in_fd -> sock and sock -> out_fd until both directions end: at end of
- * in_fd the socket's write side is shut down; the relay ends when the socket
- * reaches end of stream and in_fd has ended (or out_fd is gone). Returns 0, or -1
- * with errno (ETIMEDOUT for the idle timeout, EINTR for SIGINT/SIGTERM). */
-int vn_relay(int in_fd, int out_fd, int sock, const struct vn_relay_opts *o);
+/* Relay in_fd -> sock and sock -> out_fd at once until both directions end: at
+ * the end of in_fd (at once if in_fd is -1) the socket's write side is shut down;
+ * the relay ends when, besides, the socket has reached its end and everything
+ * read from it is written out. Binary-safe, in constant memory, with splice(2)
+ * wherever the kernel takes it. in_fd and out_fd are used as they are (never
+ * made non-blocking); sock is non-blocking during the relay only. SIGPIPE must be
+ * ignored (vn_sig_init does).
+ *
+ * Returns 0, also when out_fd's reader went away (EPIPE) or when the peer, after
+ * closing its side, refuses the rest of in_fd; or -1 with errno and o->failed
+ * (ETIMEDOUT for the idle timeout, EINTR for SIGINT/SIGTERM). */
+int vn_relay(int in_fd, int out_fd, int sock, struct vn_relay_opts *o);
+
+/* What to name in the message about a failed relay: "standard input",
+ * "standard output", or peer (the socket's end). */
+const char *vn_relay_where(const struct vn_relay_opts *o, const char *peer);
 
 #endif

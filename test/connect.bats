@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# vlcnet-connect without a script (nc): peers, errors and exit statuses, -z, -w,
+# -4/-6.
+
+load helper
+
+# serve NAME CMD...: run a server CMD on a free port (in $port): CMD's
+# arguments may use {} for the port.
+serve() {
+	local name=$1 i a args=()
+	shift
+	port=$(closed_port)
+	for a in "$@"; do args+=("${a//\{\}/$port}"); done
+	bg "$name" "${args[@]}"
+	for ((i = 0; i < 100; i++)); do
+		grep -qi "$(printf ':%04X 00000000:0000 0A' "$port")" /proc/net/tcp && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "connect talks to nc as a server, both ways" {
+	printf 'from nc\n' >"$BATS_TEST_TMPDIR/in"
+	serve srv bash -c "exec nc -N -l 127.0.0.1 {} <'$BATS_TEST_TMPDIR/in'"
+	run timeout 10 bash -c "printf 'from connect\n' | vlcnet-connect 127.0.0.1 $port"
+	assert_success
+	assert_output "from nc"
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "from connect"
+}
+
+@test "connect talks to socat as a server, both ways" {
+	serve srv socat -t 5 TCP-LISTEN:{},bind=127.0.0.1,reuseaddr SYSTEM:'read l; echo "socat got $l"'
+	run timeout 10 bash -c "printf 'hello\n' | vlcnet-connect 127.0.0.1 $port"
+	assert_success
+	assert_output "socat got hello"
+}
+
+@test "connect talks to a python3 server over ::1" {
+	bg srv python3 -c "
+import socket
+s = socket.socket(socket.AF_INET6)
+s.bind(('::1', 0))
+s.listen(1)
+print('port', s.getsockname()[1], flush=True)
+c, a = s.accept()
+c.sendall(('you are %s' % a[0]).encode())
+c.close()"
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect ::1 "$port" </dev/null
+	assert_success
+	assert_output "you are ::1"
+}
+
+@test "connect reports a refused port and exits 1" {
+	port=$(closed_port)
+	run timeout 10 vlcnet-connect 127.0.0.1 "$port" </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:$port: Connection refused"
+	run timeout 10 vlcnet-connect ::1 "$port" </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to [::1]:$port: Connection refused"
+}
+
+@test "connect reports an unresolvable host and exits 1" {
+	run timeout 10 vlcnet-connect a..b 80 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to a..b:80: unknown host"
+	long=$(printf 'x%.0s' $(seq 300))
+	run timeout 10 vlcnet-connect "$long.example" 80 </dev/null
+	assert_failure 1
+	assert_output --regexp "^vlcnet-connect: connect to x{300}\.example:80: "
+}
+
+@test "connect rejects invalid ports and operands with status 2" {
+	for p in 65536 abc 8o 123456 ''; do
+		run timeout 10 vlcnet-connect 127.0.0.1 "$p" </dev/null
+		assert_failure 2
+		assert_line -n 0 "vlcnet-connect: invalid port '$p'"
+	done
+	run timeout 10 vlcnet-connect '' 80
+	assert_failure 2
+	run timeout 10 vlcnet-connect 127.0.0.1
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: missing PORT operand"
+	run timeout 10 vlcnet-connect -w 0 127.0.0.1 80
+	assert_failure 2
+	run timeout 10 vlcnet-connect -z 127.0.0.1 9-5
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: invalid port range '9-5'"
+}
+
+@test "connect -z reports the open ports of a range, one line each" {
+	# ports P (listening), P+1 (bound, not listening: refused), P+2 (listening)
+	bg ports python3 -c "
+import socket
+while True:
+    a = socket.socket(); a.bind(('127.0.0.1', 0)); p = a.getsockname()[1]
+    try:
+        b = socket.socket(); b.bind(('127.0.0.1', p + 1))
+        c = socket.socket(); c.bind(('127.0.0.1', p + 2))
+        break
+    except OSError:
+        pass
+a.listen(8); c.listen(8)
+print('port', p, flush=True)
+import time; time.sleep(30)"
+	p=$(port_of ports)
+	run timeout 10 vlcnet-connect -z 127.0.0.1 "$p-$((p + 2))"
+	assert_success
+	assert_output "127.0.0.1 $p open
+127.0.0.1 $((p + 2)) open"
+	run timeout 10 vlcnet-connect -z -v 127.0.0.1 "$((p + 1))"
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:$((p + 1)): Connection refused"
+	run timeout 10 vlcnet-connect -z 127.0.0.1 "$((p + 2))"
+	assert_success
+	assert_output "127.0.0.1 $((p + 2)) open"
+}
+
+@test "connect -z sends nothing and reports an unknown host once" {
+	bg srv vlcnet-listen -v 127.0.0.1 0 </dev/null
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -z 127.0.0.1 "$port"
+	assert_success
+	wait_bg
+	assert_equal "$(wc -c <"$BATS_TEST_TMPDIR/srv.out")" 0
+	run timeout 10 vlcnet-connect -z a..b 1-5
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to a..b:1: unknown host"
+}
+
+@test "connect -w bounds the connect time: timed out, status 1" {
+	# a listener whose queue is full drops further SYNs
+	bg srv python3 -c "
+import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+p = s.getsockname()[1]
+held = []
+for i in range(3):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(('127.0.0.1', p))
+    except BlockingIOError: pass
+    held.append(c)
+print('port', p, flush=True)
+time.sleep(30)"
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -w 0.5 127.0.0.1 "$port" </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:$port: Connection timed out"
+}
+
+@test "connect -4 and -6 restrict the address family" {
+	bg srv vlcnet-listen -v -6 ::1 0 </dev/null
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -4 ::1 "$port" </dev/null
+	assert_failure 1
+	assert_output --partial "vlcnet-connect: connect to [::1]:$port: "
+	run timeout 10 vlcnet-connect -6 ::1 "$port" </dev/null
+	assert_success
+	run timeout 10 vlcnet-connect -6 127.0.0.1 "$port" </dev/null
+	assert_failure 1
+}
+
+@test "connect reaches localhost by name" {
+	bg srv vlcnet-listen -v 127.0.0.1 0 </dev/null
+	port=$(port_of srv)
+	run timeout 10 bash -c "printf named | vlcnet-connect localhost $port"
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "named"
+}

@@ -1,0 +1,200 @@
+#!/usr/bin/env bats
+# The relay of vlcnet-listen and vlcnet-connect without a script: both
+# directions at once, binary-safe, half-close, the ends of a relay (peer reset,
+# closed output, signals, idle timeout).
+
+load helper
+
+# py NAME CODE: a python3 peer in the background; CODE sees PORT (from $PORT).
+py() {
+	local name=$1
+	printf '%s\n' "$2" >"$BATS_TEST_TMPDIR/$name.py"
+	bg "$name" python3 "$BATS_TEST_TMPDIR/$name.py"
+}
+
+# A python3 server on 127.0.0.1 port 0 that prints "port N" first.
+PY_SERVER='import socket, sys, os, struct, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+print("port", s.getsockname()[1], flush=True)
+c, _ = s.accept()
+def recv_all(c):
+    n = 0
+    while True:
+        d = c.recv(65536)
+        if not d:
+            return n
+        n += len(d)
+'
+
+@test "64 MiB of random bytes cross connect -> listen intact both ways at once" {
+	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/a"
+	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/b"
+	bg_stdin srv "$BATS_TEST_TMPDIR/a" vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	# the client reads and writes pipes, the server files: both splice paths
+	run timeout 30 bash -c "cat '$BATS_TEST_TMPDIR/b' | vlcnet-connect 127.0.0.1 $port | sha256sum"
+	assert_success
+	assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
+	wait_bg
+	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/srv.out")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
+}
+
+@test "the relay falls back to read/write where splice is refused (O_APPEND files)" {
+	head -c 3M /dev/urandom >"$BATS_TEST_TMPDIR/a"
+	printf 'head\n' >"$BATS_TEST_TMPDIR/got"
+	printf 'head\n' >"$BATS_TEST_TMPDIR/got2"
+	bg_stdin srv "$BATS_TEST_TMPDIR/a" vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 30 bash -c "vlcnet-connect 127.0.0.1 $port <'$BATS_TEST_TMPDIR/a' >>'$BATS_TEST_TMPDIR/got'"
+	assert_success
+	wait_bg
+	{ printf 'head\n'; cat "$BATS_TEST_TMPDIR/a"; } | sha256sum >"$BATS_TEST_TMPDIR/want"
+	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/got")" "$(cat "$BATS_TEST_TMPDIR/want")"
+	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/srv.out")" "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
+}
+
+@test "binary bytes, NULs included, survive from a pipe to a pipe" {
+	bg srv vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 bash -c "printf 'a\0b\377\n\0' | vlcnet-connect 127.0.0.1 $port"
+	assert_success
+	wait_bg
+	run od -An -c "$BATS_TEST_TMPDIR/srv.out"
+	assert_output --regexp 'a +\\0 +b +377 +\\n +\\0'
+}
+
+@test "at the end of stdin connect half-closes and still receives the reply" {
+	py srv "$PY_SERVER
+n = recv_all(c)
+c.sendall(b\"got %d\n\" % n)
+c.close()"
+	port=$(port_of srv)
+	run timeout 10 bash -c "printf hello | vlcnet-connect 127.0.0.1 $port"
+	assert_success
+	assert_output "got 5"
+}
+
+@test "a peer that closes first still receives the rest of stdin" {
+	py srv "$PY_SERVER
+c.sendall(b\"bye\n\")
+c.shutdown(socket.SHUT_WR)
+print(\"received\", recv_all(c), flush=True)"
+	port=$(port_of srv)
+	# stdin goes on after the peer's end has arrived on stdout
+	run timeout 10 bash -c "{ sleep 0.3; head -c 100000 /dev/zero; } | vlcnet-connect 127.0.0.1 $port"
+	assert_success
+	assert_output "bye"
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "port $port
+received 100000"
+}
+
+@test "listen half-closes at the end of its stdin and waits for the client's end" {
+	printf 'from server' >"$BATS_TEST_TMPDIR/in"
+	bg_stdin srv "$BATS_TEST_TMPDIR/in" vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 python3 -c "
+import socket, time
+c = socket.create_connection(('127.0.0.1', $port))
+got = b''
+while True:
+    d = c.recv(100)
+    if not d: break
+    got += d
+time.sleep(0.2)
+c.sendall(b'from client after EOF')
+c.close()
+print(got.decode())"
+	assert_success
+	assert_output "from server"
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "from client after EOF"
+}
+
+@test "a closed output (| head -c1) ends connect quietly with status 0" {
+	bg_stdin srv /dev/zero vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 bash -c "vlcnet-connect 127.0.0.1 $port </dev/null 2>'$BATS_TEST_TMPDIR/err' | head -c1 | od -An -tx1; echo status \${PIPESTATUS[0]}"
+	assert_success
+	assert_output " 00
+status 0"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" ""
+}
+
+@test "a peer resetting mid-transfer ends connect with 1 and one line" {
+	py srv "$PY_SERVER
+c.recv(1000)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack(\"ii\", 1, 0))
+c.close()
+time.sleep(2)"
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect 127.0.0.1 "$port" </dev/zero
+	assert_failure 1
+	assert_output "vlcnet-connect: 127.0.0.1:$port: Connection reset by peer"
+}
+
+@test "a client resetting mid-transfer ends listen with 1 and one line" {
+	bg_stdin srv /dev/zero vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 python3 -c "
+import socket, struct
+c = socket.create_connection(('127.0.0.1', $port))
+c.recv(1000)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+print(c.getsockname()[1])
+c.close()"
+	assert_success
+	cport=$output
+	st=0
+	wait "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")" || st=$?
+	assert_equal "$st" 1
+	run sed 1,2d "$BATS_TEST_TMPDIR/srv.err"
+	assert_output "vlcnet-listen: 127.0.0.1:$cport: Connection reset by peer"
+}
+
+@test "SIGINT during a relay ends listen with status 130" {
+	mkfifo "$BATS_TEST_TMPDIR/hold"
+	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
+	bg_stdin srv "$BATS_TEST_TMPDIR/hold" vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	bg cli bash -c "sleep 30 | vlcnet-connect 127.0.0.1 $port"
+	wait_for "$BATS_TEST_TMPDIR/srv.err" "connection from"
+	pid=$(pgrep -P "$(sed -n 2p "$BATS_TEST_TMPDIR/pids")")
+	kill -INT "$pid"
+	st=0
+	wait "$(sed -n 2p "$BATS_TEST_TMPDIR/pids")" || st=$?
+	assert_equal "$st" 130
+}
+
+@test "SIGTERM during a relay ends connect with status 143" {
+	py srv "$PY_SERVER
+time.sleep(30)"
+	port=$(port_of srv)
+	mkfifo "$BATS_TEST_TMPDIR/hold"
+	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
+	bg_stdin cli "$BATS_TEST_TMPDIR/hold" vlcnet-connect 127.0.0.1 "$port"
+	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
+	for _ in $(seq 100); do
+		pid=$(pgrep -P "$tpid") && [ -e "/proc/$pid/fd/3" ] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	st=0
+	wait "$tpid" || st=$?
+	assert_equal "$st" 143
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/cli.err")" ""
+}
+
+@test "the idle timeout (-w) ends a relay quietly with status 0" {
+	py srv "$PY_SERVER
+c.sendall(b\"hello\n\")
+time.sleep(30)"
+	port=$(port_of srv)
+	mkfifo "$BATS_TEST_TMPDIR/hold"
+	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
+	run timeout 10 vlcnet-connect -w 0.5 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/hold"
+	assert_success
+	assert_output "hello"
+}
