@@ -265,6 +265,16 @@ example_count() {
 
 # The plan: "PAGE N how" where how is a runner below or "skip: reason".
 EXAMPLE_PLAN="
+vlcnet-stat.1 1 local
+vlcnet-stat.1 2 local
+vlcnet-stat.1 3 local
+vlcnet-stat.1 4 local
+vlcnet-ls.1 1 local
+vlcnet-ls.1 2 local
+vlcnet-ls.1 3 local
+vlcnet-ls.1 4 local
+vlcnet-ls.1 5 local
+vlcnet-ls.1 6 local
 vlcnet-lua.3 1 pair
 vlcnet-lua.3 2 skip: a Lua fragment (the sockets a and b come from elsewhere)
 vlcnet-lua.3 3 module
@@ -273,6 +283,15 @@ vlcnet-lua.3 3 module
 # plan PAGE: the plan's lines for PAGE.
 plan() {
 	echo "$EXAMPLE_PLAN" | awk -v p="$1" '$1 == p'
+}
+
+# run_local PAGE N: run a block that needs no network, as a bash script
+# (pipelines fail when any command does); prints its output.
+run_local() {
+	local text
+	text=$(example "$1" "$2")
+	[ -n "$text" ] || { echo "no example $2 in $1" >&2; return 1; }
+	timeout 20 bash -o pipefail -c "$text"
 }
 
 # run_pair PAGE N: a block of the form "SERVER ... &", comments, "CLIENT"
@@ -323,4 +342,78 @@ run_pair() {
 	run timeout 10 bash -c "${cmd//build\//$BUILD/}"
 	assert_success
 	assert_output "$(printf '8080\tdir')"
+}
+
+@test "vlcnet-stat(1) EXAMPLES: -c prints what GNU stat -c prints" {
+	run run_local vlcnet-stat.1 1
+	assert_success
+	assert_output "$(stat -c '%n %s %Y' /etc/passwd /etc/hostname)"
+}
+
+@test "vlcnet-stat(1) EXAMPLES: -j is read back by Python" {
+	run run_local vlcnet-stat.1 2
+	assert_success
+	assert_output "file"
+}
+
+@test "vlcnet-stat(1) EXAMPLES: --where and --print select the larger files" {
+	local p want=()
+	for p in /etc/passwd /etc/hostname /etc; do
+		[ -f "$p" ] && [ ! -L "$p" ] && [ "$(stat -c %s "$p")" -gt 100 ] && want+=("$p")
+	done
+	run run_local vlcnet-stat.1 3
+	assert_success
+	assert_output "$(printf '%s\n' "${want[@]}")"
+}
+
+@test "vlcnet-stat(1) EXAMPLES: an each() hook prints permissions, uid and path" {
+	run run_local vlcnet-stat.1 4
+	assert_success
+	assert_output "$(stat -c '%a %u %n' /etc/passwd)"
+}
+
+@test "vlcnet-ls(1) EXAMPLES: /etc sorted, then with hidden names in directory order" {
+	local n
+	n=$(LC_ALL=C ls /etc | wc -l)
+	run run_local vlcnet-ls.1 1
+	assert_success
+	[ "$(echo "$output" | head -n "$n")" = "$(LC_ALL=C ls /etc)" ]
+	[ "$(echo "$output" | tail -n +"$((n + 1))" | LC_ALL=C sort)" = "$(LC_ALL=C ls -A /etc)" ]
+}
+
+@test "vlcnet-ls(1) EXAMPLES: the long listing of /etc/ssl" {
+	[ -d /etc/ssl ] || skip "no /etc/ssl on this machine"
+	run run_local vlcnet-ls.1 2
+	assert_success
+	# a "total" line, then one line per entry
+	assert_line --index 0 --regexp "^total [0-9]+$"
+	[ "${#lines[@]}" -eq "$(($(LC_ALL=C ls /etc/ssl | wc -l) + 1))" ]
+	assert_line --regexp "^d.* certs$"
+}
+
+@test "vlcnet-ls(1) EXAMPLES: -0 feeds xargs -0" {
+	run run_local vlcnet-ls.1 3
+	assert_success
+	assert_output "$(LC_ALL=C ls /etc | head -n 3)"
+}
+
+@test "vlcnet-ls(1) EXAMPLES: -R with --where and --print finds the larger files" {
+	[ -d /etc/ssl ] || skip "no /etc/ssl on this machine"
+	run run_local vlcnet-ls.1 4
+	assert_success
+	# -R prints a "DIR:" header and a blank line around each directory
+	[ "$(echo "$output" | grep -E '^[0-9]+ /' | LC_ALL=C sort)" = \
+	  "$(find /etc/ssl -name '.*' -prune -o -type f -size +1000c -printf '%s %p\n' | LC_ALL=C sort)" ]
+}
+
+@test "vlcnet-ls(1) EXAMPLES: -j is read back by Python" {
+	run run_local vlcnet-ls.1 5
+	assert_success
+	assert_output "$(python3 -c 'import os; print(sum(os.lstat("/etc/" + n).st_size for n in os.listdir("/etc") if not n.startswith(".")))')"
+}
+
+@test "vlcnet-ls(1) EXAMPLES: an each() hook marks directories as ls -p does" {
+	run run_local vlcnet-ls.1 6
+	assert_success
+	assert_output "$(LC_ALL=C ls -p /etc)"
 }
