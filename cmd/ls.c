@@ -281,6 +281,10 @@ print_entries(struct lister *l, int dirfd, const char *prefix, size_t plen,
 		const char *path = NULL, *line;
 		size_t len;
 
+		if (o->err) {
+			l->stop = 1;
+			break;
+		}
 		if (st && !st[i].mode)
 			continue;
 		if (l->hooks || c->json)
@@ -311,8 +315,6 @@ print_entries(struct lister *l, int dirfd, const char *prefix, size_t plen,
 		else
 			vn_out_put(o, e[i].name, e[i].len);
 		vn_out_putc(o, eol);
-		if (o->err)
-			l->stop = 1;
 	}
 	if (n)
 		l->printed = 1;
@@ -558,7 +560,7 @@ main(int argc, char **argv)
 	nops = cli.nops ? cli.nops : 1;
 	l.headers = nops > 1 || c.recurse;
 	list_operands(&l, ops, nops);
-	if (vn_out_free(&l.out) < 0 && l.out.err != EPIPE) {
+	if (vn_out_close(&l.out) < 0 && l.out.err != EPIPE) {
 		vn_warn("write error: %s", strerror(l.out.err));
 		l.status = 1;
 	}

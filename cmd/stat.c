@@ -337,7 +337,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	status = stat_all(&x, cli.ops, cli.nops, rt);
-	if (vn_out_free(&x.out) < 0 && x.out.err != EPIPE) {
+	if (vn_out_close(&x.out) < 0 && x.out.err != EPIPE) {
 		vn_warn("write error: %s", strerror(x.out.err));
 		status = 1;
 	}

@@ -35,6 +35,18 @@ vn_out_free(struct vn_out *o)
 	return r;
 }
 
+int
+vn_out_close(struct vn_out *o)
+{
+	vn_out_free(o);
+	errno = 0;
+	if (fflush(o->f) == EOF && !o->err)
+		o->err = errno ? errno : EIO;
+	if (ferror(o->f) && !o->err)
+		o->err = EIO;
+	return o->err ? -1 : 0;
+}
+
 void
 vn_out_write(struct vn_out *o, const void *p, size_t n)
 {

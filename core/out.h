@@ -23,6 +23,9 @@ int vn_out_init(struct vn_out *o, FILE *f, size_t cap);
 int vn_out_flush(struct vn_out *o);
 /* Flush, then free the buffer. */
 int vn_out_free(struct vn_out *o);
+/* vn_out_free, then fflush the stream: returns 0, or -1 with o->err set if
+ * any write failed, now or before. */
+int vn_out_close(struct vn_out *o);
 
 void vn_out_write(struct vn_out *o, const void *p, size_t n);
 
