@@ -13,6 +13,7 @@
 #include "../core/fmt.h"
 #include "../core/fs.h"
 #include "../core/out.h"
+#include "../core/sig.h"
 #include "cli.h"
 
 enum { OPT_WHERE = 256, OPT_PRINT };
@@ -125,6 +126,10 @@ stat_entries(struct lister *l, int dirfd, const char *prefix, size_t plen,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (vn_sig_pending()) {
+			st[i].mode = 0;
+			continue;
+		}
 		if (vn_fs_stat(dirfd, e[i].name, l->c->deref, &st[i]) == 0)
 			continue;
 		if (l->c->deref && vn_fs_stat(dirfd, e[i].name, 0, &st[i]) == 0)
@@ -281,7 +286,7 @@ print_entries(struct lister *l, int dirfd, const char *prefix, size_t plen,
 		const char *path = NULL, *line;
 		size_t len;
 
-		if (o->err) {
+		if (o->err || vn_sig_pending()) {
 			l->stop = 1;
 			break;
 		}
@@ -389,6 +394,10 @@ list_dir(struct lister *l, const char *path)
 	size_t plen = strlen(path), i, nsubs = 0;
 	int pushed = 0;
 
+	if (vn_sig_pending()) {
+		l->stop = 1;
+		return;
+	}
 	if (vn_fs_dir_read(AT_FDCWD, path, c->all, &d) < 0) {
 		warn_path(l, "cannot open directory", path, errno);
 		return;

@@ -12,6 +12,7 @@
 #include "../core/fmt.h"
 #include "../core/fs.h"
 #include "../core/out.h"
+#include "../core/sig.h"
 #include "cli.h"
 
 enum { OPT_WHERE = 256, OPT_PRINT };
@@ -37,7 +38,7 @@ static const char *const usage[] = {
 };
 
 static const struct vn_option opts[] = {
-	{ "format", 'c', "FMT", "print FMT for each path (%n %F %a %f %s %u %g %U %G %X %Y %Z %%)" },
+	{ "format", 'c', "FMT", "print FMT for each path (%n, %s, %Y..., see the man page)" },
 	{ "json", 'j', NULL, "one JSON object per path (path and the net.stat fields)" },
 	{ "dereference", 'L', NULL, "follow symbolic links" },
 	{ "where", OPT_WHERE, "EXPR", "print only the paths for which the Lua EXPR is true" },
@@ -294,7 +295,7 @@ stat_all(struct ctx *x, char **paths, int n, vn_rt *rt)
 				vn_out_putc(&x->out, '\n');
 			}
 		}
-		if (x->out.err)
+		if (x->out.err || vn_sig_pending())
 			break;
 	}
 	return status;

@@ -156,3 +156,10 @@ setup() {
 	assert_success
 	assert_output 4
 }
+
+@test "SIGTERM stops a listing whose hook is busy: status 143, no message" {
+	run timeout --preserve-status -s TERM 0.5 vlcnet-ls \
+		-e 'function each(e) local t = os.clock() while os.clock() - t < 0.3 do end return true end' "$T"
+	assert_failure 143
+	refute_output --partial Interrupted
+}
