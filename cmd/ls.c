@@ -50,6 +50,7 @@ struct widths {
 
 static const char *const usage[] = {
 	"[OPTIONS] [DIR...]",
+	"[OPTIONS] --script FILE [DIR...] [-- ARG...]",
 	NULL
 };
 
@@ -560,6 +561,11 @@ main(int argc, char **argv)
 			return vn_cli_exit(status);
 		}
 		l.hooks = vn_rt_hooks_active(l.rt);
+	}
+	/* A script that sets no hook and names no directory runs on its own. */
+	if (!cli.nops && l.rt && !l.hooks) {
+		vn_rt_free(l.rt);
+		return vn_cli_exit(0);
 	}
 	l.need_stat = c.lng || c.json || l.hooks;
 	l.ids = c.lng ? vn_ids_new() : NULL;

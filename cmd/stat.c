@@ -34,6 +34,7 @@ struct ctx {
 static const char *const usage[] = {
 	"[OPTIONS] PATH...",
 	"[OPTIONS] -c FORMAT PATH...",
+	"[OPTIONS] --script FILE [PATH...] [-- ARG...]",
 	NULL
 };
 
@@ -315,7 +316,8 @@ main(int argc, char **argv)
 	int status;
 
 	vn_cli_parse(&cli, argc, argv, option, &c);
-	if (cli.nops == 0)
+	/* A script may run on its own, as with the other tools. */
+	if (cli.nops == 0 && (!vn_cli_scripted(&cli) || c.where || c.print))
 		vn_usage_error("missing operand");
 	if (c.format && c.json)
 		vn_usage_error("--format and --json cannot be used together");

@@ -163,3 +163,18 @@ setup() {
 	assert_failure 143
 	refute_output --partial Interrupted
 }
+
+@test "a script with no operand runs on its own; ls lists . only when a hook is set" {
+	cd "$T"
+	run timeout 10 vlcnet-ls -e 'print("only")'
+	assert_success
+	assert_output only
+	run timeout 10 vlcnet-ls -e 'function each(e) return e.path end'
+	assert_output "$(printf './%s\n' big empty link $'odd\xff' small sub)"
+	run timeout 10 vlcnet-stat -e 'print("only")'
+	assert_success
+	assert_output only
+	run timeout 10 vlcnet-stat --where true
+	assert_failure 2
+	assert_output --partial 'missing operand'
+}
