@@ -51,3 +51,249 @@ PY
 	assert_success
 	assert_output "ok 100"
 }
+
+# --- http.lua ----------------------------------------------------------------
+
+# www: a directory to serve, in $BATS_TEST_TMPDIR/www.
+www() {
+	local d=$BATS_TEST_TMPDIR/www
+	mkdir -p "$d/sub/deeper" "$d/site"
+	printf 'hello\n' >"$d/a.txt"
+	printf '<p>home</p>\n' >"$d/site/index.html"
+	printf 'x\n' >"$d/sub/we ird&<n>.txt"
+	head -c 3000000 /dev/urandom >"$d/big.bin"
+	echo "$d"
+}
+
+@test "http.lua serves files with Content-Length and a type" {
+	d=$(www)
+	serve srv "$EX/http.lua" "$d"
+	run curl -sS -D - "http://127.0.0.1:$port/a.txt"
+	assert_success
+	assert_line -n 0 $'HTTP/1.1 200 OK\r'
+	assert_line $'Content-Length: 6\r'
+	assert_line $'Content-Type: text/plain; charset=utf-8\r'
+	assert_line "hello"
+	run curl -sS -o "$BATS_TEST_TMPDIR/big.out" "http://127.0.0.1:$port/big.bin"
+	assert_success
+	cmp "$d/big.bin" "$BATS_TEST_TMPDIR/big.out"
+}
+
+@test "http.lua lists directories from opendir and stat, names escaped" {
+	d=$(www)
+	serve srv "$EX/http.lua" "$d"
+	run curl -sS "http://127.0.0.1:$port/"
+	assert_success
+	assert_line '<li><a href="a.txt">a.txt</a> 6</li>'
+	assert_line '<li><a href="big.bin">big.bin</a> 3000000</li>'
+	assert_line '<li><a href="sub/">sub/</a></li>'
+	run curl -sS "http://127.0.0.1:$port/sub/"
+	assert_success
+	assert_line '<li><a href="../">../</a></li>'
+	assert_line '<li><a href="deeper/">deeper/</a></li>'
+	assert_line '<li><a href="we%20ird%26%3Cn%3E.txt">we ird&#38;&#60;n&#62;.txt</a> 2</li>'
+	run curl -sS "http://127.0.0.1:$port/sub/we%20ird%26%3Cn%3E.txt"
+	assert_output "x"
+	run curl -sS "http://127.0.0.1:$port/site/"
+	assert_output "<p>home</p>"
+}
+
+@test "http.lua answers 404, 400, 301 and 405" {
+	d=$(www)
+	serve srv "$EX/http.lua" "$d"
+	code() { curl -sS -o /dev/null -w '%{http_code}' "$@"; }
+	run code "http://127.0.0.1:$port/nope"
+	assert_output "404"
+	run code --path-as-is "http://127.0.0.1:$port/../etc/passwd"
+	assert_output "400"
+	run code --path-as-is "http://127.0.0.1:$port/sub/%2e%2e/%2e%2e/x"
+	assert_output "400"
+	run code -X POST "http://127.0.0.1:$port/a.txt"
+	assert_output "405"
+	run curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.0.1:$port/sub"
+	assert_output "301 http://127.0.0.1:$port/sub/"
+	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'NOT HTTP\r\n\r\n')
+	assert_line -n 0 $'HTTP/1.1 400 Bad Request\r'
+	assert_line $'Connection: close\r'
+	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'GET /a.txt HTTP/1.1\r\n\r\n')
+	assert_line -n 0 $'HTTP/1.1 400 Bad Request\r'
+}
+
+@test "http.lua keeps connections alive and answers HEAD without a body" {
+	d=$(www)
+	serve srv "$EX/http.lua" "$d"
+	run curl -sS -w '%{http_code} %{num_connects}\n' \
+		-o /dev/null "http://127.0.0.1:$port/a.txt" -o /dev/null "http://127.0.0.1:$port/sub/" \
+		-o /dev/null "http://127.0.0.1:$port/nope"
+	assert_success
+	assert_output $'200 1\n200 0\n404 0'
+	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'HEAD /a.txt HTTP/1.0\r\n\r\nGET /a.txt HTTP/1.0\r\n\r\n')
+	assert_success
+	assert_line -n 0 $'HTTP/1.1 200 OK\r'
+	assert_line $'Content-Length: 6\r'
+	assert_line $'Connection: close\r'
+	refute_line "hello"
+}
+
+@test "http.lua serves other clients while one does not read its download" {
+	d=$(www)
+	head -c 20000000 /dev/zero >"$d/huge.bin"
+	serve srv "$EX/http.lua" "$d"
+	mkfifo "$BATS_TEST_TMPDIR/stall.in"
+	bg_stdin stall "$BATS_TEST_TMPDIR/stall.in" python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+print("asked", flush=True)
+sys.stdin.read()   # until the test is done with the others
+n = 0
+while n < 20000000:
+    d = s.recv(1 << 20)
+    if not d:
+        break
+    n += len(d) if n else len(d) - d.index(b"\r\n\r\n") - 4
+print("got", n)' "$port"
+	exec 7>"$BATS_TEST_TMPDIR/stall.in"
+	wait_for "$BATS_TEST_TMPDIR/stall.out" "asked"
+	sleep 0.3
+	for i in 1 2 3 4 5; do
+		run timeout 3 curl -sS "http://127.0.0.1:$port/a.txt"
+		assert_output "hello"
+	done
+	exec 7>&-
+	wait_for "$BATS_TEST_TMPDIR/stall.out" "got 20000000"
+}
+
+@test "http.lua serves the current directory by default" {
+	d=$(www)
+	cd "$d"
+	bg srv vlcnet-listen -v --script "$EX/http.lua" 127.0.0.1 0
+	port=$(port_of srv)
+	run curl -sS "http://127.0.0.1:$port/a.txt"
+	assert_output "hello"
+}
+
+# --- chat.lua ----------------------------------------------------------------
+
+@test "chat.lua relays lines between clients, with nicks, /who and leaving" {
+	local t=$BATS_TEST_TMPDIR
+	serve srv "$EX/chat.lua"
+	# Every client starts (blocked opening its FIFO) before the test opens
+	# any FIFO for writing, so that no client inherits another's writer.
+	mkfifo "$t/a.in" "$t/b.in" "$t/c.in"
+	for x in a b c; do bg_stdin "$x" "$t/$x.in" nc -N 127.0.0.1 "$port"; done
+	exec 7>"$t/a.in"
+	wait_for "$t/a.out" "welcome guest1"
+	exec 8>"$t/b.in"
+	wait_for "$t/b.out" "welcome guest2"
+	wait_for "$t/a.out" "guest2 joined"
+	exec 9>"$t/c.in"
+	wait_for "$t/c.out" "welcome guest3"
+
+	echo "/nick ann" >&7
+	wait_for "$t/c.out" "guest1 is now ann"
+	echo "/nick ann" >&8
+	wait_for "$t/b.out" "ann is taken"
+	printf 'hi all\r\n' >&7
+	wait_for "$t/b.out" "^<ann> hi all$"
+	wait_for "$t/c.out" "^<ann> hi all$"
+	echo "/who" >&9
+	wait_for "$t/c.out" "here: ann guest2 guest3"
+	exec 8>&-
+	wait_for "$t/a.out" "guest2 left"
+	echo "/quit" >&9
+	wait_for "$t/c.out" "bye"
+	wait_for "$t/a.out" "guest3 left"
+	exec 7>&- 9>&-
+	run grep -c "hi all" "$t/a.out"
+	assert_output "0"
+}
+
+@test "chat.lua passes on a last line without a newline" {
+	serve srv "$EX/chat.lua"
+	mkfifo "$BATS_TEST_TMPDIR/a.in"
+	bg_stdin a "$BATS_TEST_TMPDIR/a.in" nc -N 127.0.0.1 "$port"
+	exec 7>"$BATS_TEST_TMPDIR/a.in"
+	wait_for "$BATS_TEST_TMPDIR/a.out" "welcome guest1"
+	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'no newline')
+	wait_for "$BATS_TEST_TMPDIR/a.out" "<guest2> no newline"
+	exec 7>&-
+}
+
+# --- scan.lua ----------------------------------------------------------------
+
+@test "scan.lua reports the open ports of a range and exits 0" {
+	# Two listening ports close together: port 0, then the first free one
+	# after it. The kernel completes connections nobody accepts yet.
+	bg ports python3 -c '
+import socket, sys
+a = socket.socket(); a.bind(("127.0.0.1", 0)); a.listen(8)
+p = a.getsockname()[1]
+for q in range(p + 2, min(p + 40, 65535)):
+    b = socket.socket()
+    try:
+        b.bind(("127.0.0.1", q)); b.listen(8); break
+    except OSError:
+        b.close()
+else:
+    sys.exit(1)
+print("open", p, q, flush=True)
+import time; time.sleep(60)'
+	wait_for "$BATS_TEST_TMPDIR/ports.out" "^open "
+	read -r _ p1 p2 <"$BATS_TEST_TMPDIR/ports.out"
+	run timeout 30 vlcnet-connect --script "$EX/scan.lua" -- 127.0.0.1 $((p1 - 1)) $((p2 + 1))
+	assert_success
+	assert_line -n 0 "$p1 open"
+	assert_line -n 1 "$p2 open"
+	assert_line -n 2 --regexp "^127\.0\.0\.1: 2 of $((p2 - p1 + 3)) ports open \($((p2 - p1 + 1)) Connection refused\)$"
+}
+
+@test "scan.lua exits 1 when nothing is open, and 2 on bad arguments" {
+	p=$(closed_port)
+	run timeout 10 vlcnet-connect --script "$EX/scan.lua" -- 127.0.0.1 "$p" "$p"
+	assert_failure 1
+	assert_output "127.0.0.1: 0 of 1 ports open (1 Connection refused)"
+	run timeout 10 vlcnet-connect --script "$EX/scan.lua" -- 127.0.0.1 20 10
+	assert_failure 2
+	assert_output --partial "usage:"
+}
+
+@test "scan.lua gives up on a port that does not answer after its timeout" {
+	# 192.0.2.0/24 is TEST-NET-1: never routed, so either unreachable at once
+	# or silent until the timeout.
+	run timeout 10 vlcnet-connect --script "$EX/scan.lua" -- 192.0.2.1 80 82 200
+	assert_failure 1
+	assert_output --regexp "^192\.0\.2\.1: 0 of 3 ports open \(3 .+\)$"
+}
+
+# --- fork_handler.lua --------------------------------------------------------
+
+@test "fork_handler.lua serves each connection in its own process with fd and peer" {
+	local t=$BATS_TEST_TMPDIR
+	bg srv vlcnet-listen -v --fork --script "$EX/fork_handler.lua" 127.0.0.1 0
+	port=$(port_of srv)
+	mkfifo "$t/a.in" "$t/b.in"
+	bg_stdin a "$t/a.in" nc -N 127.0.0.1 "$port"
+	bg_stdin b "$t/b.in" nc -N 127.0.0.1 "$port"
+	exec 7>"$t/a.in" 8>"$t/b.in"
+	wait_for "$t/a.out" "^hello 127\.0\.0\.1:[0-9]+, this is process [0-9]+$"
+	wait_for "$t/b.out" "^hello 127\.0\.0\.1:[0-9]+, this is process [0-9]+$"
+	echo "one" >&7
+	echo "two" >&8
+	echo "three" >&8
+	wait_for "$t/a.out" "^1 ONE$"
+	wait_for "$t/b.out" "^2 THREE$"
+	echo "bye" >&7
+	wait_for "$t/a.out" "^bye 127\.0\.0\.1:[0-9]+ after 1 lines$"
+	exec 8>&-
+	wait_for "$t/b.out" "after 2 lines"
+	exec 7>&-
+	pa=$(sed -nE 's/.*this is process ([0-9]+)$/\1/p' "$t/a.out")
+	pb=$(sed -nE 's/.*this is process ([0-9]+)$/\1/p' "$t/b.out")
+	[ "$pa" != "$pb" ]
+	# The peer each child was given is the client's own address.
+	run grep -c "connection from 127.0.0.1:" "$t/srv.err"
+	assert_output "2"
+}

@@ -159,18 +159,18 @@ function Hub:step(timeout)
 	for _, l in ipairs(self.listeners) do
 		for _, fd in ipairs(l.fds) do t[fd] = POLLIN end
 	end
+	-- on_close may queue text for the others: drop before asking for POLLOUT.
+	for _, c in pairs(self.clients) do
+		if c.closing and c.out == "" then drop(self, c) end
+	end
 	local served = #self.listeners > 0
 	for _, c in pairs(self.clients) do
-		if c.closing and c.out == "" then
-			drop(self, c)
-		else
-			served = true
-			if not c.closing then
-				t[c.rfd] = (t[c.rfd] or 0) + POLLIN
-			end
-			if c.out ~= "" then
-				t[c.wfd] = (t[c.wfd] or 0) + POLLOUT
-			end
+		served = true
+		if not c.closing then
+			t[c.rfd] = (t[c.rfd] or 0) + POLLIN
+		end
+		if c.out ~= "" then
+			t[c.wfd] = (t[c.wfd] or 0) + POLLOUT
 		end
 	end
 	if not served then return false end
