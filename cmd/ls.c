@@ -556,7 +556,7 @@ main(int argc, char **argv)
 		status = vn_rt_run(l.rt);
 		if (!status)
 			status = vn_rt_hooks_init(l.rt, c.where, c.print);
-		if (status) {
+		if (status || vn_rt_quit_called(l.rt)) {
 			vn_rt_free(l.rt);
 			return vn_cli_exit(status);
 		}

@@ -328,7 +328,7 @@ main(int argc, char **argv)
 		status = vn_rt_run(rt);
 		if (!status)
 			status = vn_rt_hooks_init(rt, c.where, c.print);
-		if (status) {
+		if (status || vn_rt_quit_called(rt)) {
 			vn_rt_free(rt);
 			return vn_cli_exit(status);
 		}

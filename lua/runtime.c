@@ -80,6 +80,17 @@ misc_quit(lua_State *L)
 	return lua_error(L);
 }
 
+int
+vn_rt_quit_called(vn_rt *rt)
+{
+	int q;
+
+	lua_getfield(rt->L, LUA_REGISTRYINDEX, "vlcnet.quit");
+	q = lua_toboolean(rt->L, -1);
+	lua_pop(rt->L, 1);
+	return q;
+}
+
 static int
 misc_should_die(lua_State *L)
 {

@@ -39,6 +39,9 @@ int vn_rt_load(vn_rt *rt);
  * compile. Messages are printed as "PROG: …". */
 int vn_rt_run(vn_rt *rt);
 
+/* Whether the script called vlc.misc.quit(): the tool ends there, status 0. */
+int vn_rt_quit_called(vn_rt *rt);
+
 /* Per-entry hooks of vlcnet-stat and vlcnet-ls (lua/hooks.c). Compile --where and
  * --print (either may be NULL); returns 0, or 2 after printing the Lua message. */
 int vn_rt_hooks_init(vn_rt *rt, const char *where, const char *print);
@@ -46,7 +49,7 @@ int vn_rt_hooks_init(vn_rt *rt, const char *where, const char *print);
 int vn_rt_hooks_active(vn_rt *rt);
 /* Run the hooks for one entry. Returns 0 to skip it, 1 for the default line, 2
  * for the line in *line and *len (valid until the next call), -1 after a runtime
- * error (message printed). */
+ * error (message printed), -2 when a hook called vlc.misc.quit(). */
 int vn_rt_each(vn_rt *rt, const char *name, const char *path,
                const struct vn_stat *st, const char **line, size_t *len);
 

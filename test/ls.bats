@@ -265,16 +265,3 @@ PY
 	run bash -c "timeout 10 vlcnet-ls --where true '$T' >/dev/full"
 	assert_failure 1
 }
-
-@test "the EXAMPLES of vlcnet-ls(1) run" {
-	awk '/^\.SH /{ ex = ($0 ~ /EXAMPLES/); next } ex && /^\.EX/{ blk = 1; next }
-	     /^\.EE/{ blk = 0 } ex && blk' "$TOP/man/vlcnet-ls.1" |
-		sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\(dq/"/g' -e 's/\\e/\\/g' \
-		>"$BATS_TEST_TMPDIR/examples"
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/examples")" -ge 6 ]
-	while IFS= read -r cmd; do
-		run timeout 10 bash -c "$cmd"
-		assert_success
-		[ -n "$output" ] || { echo "no output: $cmd" >&2; false; }
-	done <"$BATS_TEST_TMPDIR/examples"
-}

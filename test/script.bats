@@ -14,7 +14,7 @@ TOOLS="vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls"
 	done
 	run timeout 10 vlcnet-listen -e 'print(type(listener), listener:port() > 0)' 127.0.0.1 0
 	assert_success
-	assert_output "userdata true"
+	assert_output "userdata	true"
 }
 
 @test "every binary prints --version and --help" {
@@ -123,6 +123,15 @@ vlcnet-connect: debug: 42"
 	run timeout 10 vlcnet-connect -e 'print(vlc.misc.version(), vlc.win, vlc.misc.should_die())' -e 'vlc.misc.quit() print("not reached")' -e 'print("nor this")'
 	assert_success
 	assert_output --regexp '^[0-9]+\.[0-9]+\.[0-9]+	nil	false$'
+}
+
+@test "vlc.misc.quit in an -e chunk ends vlcnet-ls and vlcnet-stat before any entry" {
+	run timeout 10 vlcnet-ls -e 'vlc.misc.quit()' --where true /
+	assert_success
+	assert_output ""
+	run timeout 10 vlcnet-stat -e 'vlc.misc.quit()' /
+	assert_success
+	assert_output ""
 }
 
 @test "vlc.misc.mdate and mwait measure and wait in microseconds" {

@@ -153,16 +153,3 @@ PY
 	assert_failure 1
 	assert_output 'vlcnet-stat: write error: No space left on device'
 }
-
-@test "the EXAMPLES of vlcnet-stat(1) run" {
-	awk '/^\.SH /{ ex = ($0 ~ /EXAMPLES/); next } ex && /^\.EX/{ blk = 1; next }
-	     /^\.EE/{ blk = 0 } ex && blk' "$TOP/man/vlcnet-stat.1" |
-		sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\(dq/"/g' -e 's/\\e/\\/g' \
-		>"$BATS_TEST_TMPDIR/examples"
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/examples")" -ge 4 ]
-	while IFS= read -r cmd; do
-		run timeout 10 bash -c "$cmd"
-		assert_success
-		[ -n "$output" ] || { echo "no output: $cmd" >&2; false; }
-	done <"$BATS_TEST_TMPDIR/examples"
-}
