@@ -1,10 +1,11 @@
 /* bench/echo_client.c: the load generator of bench/echo.sh. Opens N
  * connections to an echo server, keeps one MSG-byte message in flight on each
  * (send, wait for all of it to come back, send again) and prints the round
- * trips per second over SECS seconds, after a short warm-up. One thread over
- * poll(2), so that it costs the machine less than the server it measures.
+ * trips per second over SECS seconds, after WARMUP seconds that do not count.
+ * One thread over poll(2), so that it costs the machine less than the server
+ * it measures.
  *
- *   echo_client HOST PORT N SECS [MSG]      (MSG defaults to 64)
+ *   echo_client HOST PORT N SECS [MSG [WARMUP]]    (64 bytes, 0.5 s)
  *
  * Prints one number. Exits 1 if a connection fails or the server closes one. */
 #include <arpa/inet.h>
@@ -19,8 +20,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#define WARMUP 0.5   /* seconds before counting starts */
 
 static double
 now(void)
@@ -61,17 +60,18 @@ main(int argc, char **argv)
 	size_t *got, msglen;
 	char msg[65536], buf[65536];
 	long n, i, trips = 0;
-	double secs, start, end, t;
+	double secs, warmup, start, end, t;
 	int counting = 0, e;
 
-	if (argc < 5 || argc > 6) {
-		fprintf(stderr, "usage: echo_client HOST PORT N SECS [MSG]\n");
+	if (argc < 5 || argc > 7) {
+		fprintf(stderr, "usage: echo_client HOST PORT N SECS [MSG [WARMUP]]\n");
 		return 2;
 	}
 	n = atol(argv[3]);
 	secs = atof(argv[4]);
-	msglen = argc == 6 ? (size_t)atol(argv[5]) : 64;
-	if (n < 1 || !(secs > 0) || msglen < 1 || msglen > sizeof msg) {
+	msglen = argc >= 6 ? (size_t)atol(argv[5]) : 64;
+	warmup = argc >= 7 ? atof(argv[6]) : 0.5;
+	if (n < 1 || !(secs > 0) || !(warmup >= 0) || msglen < 1 || msglen > sizeof msg) {
 		fprintf(stderr, "echo_client: bad arguments\n");
 		return 2;
 	}
@@ -91,7 +91,7 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++)
 		send_msg(p[i].fd, msg, msglen);
-	start = now() + WARMUP;
+	start = now() + warmup;
 	end = start + secs;
 	for (;;) {
 		int r = poll(p, (nfds_t)n, 100);
