@@ -278,6 +278,14 @@ vlcnet-ls.1 6 local
 vlcnet-lua.3 1 pair
 vlcnet-lua.3 2 skip: a Lua fragment (the sockets a and b come from elsewhere)
 vlcnet-lua.3 3 module
+vlcnet-listen.1 1 pair
+vlcnet-listen.1 2 pair
+vlcnet-listen.1 3 pair
+vlcnet-listen.1 4 pair
+vlcnet-connect.1 1 pair
+vlcnet-connect.1 2 pair
+vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
+vlcnet-connect.1 4 pair
 "
 
 # plan PAGE: the plan's lines for PAGE.
@@ -291,7 +299,7 @@ run_local() {
 	local text
 	text=$(example "$1" "$2")
 	[ -n "$text" ] || { echo "no example $2 in $1" >&2; return 1; }
-	timeout 20 bash -o pipefail -c "$text"
+	cd "$BATS_TEST_TMPDIR" && timeout 20 bash -o pipefail -c "$text"
 }
 
 # run_pair PAGE N: a block of the form "SERVER ... &", comments, "CLIENT"
@@ -305,6 +313,7 @@ run_pair() {
 	client=$(echo "$text" | awk 'done && !/^#/ { print } /&$/ { done = 1 }')
 	[[ $server == *" 0" ]] || { echo "server does not bind port 0: $server" >&2; return 1; }
 	[[ $client == *PORT* ]] || { echo "client does not name PORT: $client" >&2; return 1; }
+	cd "$BATS_TEST_TMPDIR" || return 1
 	bg server bash -c "$server"
 	port=$(port_of server) || return 1
 	timeout 10 bash -c "${client//PORT/$port}"
@@ -342,6 +351,51 @@ run_pair() {
 	run timeout 10 bash -c "${cmd//build\//$BUILD/}"
 	assert_success
 	assert_output "$(printf '8080\tdir')"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: a file received from a client lands in received.txt" {
+	run run_pair vlcnet-listen.1 1
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/received.txt")" "$(cat /etc/hostname)"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: curl fetches the response served from a file" {
+	run run_pair vlcnet-listen.1 2
+	assert_success
+	assert_output "hello"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: --fork greets the client with its address" {
+	run run_pair vlcnet-listen.1 3
+	assert_success
+	assert_output --regexp '^hello 127\.0\.0\.1:[0-9]+$'
+}
+
+@test "vlcnet-listen(1) EXAMPLES: -k collects what clients send over IPv4 and IPv6" {
+	run run_pair vlcnet-listen.1 4
+	assert_success
+	wait_for "$BATS_TEST_TMPDIR/log.txt" '^two$'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "$(printf 'one\ntwo')"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: a file sent by the listener is printed" {
+	run run_pair vlcnet-connect.1 1
+	assert_success
+	assert_output "$(cat /etc/hostname)"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: an HTTP request by hand gets the page" {
+	run run_pair vlcnet-connect.1 2
+	assert_success
+	assert_line -n 0 --partial "HTTP/1.0 200 OK"
+	assert_line "hi"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: -w ends a silent relay with status 0" {
+	run run_pair vlcnet-connect.1 4
+	assert_success
+	assert_output "status 0"
 }
 
 @test "vlcnet-stat(1) EXAMPLES: -c prints what GNU stat -c prints" {
