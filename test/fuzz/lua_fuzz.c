@@ -1,0 +1,557 @@
+/* test/fuzz/lua_fuzz.c: every function of the `net` table and every listener
+ * method, called with argument values and types decoded from the input: nil,
+ * booleans, integers (negative, huge, 2^31, 1e300, inf, NaN), strings (empty,
+ * with NULs, numeric ones that Lua converts), tables (poll-style ones with odd
+ * keys), functions, listeners and foreign userdata. Each call goes through
+ * lua_pcall, so Lua errors are fine; a crash, a sanitizer report or a hang
+ * (libFuzzer -timeout) is a finding.
+ *
+ * Each input gets a fresh lua_State, closed at the end, which closes every
+ * descriptor the state opened. Nothing may block, so the harness rewrites the
+ * arguments that would: poll always gets a timeout of 0; recv/read only reach a
+ * descriptor that poll says is readable; accept only a listener with a
+ * connection pending (the harness connects first); listen_tcp binds only
+ * 127.0.0.1 port 0; connect_tcp reaches only 127.0.0.1/::1 on one of this
+ * input's listeners (or port 1), within 0-50 ms; send/write carry at most
+ * MAX_SENT bytes per input. Writes to slot 2 go to slot 1, which is /dev/null,
+ * as is stdin. */
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "../../core/net.h"
+#include "../../lua/fdtab.h"
+#include "../../lua/net.h"
+
+enum { MAX_OPS = 200, MAX_LISTENS = 8, MAX_CONNECTS = 32, MAX_CLIENTS = 64 };
+/* Bytes sent per input: a peer that never reads must not fill the socket
+ * buffers, or a blocking send would wait forever. */
+enum { MAX_SENT = 32768 };
+
+struct in {
+	const uint8_t *p;
+	size_t n;
+};
+
+/* What one input has opened outside the Lua state. */
+struct run {
+	struct in in;
+	lua_State *L;
+	int net;                   /* stack index of the net table */
+	int objs;                  /* stack index of the listeners table */
+	int nobjs;
+	int listens, connects;
+	size_t sent;
+	int clients[MAX_CLIENTS];  /* client ends the harness connected */
+	int nclients;
+};
+
+static uint8_t
+byte(struct in *in)
+{
+	uint8_t b;
+
+	if (in->n == 0)
+		return 0;
+	b = *in->p++;
+	in->n--;
+	return b;
+}
+
+static uint32_t
+word(struct in *in)
+{
+	uint32_t v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		v = v << 8 | byte(in);
+	return v;
+}
+
+static const lua_Number specials[] = {
+	0, -0.0, 1, -1, 2, 3, 4, 0.5, 3.5, 65535, 65536, 70000, 2147483647.0,
+	2147483648.0, -2147483648.0, -2147483649.0, 4294967296.0, 9007199254740993.0,
+	9223372036854775808.0, -9223372036854775808.0, 1e9, 1e300, -1e300, 5e-324,
+	HUGE_VAL, -HUGE_VAL, NAN, 1 << 20, (1 << 20) + 1, 100000,
+};
+
+static const char *const numstrs[] = {
+	"3", " 80", "0x10", "1e2", "-1", "nan", "inf", "4294967296", "3.0", "",
+	"1e300", "0", "  3  ", "127.0.0.1", "::1", "[::1", "*", "a..b", "80 ",
+};
+
+static const char *const poll_keys_odd[] = { "x", "", "3" };
+
+static void push_value(struct run *r, int depth);
+
+static void
+push_number(struct run *r)
+{
+	lua_pushnumber(r->L, specials[byte(&r->in) % (sizeof specials / sizeof *specials)]);
+}
+
+/* A table of decoded keys and values; keys Lua cannot hold (nil, NaN) are
+ * skipped, since lua_rawset would raise outside any pcall. */
+static void
+push_table(struct run *r, int depth)
+{
+	lua_State *L = r->L;
+	int n = byte(&r->in) % 8, i;
+
+	lua_createtable(L, 0, n);
+	for (i = 0; i < n; i++) {
+		push_value(r, depth + 1);
+		if (lua_isnil(L, -1) || (lua_type(L, -1) == LUA_TNUMBER &&
+		    isnan(lua_tonumber(L, -1)))) {
+			lua_pop(L, 1);
+			continue;
+		}
+		push_value(r, depth + 1);
+		lua_rawset(L, -3);
+	}
+}
+
+/* A table as net.poll takes it, with odd keys and event values among the
+ * ordinary ones. */
+static void
+push_poll_table(struct run *r)
+{
+	lua_State *L = r->L;
+	int n = byte(&r->in) % 12, i;
+
+	lua_createtable(L, 0, n);
+	for (i = 0; i < n; i++) {
+		uint8_t k = byte(&r->in);
+
+		if (k < 160)
+			lua_pushinteger(L, k % 20);
+		else if (k < 240)
+			push_number(r);
+		else
+			lua_pushstring(L, poll_keys_odd[k % 3]);
+		if (lua_type(L, -1) == LUA_TNUMBER && isnan(lua_tonumber(L, -1)))
+			lua_pushinteger(L, 1) , lua_replace(L, -2);
+		k = byte(&r->in);
+		if (k < 128)
+			lua_pushinteger(L, k % 8);
+		else if (k < 192)
+			lua_pushinteger(L, -(lua_Integer)(k % 8));
+		else if (k < 240)
+			push_number(r);
+		else
+			push_value(r, 2);
+		lua_rawset(L, -3);
+	}
+}
+
+static int
+noop(lua_State *L)
+{
+	lua_pushinteger(L, 3);
+	return 1;
+}
+
+static void
+push_value(struct run *r, int depth)
+{
+	lua_State *L = r->L;
+	uint8_t t = byte(&r->in);
+	size_t len, i;
+	char buf[256];
+
+	switch (depth > 2 ? t % 10 : t % 17) {
+	case 0: lua_pushnil(L); break;
+	case 1: lua_pushboolean(L, t & 0x80); break;
+	case 2: lua_pushinteger(L, (int8_t)byte(&r->in)); break;
+	case 3: lua_pushinteger(L, byte(&r->in) % 12); break;   /* a slot */
+	case 4: push_number(r); break;
+	case 5: {
+		uint64_t bits = (uint64_t)word(&r->in) << 32 | word(&r->in);
+		lua_Number d;
+
+		memcpy(&d, &bits, sizeof d);
+		lua_pushnumber(L, d);
+		break;
+	}
+	case 6: lua_pushnumber(L, (int32_t)word(&r->in)); break;
+	case 7:
+		len = byte(&r->in) % 32;
+		for (i = 0; i < len; i++)
+			buf[i] = (char)byte(&r->in);
+		lua_pushlstring(L, buf, len);
+		break;
+	case 8: lua_pushliteral(L, ""); break;
+	case 9:
+		lua_pushstring(L, numstrs[byte(&r->in) % (sizeof numstrs / sizeof *numstrs)]);
+		break;
+	case 10: push_table(r, depth); break;
+	case 11: push_poll_table(r); break;
+	case 12: lua_pushcfunction(L, noop); break;
+	case 13:
+		/* A listener of this input, or a userdata of another kind. */
+		if (r->nobjs > 0)
+			lua_rawgeti(L, r->objs, 1 + byte(&r->in) % r->nobjs);
+		else
+			lua_newuserdata(L, 8);
+		break;
+	case 14: {
+		/* Up to 64 KiB of one byte, NULs included. */
+		luaL_Buffer b;
+
+		len = (size_t)byte(&r->in) << 8;
+		t = byte(&r->in);
+		luaL_buffinit(L, &b);
+		for (i = 0; i < len; i++)
+			luaL_addchar(&b, (char)t);
+		luaL_pushresult(&b);
+		break;
+	}
+	case 15:
+		lua_newuserdata(L, 1);
+		break;
+	default: {
+		/* A sequence 1..n of POLLIN, the common poll table. */
+		int n = byte(&r->in) + 1, k;
+
+		lua_createtable(L, n, 0);
+		for (k = 1; k <= n; k++) {
+			lua_pushinteger(L, POLLIN);
+			lua_rawseti(L, -2, k);
+		}
+		break;
+	}
+	}
+}
+
+/* Whether stack value i is a listener (its metatable is VN_LISTENER's). */
+static int
+is_listener(lua_State *L, int i)
+{
+	int yes;
+
+	if (!lua_isuserdata(L, i) || !lua_getmetatable(L, i))
+		return 0;
+	luaL_getmetatable(L, VN_LISTENER);
+	yes = lua_rawequal(L, -1, -2);
+	lua_pop(L, 2);
+	return yes;
+}
+
+/* The OS descriptor behind stack value i taken as a slot, or -1. */
+static int
+os_fd(lua_State *L, int i)
+{
+	if (!lua_isnumber(L, i))
+		return -1;
+	return vn_fdtab_get(vn_fdtab_of(L), lua_tonumber(L, i));
+}
+
+/* Whether a valid port: the test net.c makes before resolving anything. */
+static int
+valid_port(lua_State *L, int i)
+{
+	lua_Number p;
+
+	if (!lua_isnumber(L, i))
+		return 0;
+	p = lua_tonumber(L, i);
+	return p >= 0 && p <= 65535 && p == (int)p;
+}
+
+/* The live listening slots of the listener at stack index i (through its own
+ * fds method), and its port in *port. */
+static int
+live_slots(struct run *r, int i, int *port)
+{
+	lua_State *L = r->L;
+	int top = lua_gettop(L), n;
+
+	lua_getfield(L, i, "port");
+	lua_pushvalue(L, i);
+	if (lua_pcall(L, 1, 1, 0) != 0) {
+		lua_settop(L, top);
+		return 0;
+	}
+	*port = (int)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	lua_getfield(L, i, "fds");
+	lua_pushvalue(L, i);
+	if (lua_pcall(L, 1, LUA_MULTRET, 0) != 0) {
+		lua_settop(L, top);
+		return 0;
+	}
+	n = lua_gettop(L) - top;
+	lua_settop(L, top);
+	return n;
+}
+
+/* Whether accept(listener at stack index i) returns at once: the listener has
+ * no live socket, or the harness has just queued a connection on it. */
+static int
+accept_ready(struct run *r, int i)
+{
+	struct vn_err e;
+	int port = 0, fd;
+
+	if (!is_listener(r->L, i))
+		return 1;                       /* an argument error */
+	if (live_slots(r, i, &port) == 0)
+		return 1;                       /* -1, "listener is closed" */
+	if (r->nclients == MAX_CLIENTS || port <= 0)
+		return 0;
+	fd = vn_connect_tcp("127.0.0.1", port, AF_INET, 50, &e);
+	if (fd < 0)
+		return 0;
+	r->clients[r->nclients++] = fd;
+	return 1;
+}
+
+/* A port of one of this input's listeners, or 1 (nothing listens there). */
+static int
+some_port(struct run *r)
+{
+	int i = lua_gettop(r->L), port = 1;
+
+	if (r->nobjs > 0) {
+		lua_rawgeti(r->L, r->objs, 1 + byte(&r->in) % r->nobjs);
+		if (live_slots(r, i + 1, &port) == 0)
+			port = 1;
+	}
+	lua_settop(r->L, i);
+	return port;
+}
+
+static void
+call(struct run *r, int base, int nres)
+{
+	lua_State *L = r->L;
+	int i, nres_got;
+
+	if (lua_pcall(L, lua_gettop(L) - base - 1, nres, 0) != 0) {
+		lua_settop(L, base);
+		return;
+	}
+	/* Keep the listeners returned, for later calls. */
+	nres_got = lua_gettop(L) - base;
+	for (i = 1; i <= nres_got; i++)
+		if (is_listener(L, base + i) && r->nobjs < 64) {
+			lua_pushvalue(L, base + i);
+			lua_rawseti(L, r->objs, ++r->nobjs);
+		}
+	lua_settop(L, base);
+}
+
+enum {
+	OP_LISTEN, OP_LISTEN_ARGS, OP_CONNECT, OP_SEND, OP_RECV, OP_READ, OP_WRITE,
+	OP_CLOSE, OP_POLL, OP_STAT, OP_LSTAT, OP_OPENDIR, OP_URL, OP_ACCEPT,
+	OP_L_ACCEPT, OP_L_FDS, OP_L_CLOSE, OP_L_PORT, OP_L_TOSTRING, OP_GC,
+	OP_COUNT
+};
+
+static const char *const names[OP_COUNT] = {
+	"listen_tcp", "listen_tcp", "connect_tcp", "send", "recv", "read", "write",
+	"close", "poll", "stat", "lstat", "opendir", "url_parse", "accept",
+	"accept", "fds", "close", "port", "__tostring", NULL,
+};
+
+/* One operation: push the function and its arguments, make them safe, call. */
+static void
+step(struct run *r)
+{
+	lua_State *L = r->L;
+	int op = byte(&r->in) % OP_COUNT, base = lua_gettop(L), nargs, i;
+
+	if (op == OP_GC) {
+		/* Drop a listener reference and collect: __gc runs on some. */
+		if (r->nobjs > 0 && (byte(&r->in) & 1)) {
+			lua_pushnil(L);
+			lua_rawseti(L, r->objs, r->nobjs--);
+		}
+		lua_gc(L, LUA_GCCOLLECT, 0);
+		return;
+	}
+	if (op >= OP_L_ACCEPT) {
+		luaL_getmetatable(L, VN_LISTENER);
+		if (op == OP_L_TOSTRING) {
+			lua_getfield(L, -1, names[op]);
+		} else {
+			lua_getfield(L, -1, "__index");
+			lua_getfield(L, -1, names[op]);
+			lua_remove(L, -2);
+		}
+		lua_remove(L, -2);
+	} else {
+		lua_getfield(L, r->net, names[op]);
+	}
+	if (op == OP_LISTEN) {
+		if (r->listens++ >= MAX_LISTENS) {
+			lua_settop(L, base);
+			return;
+		}
+		lua_pushliteral(L, "127.0.0.1");
+		lua_pushinteger(L, 0);
+		call(r, base, LUA_MULTRET);
+		return;
+	}
+	nargs = byte(&r->in) % 5;
+	/* A method's self is mostly a listener. */
+	if (op >= OP_ACCEPT && r->nobjs > 0 && (byte(&r->in) & 3)) {
+		lua_rawgeti(L, r->objs, 1 + byte(&r->in) % r->nobjs);
+		nargs--;
+	}
+	for (i = 0; i < nargs; i++)
+		push_value(r, 0);
+	nargs = lua_gettop(L) - base - 1;
+
+	switch (op) {
+	case OP_LISTEN_ARGS:
+		/* A valid port would bind HOST, which may need the resolver:
+		 * only the argument and port errors run with fuzzed values. */
+		if (nargs >= 2 && valid_port(L, base + 3)) {
+			if (r->listens++ >= MAX_LISTENS)
+				break;
+			lua_pushliteral(L, "127.0.0.1");
+			lua_replace(L, base + 2);
+			lua_pushinteger(L, 0);
+			lua_replace(L, base + 3);
+		}
+		call(r, base, LUA_MULTRET);
+		return;
+	case OP_CONNECT:
+		if (nargs >= 2 && valid_port(L, base + 3)) {
+			if (r->connects++ >= MAX_CONNECTS)
+				break;
+			lua_pushstring(L, byte(&r->in) & 1 ? "::1" : "127.0.0.1");
+			lua_replace(L, base + 2);
+			lua_pushinteger(L, some_port(r));
+			lua_replace(L, base + 3);
+			/* A timeout of 0-50 ms; other types stay, to be refused. */
+			if (nargs < 3) {
+				lua_pushinteger(L, 50);
+			} else if (lua_isnumber(L, base + 4) || lua_isnil(L, base + 4)) {
+				lua_Number t = lua_isnil(L, base + 4) ? 50 :
+				               fabs(lua_tonumber(L, base + 4));
+
+				lua_pushnumber(L, isnan(t) || isinf(t) ? 0 : fmod(t, 51));
+				lua_replace(L, base + 4);
+			}
+		}
+		call(r, base, LUA_MULTRET);
+		return;
+	case OP_SEND:
+	case OP_WRITE:
+		if (nargs >= 1 && lua_isnumber(L, base + 2) && lua_tonumber(L, base + 2) == 2) {
+			lua_pushinteger(L, 1);
+			lua_replace(L, base + 2);
+		}
+		if (nargs >= 2 && lua_type(L, base + 3) == LUA_TSTRING) {
+			size_t len;
+			const char *s = lua_tolstring(L, base + 3, &len);
+
+			if (len > MAX_SENT - r->sent) {
+				len = MAX_SENT - r->sent;
+				lua_pushlstring(L, s, len);
+				lua_replace(L, base + 3);
+			}
+			r->sent += len;
+		}
+		call(r, base, LUA_MULTRET);
+		return;
+	case OP_RECV:
+	case OP_READ: {
+		int fd = nargs >= 1 ? os_fd(L, base + 2) : -1;
+
+		if (fd >= 0) {
+			struct pollfd p = { fd, POLLIN, 0 };
+
+			if (poll(&p, 1, 0) != 1) {
+				lua_pushinteger(L, -1);
+				lua_replace(L, base + 2);
+			}
+		}
+		call(r, base, LUA_MULTRET);
+		return;
+	}
+	case OP_POLL:
+		if (nargs < 2) {
+			lua_settop(L, base + 2);    /* t, or nil when absent */
+			lua_pushinteger(L, 0);
+		} else if (lua_isnumber(L, base + 3) || lua_isnil(L, base + 3)) {
+			lua_pushinteger(L, 0);
+			lua_replace(L, base + 3);
+		}
+		call(r, base, LUA_MULTRET);
+		return;
+	case OP_ACCEPT:
+	case OP_L_ACCEPT:
+		if (nargs >= 1 && !accept_ready(r, base + 2))
+			break;
+		call(r, base, LUA_MULTRET);
+		return;
+	default:
+		call(r, base, LUA_MULTRET);
+		return;
+	}
+	lua_settop(L, base);
+}
+
+static int
+setup(lua_State *L)
+{
+	lua_pushcfunction(L, luaopen_base);
+	lua_call(L, 0, 0);
+	vn_lua_net_open(L);
+	lua_newtable(L);
+	return 2;
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	(void)argc;
+	(void)argv;
+	/* Slots 0 and 1 are the process's stdin and stdout: make them harmless.
+	 * A closed peer must be EPIPE, as in the binaries (vn_sig_init). */
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0)
+		abort();
+	close(null);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct run r;
+	int i;
+
+	memset(&r, 0, sizeof r);
+	r.in.p = data;
+	r.in.n = size;
+	r.L = luaL_newstate();
+	if (!r.L)
+		return 0;
+	lua_pushcfunction(r.L, setup);
+	if (lua_pcall(r.L, 0, 2, 0) != 0)
+		abort();
+	r.net = 1;
+	r.objs = 2;
+	for (i = 0; i < MAX_OPS && r.in.n > 0; i++)
+		step(&r);
+	lua_close(r.L);
+	for (i = 0; i < r.nclients; i++)
+		close(r.clients[i]);
+	return 0;
+}
