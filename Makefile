@@ -109,3 +109,42 @@ clean:
 FORCE:
 .PHONY: all check clean install uninstall FORCE
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- fuzzing: clang's libFuzzer with ASan and UBSan ---------------------
+# `make fuzz` builds test/fuzz/*_fuzz.c into $(BUILD)/fuzz/ and runs each
+# for FUZZ_SECONDS on a copy of its corpus; a crash, a sanitizer report or a
+# hang (-timeout) fails the target and leaves the input in $(BUILD)/fuzz/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048
+FUZZ_DIR     = $(BUILD)/fuzz
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  = -std=c99 -D_GNU_SOURCE -g -O1 $(FUZZ_SAN) $(PKG_CFLAGS)
+FUZZERS      = $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard test/fuzz/*_fuzz.c))
+FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard core/*.c) \
+               $(filter-out lua/module.c,$(wildcard lua/*.c)) cmd/cli.c)
+# cli_fuzz turns cli.c's exit() into a longjmp (see test/fuzz/cli_fuzz.c).
+FUZZ_LDFLAGS_cli = -Wl,--wrap=exit,--wrap=malloc,--wrap=calloc
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/%_fuzz: test/fuzz/%_fuzz.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_OBJ) \
+		$(PKG_LIBS) -lm $(FUZZ_LDFLAGS_$*)
+
+fuzzers: $(FUZZERS)
+
+fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do \
+		n=$$(basename $$f _fuzz); c=$(FUZZ_DIR)/corpus-$$n; \
+		rm -rf $$c; mkdir -p $$c; cp test/fuzz/corpus/$$n/* $$c/; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_DIR)/$$n- \
+			$(FUZZ_FLAGS) $$c 2>$(FUZZ_DIR)/$$n.log || \
+			{ tail -n 60 $(FUZZ_DIR)/$$n.log; exit 1; }; \
+		grep -E '^#[0-9]+[[:space:]]+DONE' $(FUZZ_DIR)/$$n.log | tail -n 1; \
+	done
+
+.PHONY: fuzz fuzzers
