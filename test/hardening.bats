@@ -271,9 +271,9 @@ one_line() {
 
 @test "poll with a NaN timeout does not block forever" {
 	skip "defect: lua/net.c net_poll converts a NaN timeout with (int)tmo (undefined; INT_MIN in practice: waits forever)"
-	lua 'print(net.poll({}, 0/0))'
+	lua 'print(pcall(net.poll, {}, 0/0))'
 	assert_success
-	assert_output "0"
+	assert_output --regexp "^(true	0|false	bad argument #2 to '.*' \(.+\))$"
 }
 
 @test "poll with event values out of int range is defined" {
@@ -288,7 +288,7 @@ one_line() {
 	port=$(closed_port)
 	lua "print(pcall(net.connect_tcp, '127.0.0.1', $port, 0/0))"
 	assert_success
-	assert_output --regexp "^(true	-1	Connection refused|false	.*bad argument #3 to 'connect_tcp'.*)$"
+	assert_output --regexp "^(true	-1	Connection refused|false	bad argument #3 to '.*' \(.+\))$"
 }
 
 # --- file tools: formats and odd paths ----------------------------------------------------
