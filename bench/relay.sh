@@ -7,18 +7,23 @@
 #   bench/relay.sh                 VLCNET_BUILD=/tmp/b bench/relay.sh
 #   BENCH_SIZE=256M BENCH_RUNS=5 bench/relay.sh
 #
-# Every peer reads `head -c SIZE /dev/zero` through a pipe and writes to
+# Every client reads the SIZE bytes on stdin and every server writes to
 # /dev/null; the servers' stdin is /dev/null, so each tool relays both ways and
-# half-closes as it would for a user. Nothing is installed: a missing tool is
-# named with its Debian package and left out of the run.
+# half-closes as it would for a user. The bytes come from a file in /dev/shm
+# (BENCH_SOURCE=file, the default), so that the relays, not the program feeding
+# them, are measured; BENCH_SOURCE=pipe feeds `head -c SIZE /dev/zero |`
+# instead. Nothing is installed: a missing tool is named with its Debian
+# package and left out of the run.
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${VLCNET_BUILD:-$TOP/build}
 SIZE=${BENCH_SIZE:-1G}
 RUNS=${BENCH_RUNS:-3}
+SOURCE=${BENCH_SOURCE:-file}
 TMP=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP"' EXIT
+SHM=
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP" ${SHM:+"$SHM"}' EXIT
 
 bytes=$(numfmt --from=iec "$SIZE") || exit 2
 missing=()
@@ -36,6 +41,25 @@ done
 for t in vlcnet-listen vlcnet-connect; do
 	[ -x "$BUILD/$t" ] || { echo "relay.sh: $BUILD/$t missing: run make" >&2; exit 2; }
 done
+
+case $SOURCE in
+file)
+	SHM=$(mktemp -d -p /dev/shm 2>/dev/null) || SHM=
+	DATA=${SHM:-$TMP}/data
+	head -c "$bytes" /dev/zero >"$DATA" || exit 1
+	;;
+pipe) ;;
+*) echo "relay.sh: BENCH_SOURCE is file or pipe" >&2; exit 2 ;;
+esac
+
+# feed CMD: run CMD (eval'ed) with the SIZE bytes on its stdin.
+feed() {
+	if [ "$SOURCE" = file ]; then
+		eval "$1" <"$DATA"
+	else
+		head -c "$bytes" /dev/zero | eval "$1"
+	fi
+}
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -59,22 +83,32 @@ wait_listening() {
 run_pair() {
 	local name=$1 server=$3 client=$4 t0 t1 spid
 	PORT=$2
-	eval "/usr/bin/time -f %M -o $TMP/$name.srv $server" </dev/null >/dev/null 2>"$TMP/$name.err" &
+	rm -f "$TMP/$name.err"
+	eval "/usr/bin/time -f %M -o $TMP/$name.srv $server" </dev/null >/dev/null 2>>"$TMP/$name.err" &
 	spid=$!
 	if [ "$name" = vlcnet ]; then
-		for ((i = 0; i < 100; i++)); do
-			PORT=$(sed -nE 's/.*listening on 127.0.0.1:([0-9]+)$/\1/p' "$TMP/$name.err")
-			[ -n "$PORT" ] && break
+		PORT=
+		for ((i = 0; i < 100 && ${#PORT} == 0; i++)); do
 			sleep 0.05
+			PORT=$(sed -nE 's/.*listening on 127.0.0.1:([0-9]+)$/\1/p' "$TMP/$name.err" 2>/dev/null)
 		done
 	else
-		wait_listening "$PORT" || return 1
+		wait_listening "$PORT" || PORT=
+	fi
+	if [ -z "$PORT" ]; then
+		echo "relay.sh: $name server did not start" >&2
+		kill "$spid" 2>/dev/null
+		return 1
 	fi
 	t0=$EPOCHREALTIME
-	head -c "$bytes" /dev/zero |
-		eval "/usr/bin/time -f %M -o $TMP/$name.cli $client" >/dev/null 2>>"$TMP/$name.err" ||
-		{ echo "relay.sh: $name client failed:" >&2; cat "$TMP/$name.err" >&2; }
-	wait "$spid" || { echo "relay.sh: $name server failed:" >&2; cat "$TMP/$name.err" >&2; }
+	if ! feed "/usr/bin/time -f %M -o $TMP/$name.cli $client" >/dev/null 2>>"$TMP/$name.err"; then
+		echo "relay.sh: $name client failed:" >&2
+		cat "$TMP/$name.err" >&2
+		kill "$spid" 2>/dev/null
+		wait "$spid"
+		return 1
+	fi
+	wait "$spid" || { echo "relay.sh: $name server failed:" >&2; cat "$TMP/$name.err" >&2; return 1; }
 	t1=$EPOCHREALTIME
 	echo "$(tail -n1 "$TMP/$name.cli") $(tail -n1 "$TMP/$name.srv")" >>"$TMP/$name.rss"
 	echo "$t0 $t1" | awk '{ printf "%.6f\n", $2 - $1 }'
@@ -123,7 +157,7 @@ if need iperf3 iperf3; then
 	mbs[iperf3]=$best
 fi
 
-printf '%s over loopback, best of %d runs\n' "$SIZE" "$RUNS"
+printf '%s over loopback from a %s, best of %d runs\n' "$SIZE" "$SOURCE" "$RUNS"
 printf '%-8s %10s %14s\n' tool MB/s "peak RSS MB"
 for t in vlcnet nc socat iperf3; do
 	[ -n "${mbs[$t]:-}" ] || continue

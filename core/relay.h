@@ -16,10 +16,11 @@ struct vn_relay_opts {
 /* Relay in_fd -> sock and sock -> out_fd at once until both directions end: at
  * the end of in_fd (at once if in_fd is -1) the socket's write side is shut down;
  * the relay ends when, besides, the socket has reached its end and everything
- * read from it is written out. Binary-safe, in constant memory, with splice(2)
- * wherever the kernel takes it. in_fd and out_fd are used as they are (never
- * made non-blocking); sock is non-blocking during the relay only. SIGPIPE must be
- * ignored (vn_sig_init does).
+ * read from it is written out. Binary-safe and in constant memory; what comes
+ * from the socket is spliced (splice(2)) wherever the kernel takes it. in_fd and
+ * out_fd are used as they are (never made non-blocking; pipes among them may be
+ * enlarged); sock is non-blocking during the relay only. SIGPIPE must be ignored
+ * (vn_sig_init does).
  *
  * Returns 0, also when out_fd's reader went away (EPIPE) or when the peer, after
  * closing its side, refuses the rest of in_fd; or -1 with errno and o->failed
