@@ -19,7 +19,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${VLCNET_BUILD:-$TOP/build}
 SIZE=${BENCH_SIZE:-1G}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
 SOURCE=${BENCH_SOURCE:-file}
 TMP=$(mktemp -d)
 SHM=

@@ -37,7 +37,8 @@
 
 #define PIPE_SIZE (1 << 20)   /* asked of the kernel; less is fine */
 #define MOVE_MAX  (1 << 20)   /* bytes asked of one DIRECT splice */
-#define CHUNK     (1 << 18)   /* the COPY buffer */
+#define CHUNK     (1 << 16)   /* the COPY buffer: one loopback segment, and it
+                               * stays in cache (measured better than larger) */
 #define SPLICE_FLAGS (SPLICE_F_NONBLOCK | SPLICE_F_MOVE)
 
 enum { DIRECT, PIPED, COPY };
