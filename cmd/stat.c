@@ -78,8 +78,10 @@ unescape(const char **f, const char *end)
 	const char *p = *f + 1;
 	int v = 0, k;
 
-	if (p == end)
+	if (p == end) {
+		*f = p;
 		return -1;
+	}
 	*f = p + 1;
 	switch (*p) {
 	case 'n': return '\n';

@@ -221,6 +221,9 @@ net_connect_tcp(lua_State *L)
 	struct vn_err e;
 	int fd, slot;
 
+	if (tmo != tmo)
+		return luaL_argerror(L, 3, "timeout is not a number");
+
 	if (!(p >= 0 && p <= 65535) || p != (int)p)
 		return push_fail(L, "invalid port");
 	fd = vn_connect_tcp(host, (int)p, AF_UNSPEC,
@@ -310,6 +313,8 @@ net_poll(lua_State *L)
 	size_t i, nk = 0, np = 0;
 	int r, invalid = 0, timeout;
 
+	if (tmo != tmo)
+		return luaL_argerror(L, 2, "timeout is not a number");
 	luaL_checktype(L, 1, LUA_TTABLE);
 	timeout = tmo < 0 ? -1 : tmo > INT_MAX ? INT_MAX : (int)tmo;
 	lua_pushnil(L);
@@ -328,10 +333,13 @@ net_poll(lua_State *L)
 			t->slot[nk++] = -1;
 			invalid++;
 		} else {
+			lua_Number ev = lua_tonumber(L, -1);
+
 			/* POLLRDHUP tells when the peer has closed: see POLLHUP. */
 			t->pfd[np].fd = fd;
-			t->pfd[np].events = (short)(((int)lua_tonumber(L, -1) &
-			                    (POLLIN | POLLOUT | POLLPRI)) | POLLRDHUP);
+			t->pfd[np].events = (short)(((ev >= INT_MIN && ev <= INT_MAX ?
+			                    (int)ev : 0) & (POLLIN | POLLOUT | POLLPRI)) |
+			                    POLLRDHUP);
 			t->pfd[np].revents = 0;
 			t->slot[nk++] = (int)np++;
 		}
