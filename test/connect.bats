@@ -66,10 +66,11 @@ c.close()"
 	run timeout 10 vlcnet-connect a..b 80 </dev/null
 	assert_failure 1
 	assert_output "vlcnet-connect: connect to a..b:80: unknown host"
+	# a 300-character label: the resolver rejects it without asking a server
 	long=$(printf 'x%.0s' $(seq 300))
-	run timeout 10 vlcnet-connect "$long.example" 80 </dev/null
+	run timeout 10 vlcnet-connect "$long" 80 </dev/null
 	assert_failure 1
-	assert_output --regexp "^vlcnet-connect: connect to x{300}\.example:80: "
+	assert_output "vlcnet-connect: connect to $long:80: unknown host"
 }
 
 @test "connect rejects invalid ports and operands with status 2" {
@@ -119,7 +120,7 @@ import time; time.sleep(30)"
 }
 
 @test "connect -z sends nothing and reports an unknown host once" {
-	bg srv vlcnet-listen -v 127.0.0.1 0 </dev/null
+	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
 	port=$(port_of srv)
 	run timeout 10 vlcnet-connect -z 127.0.0.1 "$port"
 	assert_success
@@ -151,7 +152,7 @@ time.sleep(30)"
 }
 
 @test "connect -4 and -6 restrict the address family" {
-	bg srv vlcnet-listen -v -6 ::1 0 </dev/null
+	bg_stdin srv /dev/null vlcnet-listen -v -6 ::1 0
 	port=$(port_of srv)
 	run timeout 10 vlcnet-connect -4 ::1 "$port" </dev/null
 	assert_failure 1
@@ -163,7 +164,7 @@ time.sleep(30)"
 }
 
 @test "connect reaches localhost by name" {
-	bg srv vlcnet-listen -v 127.0.0.1 0 </dev/null
+	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
 	port=$(port_of srv)
 	run timeout 10 bash -c "printf named | vlcnet-connect localhost $port"
 	assert_success

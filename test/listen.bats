@@ -19,7 +19,7 @@ fd_count() {
 }
 
 @test "listen binds IPv4 and IPv6 by default and says so with -v" {
-	bg srv vlcnet-listen -v 0 </dev/null
+	bg_stdin srv /dev/null vlcnet-listen -v 0
 	port=$(port_of srv)
 	wait_for "$BATS_TEST_TMPDIR/srv.err" "listening on \[::\]:$port$"
 	assert_equal "$(sed -n 1,2p "$BATS_TEST_TMPDIR/srv.err" | sort)" \
@@ -34,8 +34,8 @@ vlcnet-listen: listening on [::]:$port"
 }
 
 @test "listen -4 and -6 bind one family each" {
-	bg four vlcnet-listen -4 -v 0 </dev/null
-	bg six vlcnet-listen -6 -v ::1 0 </dev/null
+	bg_stdin four /dev/null vlcnet-listen -4 -v 0
+	bg_stdin six /dev/null vlcnet-listen -6 -v ::1 0
 	p4=$(port_of four)
 	p6=$(port_of six)
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/four.err")" "vlcnet-listen: listening on 0.0.0.0:$p4"
@@ -83,7 +83,7 @@ vlcnet-listen: listening on [::]:$port"
 }
 
 @test "listen -k serves 200 clients in a row without leaking descriptors" {
-	bg srv vlcnet-listen -k -v 127.0.0.1 0 </dev/null
+	bg_stdin srv /dev/null vlcnet-listen -k -v 127.0.0.1 0
 	port=$(port_of srv)
 	pid=$(newest_pid)
 	before=$(fd_count "$pid")
@@ -189,7 +189,7 @@ for i in range(1000):
 }
 
 @test "listen reports a port in use and a bad port" {
-	bg srv vlcnet-listen -v 127.0.0.1 0 </dev/null
+	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
 	port=$(port_of srv)
 	run timeout 10 vlcnet-listen 127.0.0.1 "$port"
 	assert_failure 1
@@ -202,7 +202,7 @@ for i in range(1000):
 }
 
 @test "SIGTERM ends a waiting listen -k with status 143" {
-	bg srv vlcnet-listen -k -v 127.0.0.1 0 </dev/null
+	bg_stdin srv /dev/null vlcnet-listen -k -v 127.0.0.1 0
 	port_of srv >/dev/null
 	pid=$(newest_pid)
 	kill -TERM "$pid"

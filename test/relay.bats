@@ -198,3 +198,36 @@ time.sleep(30)"
 	assert_success
 	assert_output "hello"
 }
+
+@test "memory stays small however much is relayed (64 MiB each way)" {
+	mkfifo "$BATS_TEST_TMPDIR/feed"
+	bg feed bash -c "head -c 64M /dev/zero >'$BATS_TEST_TMPDIR/feed'"
+	bg srv bash -c "exec vlcnet-listen -k -v 127.0.0.1 0 <'$BATS_TEST_TMPDIR/feed' >/dev/null"
+	port=$(port_of srv)
+	run timeout 30 bash -c "head -c 64M /dev/zero | vlcnet-connect 127.0.0.1 $port | wc -c"
+	assert_success
+	assert_output 67108864
+	# -k keeps the listener alive, so its peak is still there to read
+	pid=$(pgrep -P "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")")
+	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+	[ "$hwm" -lt 8192 ] || { echo "peak RSS $hwm kB" >&2; false; }
+}
+
+@test "listen -k reports a client that resets and serves the next one" {
+	bg_stdin srv /dev/zero vlcnet-listen -k -v 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 python3 -c "
+import socket, struct
+c = socket.create_connection(('127.0.0.1', $port))
+c.recv(1000)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+c.close()
+c = socket.create_connection(('127.0.0.1', $port))
+print(len(c.recv(1000)) > 0)
+c.close()"
+	assert_success
+	assert_output True
+	wait_for "$BATS_TEST_TMPDIR/srv.err" "Connection reset by peer"
+	run grep -c "connection from" "$BATS_TEST_TMPDIR/srv.err"
+	assert_output 2
+}
