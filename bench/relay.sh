@@ -25,7 +25,6 @@ TMP=$(mktemp -d)
 SHM=
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP" ${SHM:+"$SHM"}' EXIT
 
-bytes=$(numfmt --from=iec "$SIZE") || exit 2
 missing=()
 
 need() {   # need TOOL PACKAGE: is TOOL there? If not, remember its package.
@@ -34,10 +33,18 @@ need() {   # need TOOL PACKAGE: is TOOL there? If not, remember its package.
 	return 1
 }
 
-for t in head numfmt python3; do
-	command -v $t >/dev/null || { echo "relay.sh: $t is needed" >&2; exit 2; }
-done
-[ -x /usr/bin/time ] || { echo "relay.sh: /usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
+# require TOOL PACKAGE: the run cannot go without TOOL.
+require() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	echo "relay.sh: $1 is needed: apt-get install $2" >&2
+	exit 2
+}
+
+require head coreutils
+require numfmt coreutils
+require python3 python3
+[ -x /usr/bin/time ] || { echo "relay.sh: /usr/bin/time is needed: apt-get install time" >&2; exit 2; }
+bytes=$(numfmt --from=iec "$SIZE") || exit 2
 for t in vlcnet-listen vlcnet-connect; do
 	[ -x "$BUILD/$t" ] || { echo "relay.sh: $BUILD/$t missing: run make" >&2; exit 2; }
 done
@@ -132,7 +139,10 @@ bench() {
 bench vlcnet \
 	"$BUILD/vlcnet-listen -v 127.0.0.1 0" \
 	"$BUILD/vlcnet-connect 127.0.0.1 \$PORT"
-if need nc netcat-openbsd; then
+# -N (shut down at the end of input) is netcat-openbsd's.
+if need nc netcat-openbsd && ! nc -h 2>&1 | grep -q OpenBSD; then
+	missing+=("nc is not OpenBSD's (apt-get install netcat-openbsd)")
+elif [ -n "$(command -v nc)" ]; then
 	bench nc \
 		"nc -l 127.0.0.1 \$PORT" \
 		"nc -N 127.0.0.1 \$PORT"
@@ -163,11 +173,16 @@ for t in vlcnet nc socat iperf3; do
 	[ -n "${mbs[$t]:-}" ] || continue
 	printf '%-8s %10.0f %14s\n' "$t" "${mbs[$t]}" "${rss[$t]:+$(printf '%.1f' "${rss[$t]}")}"
 done
+# The targets: twice nc and socat, three quarters of iperf3, RSS under 8 MB.
 for t in nc socat iperf3; do
 	[ -n "${mbs[$t]:-}" ] || continue
 	awk -v a="${mbs[vlcnet]}" -v b="${mbs[$t]}" -v t="$t" \
-		'BEGIN { if (b > 0) printf "vlcnet / %-6s %6.2fx\n", t, a / b }'
+		-v want="$([ "$t" = iperf3 ] && echo 0.75 || echo 2)" \
+		'BEGIN { if (b > 0) printf "vlcnet / %-6s %6.2fx  (target %sx: %s)\n",
+		         t, a / b, want, (a / b >= want ? "met" : "missed") }'
 done
+awk -v m="${rss[vlcnet]}" 'BEGIN { printf "vlcnet peak RSS %.1f MB (target 8 MB: %s)\n",
+	m, (m < 8 ? "met" : "missed") }'
 for m in "${missing[@]}"; do
 	echo "not run: $m"
 done
