@@ -130,9 +130,11 @@ relay(int fd, const char *host, int port, const struct conf *c)
 	int status = 0;
 
 	if (vn_relay(0, 1, fd, &ro) < 0 && errno != ETIMEDOUT) {
-		if (errno != EINTR)
+		int err = errno;
+
+		if (err != EINTR)
 			vn_warn("%s: %s", vn_relay_where(&ro, hostport(host, port)),
-			        strerror(errno));
+			        strerror(err));
 		status = 1;
 	}
 	close(fd);

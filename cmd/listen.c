@@ -99,20 +99,21 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 
 	do {
 		char addr[VN_ADDRSTRLEN];
-		int fd = accept_one(fds, n, -1, verbose, addr), r;
+		int fd = accept_one(fds, n, -1, verbose, addr), r, err;
 
 		if (fd < 0)
 			return 1;
 		r = vn_relay(in_fd, 1, fd, &ro);
+		err = errno;
 		close(fd);
 		if (ro.in_ended)
 			in_fd = -1;
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && err == EINTR)
 			return 1;
 		if (ro.out_closed)
 			return 0;
 		if (r < 0) {
-			vn_warn("%s: %s", vn_relay_where(&ro, addr), strerror(errno));
+			vn_warn("%s: %s", vn_relay_where(&ro, addr), strerror(err));
 			if (!c->keep || ro.failed != VN_RELAY_NET)
 				return 1;
 		}
