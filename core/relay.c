@@ -335,6 +335,18 @@ set_poll(struct pollfd *p, const struct flow *f)
 	}
 }
 
+/* Whether a live flow waits for poll. */
+static int
+waiting(const struct flow *fl)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (!fl[i].done && (fl[i].wait_src || fl[i].wait_dst))
+			return 1;
+	return 0;
+}
+
 /* The loop over both flows; fl[0] is in -> sock, fl[1] sock -> out. */
 static int
 run(struct flow *fl, int sock, struct vn_relay_opts *o)
@@ -383,7 +395,9 @@ run(struct flow *fl, int sock, struct vn_relay_opts *o)
 				return -1;
 			}
 		}
-		if (stepped)
+		/* A flow that keeps moving must not starve one that waits:
+		 * look at the waiting one's events without sleeping. */
+		if (stepped && !waiting(fl))
 			continue;
 		if (o->idle_timeout_ms >= 0) {
 			if (moved)
@@ -392,12 +406,15 @@ run(struct flow *fl, int sock, struct vn_relay_opts *o)
 			if (timeout < 0)
 				timeout = 0;
 		}
-		moved = 0;
+		if (stepped)
+			timeout = 0;
+		else
+			moved = 0;
 		set_poll(p, fl);
 		r = vn_poll(p, 4, timeout);
 		if (r < 0)
 			return -1;
-		if (r == 0) {
+		if (r == 0 && !stepped) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
