@@ -1,6 +1,7 @@
 /* core/sig.c: SIGINT/SIGTERM as a flag that blocking calls honour. */
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sig.h"
 
@@ -8,12 +9,33 @@
 static volatile sig_atomic_t pending;
 static void (*notify_fn)(int);
 
+#define GRACE_SECONDS 2
+
+/* Die of the pending signal with its default action (status 128+sig). */
+static void
+die_now(int unused)
+{
+	(void)unused;
+	signal(pending, SIG_DFL);
+	raise(pending);
+}
+
+/* The first signal is a request: the flag, and the notify callback that stops
+ * running Lua code. Lua code that never reaches a hook (a loop LuaJIT compiled)
+ * cannot see it, so if nothing reports the interrupt within GRACE_SECONDS, or a
+ * second signal comes, the process dies of the signal. */
 static void
 on_signal(int sig)
 {
+	if (pending) {
+		die_now(0);
+		return;
+	}
 	pending = sig;
-	if (notify_fn)
+	if (notify_fn) {
 		notify_fn(sig);
+		alarm(GRACE_SECONDS);
+	}
 }
 
 void
@@ -27,7 +49,16 @@ vn_sig_init(void (*notify)(int))
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = die_now;
+	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+void
+vn_sig_delivered(void)
+{
+	if (pending)
+		alarm(0);
 }
 
 int
@@ -43,6 +74,8 @@ vn_sig_reset(void)
 	pending = 0;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGALRM, SIG_DFL);
+	alarm(0);
 }
 
 void

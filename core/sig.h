@@ -4,8 +4,13 @@
 #define VN_SIG_H
 
 /* Install the handlers (without SA_RESTART). notify, if not NULL, is also called
- * from the handler, e.g. to stop a running Lua state. */
+ * from the handler, e.g. to stop a running Lua state; then, unless
+ * vn_sig_delivered is called within 2 seconds, or when a second signal comes,
+ * the process dies of the signal. */
 void vn_sig_init(void (*notify)(int sig));
+/* The interrupt reached the script (an "Interrupted." error was raised): the
+ * fallback that kills a script deaf to it is cancelled. */
+void vn_sig_delivered(void);
 /* The pending signal number, or 0. */
 int vn_sig_pending(void);
 /* Restore default actions (for a forked child that execs or runs alone). */

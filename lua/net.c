@@ -61,6 +61,7 @@ static void
 check_interrupt(lua_State *L, int r)
 {
 	if (r < 0 && errno == EINTR && vn_sig_pending()) {
+		vn_sig_delivered();
 		lua_sethook(L, NULL, 0, 0);
 		luaL_error(L, "Interrupted.");
 	}

@@ -9,6 +9,11 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#if defined(__has_include)
+#if __has_include(<luajit.h>)
+#include <luajit.h>   /* only on LuaJIT's include path: names the flavour */
+#endif
+#endif
 
 #include "../core/sig.h"
 #include "fdtab.h"
@@ -26,6 +31,7 @@ static void
 stop_hook(lua_State *L, lua_Debug *ar)
 {
 	(void)ar;
+	vn_sig_delivered();
 	lua_sethook(L, NULL, 0, 0);
 	luaL_error(L, "Interrupted.");
 }
@@ -131,8 +137,10 @@ misc_mwait(lua_State *L)
 			left = 1e15;
 		ts.tv_sec = (time_t)(left / 1e6);
 		ts.tv_nsec = (long)((left - ts.tv_sec * 1e6) * 1e3);
-		if (nanosleep(&ts, NULL) < 0 && errno == EINTR && vn_sig_pending())
+		if (nanosleep(&ts, NULL) < 0 && errno == EINTR && vn_sig_pending()) {
+			vn_sig_delivered();
 			return luaL_error(L, "Interrupted.");
+		}
 	}
 }
 

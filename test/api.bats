@@ -414,8 +414,19 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 }
 
 @test "SIGTERM stops a busy Lua loop and ends with status 143" {
-	run timeout 10 bash -c 'vlcnet-connect -e "while true do end" & p=$!; sleep 0.3; kill -TERM $p; wait $p'
+	# LuaJIT's compiled loops never run the hook: the fallback ends them.
+	run timeout 10 bash -c 'vlcnet-connect -e "while true do end" & p=$!
+	  (sleep 6; kill -KILL $p) >/dev/null 2>&1 & k=$!
+	  sleep 0.3; kill -TERM $p; wait $p; s=$?; kill $k; exit $s'
 	assert_equal "$status" 143
+}
+
+@test "a second SIGINT ends a script that keeps catching the first" {
+	run timeout 10 bash -c 'vlcnet-connect -e "
+	    while true do pcall(net.poll, {}, 100000) end" & p=$!
+	  (sleep 6; kill -KILL $p) >/dev/null 2>&1 & k=$!
+	  sleep 0.3; kill -INT $p; sleep 0.3; kill -INT $p; wait $p; s=$?; kill $k; exit $s'
+	assert_equal "$status" 130
 }
 
 @test "SIGINT during accept ends with status 130" {

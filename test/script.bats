@@ -17,6 +17,16 @@ TOOLS="vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls"
 	assert_output "userdata	true"
 }
 
+@test "--version names the Lua the tools were built with" {
+	run vlcnet-connect --version
+	assert_success
+	if ldd "$(command -v vlcnet-connect)" | grep -q luajit; then
+		assert_output --regexp '\(LuaJIT 2\.'
+	else
+		assert_output --regexp '\(Lua 5\.1\.[0-9]+\)$'
+	fi
+}
+
 @test "every binary prints --version and --help" {
 	for t in $TOOLS; do
 		run "$t" --version
