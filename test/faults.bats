@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# Faults and load (issue 7): peers that stall, descriptors running out, a full
+# disk, signals in blocking calls, and many clients at once or in a row.
+
+load helper
+
+# fd_count PID: how many descriptors a process holds.
+fd_count() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+@test "a peer that never reads blocks the sender, memory stays flat, -w ends it" {
+	bg srv python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("127.0.0.1", 0)); s.listen(1)
+print("port", s.getsockname()[1], flush=True)
+c, _ = s.accept(); time.sleep(30)'
+	port=$(port_of srv)
+	run timeout 20 bash -c "head -c 64M /dev/zero |
+	  /usr/bin/time -f 'rss %M' vlcnet-connect -w 1 127.0.0.1 $port"
+	assert_success
+	rss=$(echo "$output" | sed -nE 's/^rss ([0-9]+)$/\1/p')
+	[ -n "$rss" ] && [ "$rss" -lt 16384 ]
+}
+
+@test "a full disk for vlcnet-listen > file is an error, exit 1" {
+	bg_stdin srv /dev/null bash -c 'exec vlcnet-listen -v 127.0.0.1 0 >/dev/full'
+	port=$(port_of srv)
+	echo "hello" | timeout 10 vlcnet-connect 127.0.0.1 "$port" || true
+	pid=$(tail -n 1 "$BATS_TEST_TMPDIR/pids")
+	run wait "$pid"
+	assert_equal "$status" 1
+	run cat "$BATS_TEST_TMPDIR/srv.err"
+	assert_line --regexp '^vlcnet-listen: .*No space left on device$'
+}
+
+@test "a scripted accept loop out of descriptors (ulimit -n 32) reports it and resumes" {
+	run timeout 20 bash -c 'ulimit -n 32; exec vlcnet-connect -e "
+	  local l = net.listen_tcp(\"127.0.0.1\", 0)
+	  local fds, why = {}
+	  for i = 1, 40 do
+	    local c, w = net.connect_tcp(\"127.0.0.1\", l:port())
+	    if c < 0 then why = w break end
+	    fds[#fds + 1] = c
+	    local s, w2 = l:accept()
+	    if s < 0 then why = w2 break end
+	    fds[#fds + 1] = s
+	  end
+	  print(why)
+	  for _, fd in ipairs(fds) do net.close(fd) end
+	  print(net.connect_tcp(\"127.0.0.1\", l:port()) >= 3, l:accept() >= 3)"'
+	assert_success
+	assert_line -n 0 "Too many open files"
+	assert_line -n 1 "true	true"
+}
+
+@test "listen -k out of descriptors (ulimit -n 4) reports it without spinning" {
+	# bats keeps descriptors above 2 open: close them so 4 leaves only the
+	# listening socket, and every accept fails.
+	bg_stdin srv /dev/null bash -c 'for fd in $(ls /proc/$$/fd); do
+	    [ "$fd" -gt 2 ] && [ -e "/proc/$$/fd/$fd" ] && eval "exec $fd>&-"; done
+	  ulimit -n 4; exec vlcnet-listen -k -v 127.0.0.1 0'
+	port=$(port_of srv)
+	pid=$(pgrep -n -f "vlcnet-listen -k -v 127.0.0.1 0")
+	(echo 1 | timeout 2 nc -N 127.0.0.1 "$port" >/dev/null 2>&1 || true) &
+	wait_for "$BATS_TEST_TMPDIR/srv.err" "accept: Too many open files"
+	sleep 2
+	ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+	a=$(ticks); sleep 1; b=$(ticks)
+	# Less than a quarter of a CPU second over one second: it sleeps.
+	[ $((b - a)) -lt 25 ]
+	kill -0 "$pid"
+}
+
+@test "SIGINT during a blocking recv ends a script with status 130" {
+	run timeout 10 bash -c 'vlcnet-listen -e "
+	    local c = net.connect_tcp(\"127.0.0.1\", listener:port())
+	    local s = listener:accept()
+	    net.recv(s, 100)" 127.0.0.1 0 & p=$!
+	  (sleep 6; kill -KILL $p) >/dev/null 2>&1 & k=$!
+	  sleep 0.5; kill -INT $p; wait $p; s=$?; kill $k; exit $s'
+	assert_equal "$status" 130
+}
+
+@test "SIGTERM during a blocking connect_tcp ends a script with status 143" {
+	bg srv python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print("port", s.getsockname()[1], flush=True); time.sleep(30)'
+	port=$(port_of srv)
+	run timeout 10 bash -c "vlcnet-connect -e '
+	    for i = 1, 50 do net.connect_tcp(\"127.0.0.1\", $port) end' & p=\$!
+	  (sleep 6; kill -KILL \$p) >/dev/null 2>&1 & k=\$!
+	  sleep 1; kill -TERM \$p; wait \$p; s=\$?; kill \$k; exit \$s"
+	assert_equal "$status" 143
+}
+
+@test "500 concurrent clients of examples/echo.lua get every byte back" {
+	bg srv vlcnet-listen -v --script "$TOP/examples/echo.lua" 127.0.0.1 0
+	port=$(port_of srv)
+	pid=$(pgrep -n -f "vlcnet-listen -v --script $TOP/examples/echo.lua")
+	before=$(fd_count "$pid")
+	run timeout 60 python3 - "$port" <<'PY'
+import selectors, socket, sys
+port, n, rounds = int(sys.argv[1]), 500, 20
+sel = selectors.DefaultSelector()
+socks = []
+for i in range(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setblocking(False)
+    socks.append(s)
+    sel.register(s, selectors.EVENT_READ, i)
+msg = lambda i, r: (b"%05d-%03d-" % (i, r)).ljust(64, b"x")
+got = [b""] * n
+for r in range(rounds):
+    for i, s in enumerate(socks):
+        s.sendall(msg(i, r))
+    left = n
+    while left:
+        for key, _ in sel.select(10):
+            i = key.data
+            got[i] += key.fileobj.recv(65536)
+            if len(got[i]) == 64 * (r + 1):
+                left -= 1
+bad = sum(got[i] != b"".join(msg(i, r) for r in range(rounds)) for i in range(n))
+for s in socks:
+    s.close()
+print("clients", n, "bad", bad)
+PY
+	assert_success
+	assert_output "clients 500 bad 0"
+	for _ in $(seq 50); do [ "$(fd_count "$pid")" -eq "$before" ] && break; sleep 0.1; done
+	assert_equal "$(fd_count "$pid")" "$before"
+}
+
+@test "2,000 connections in a row to listen -k lose no byte and leak no descriptor" {
+	bg_stdin srv /dev/null vlcnet-listen -k -v 127.0.0.1 0
+	port=$(port_of srv)
+	pid=$(pgrep -n -f "vlcnet-listen -k -v 127.0.0.1 0")
+	before=$(fd_count "$pid")
+	run timeout 60 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+for i in range(2000):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"%d\n" % i)
+    s.shutdown(socket.SHUT_WR)
+    while s.recv(4096):
+        pass
+    s.close()
+print("done")
+PY
+	assert_success
+	for _ in $(seq 50); do [ "$(wc -l <"$BATS_TEST_TMPDIR/srv.out")" -ge 2000 ] && break; sleep 0.1; done
+	run seq 0 1999
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "$output"
+	assert_equal "$(fd_count "$pid")" "$before"
+	run grep -v -e "listening on" -e "connection from" "$BATS_TEST_TMPDIR/srv.err"
+	assert_output ""
+}
