@@ -106,6 +106,7 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
+.SECONDARY:
 FORCE:
 .PHONY: all check clean install uninstall FORCE
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

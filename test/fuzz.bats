@@ -1,9 +1,8 @@
 #!/usr/bin/env bats
 # The libFuzzer harnesses of test/fuzz/: they build, each runs 10 seconds on
 # its seed corpus without a finding, and every input saved in
-# test/fuzz/regressions/NAME/ replays cleanly. Inputs named defect-* reproduce
-# a defect that is not fixed yet: each has its own skipped row below, and
-# loses the prefix (and the row its skip) with the fix.
+# test/fuzz/regressions/NAME/ replays cleanly. An input named defect-* would
+# reproduce a defect not fixed yet, and is left out of the replay until then.
 
 load helper
 
@@ -58,12 +57,10 @@ replay() {
 }
 
 @test "fmt_fuzz runs 10 s without a finding" {
-	skip "defect: cmd/stat.c unescape() loops on a final backslash (regressions/fmt/defect-trailing-backslash)"
 	fuzz_for fmt 10
 }
 
 @test "lua_fuzz runs 10 s without a finding" {
-	skip "defect: lua/net.c net_poll (int) casts of event values (regressions/lua/defect-poll-event-1e300)"
 	fuzz_for lua 10
 }
 
@@ -81,14 +78,4 @@ replay() {
 		done
 		[ "${#files[@]}" -eq 0 ] || replay "$n" "${files[@]}"
 	done
-}
-
-@test "regression fmt/defect-trailing-backslash: a format ending in a backslash" {
-	skip "defect: cmd/stat.c unescape() does not move past a final backslash; put_format loops forever"
-	replay fmt "$REGRESSIONS/fmt/defect-trailing-backslash"
-}
-
-@test "regression lua/defect-poll-event-1e300: poll event values beyond int" {
-	skip "defect: lua/net.c net_poll (int)lua_tonumber of an event value (UBSan float-cast-overflow)"
-	replay lua "$REGRESSIONS/lua/defect-poll-event-1e300"
 }
