@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 BUILD_PKGS="gcc make pkg-config liblua5.1-0-dev libidn2-dev"
 TEST_PKGS="bats bats-assert bats-support netcat-openbsd socat curl python3 lua5.1
 	luajit libluajit-5.1-dev mandoc shellcheck bash-completion zsh man-db
-	valgrind clang libclang-rt-14-dev"
+	valgrind clang libclang-rt-14-dev time procps"
 
 need() {
 	local missing=() p
@@ -64,12 +64,22 @@ demo() {
 	echo "demo done: see README.md for the tools and man/ for their pages."
 }
 
+# The suite runs three times: the plain build (with the fuzzers), a LuaJIT
+# build, and an AddressSanitizer + UndefinedBehaviorSanitizer build.
 run_tests() {
 	need $BUILD_PKGS $TEST_PKGS
 	local log status=0
 	log=$(mktemp)
 	make -s -j2
-	make check 2>&1 | tee "$log" || status=$?
+	{
+		echo "== lua5.1" && make check ||
+			status=1
+		echo "== luajit" && VLCNET_NO_FUZZ=1 make check LUA=luajit BUILD=build/luajit ||
+			status=1
+		echo "== lua5.1 with ASan and UBSan" &&
+			VLCNET_NO_FUZZ=1 make check SANITIZE=1 BUILD=build/sanitize || status=1
+		exit "$status"
+	} 2>&1 | tee "$log" || status=$?
 	# One closing line for CI and humans, counting C checks and bats tests.
 	awk '/^ok /{p++} /^not ok /{f++}
 	     /: [0-9]+ passed, [0-9]+ failed$/{p += $(NF-3); f += $(NF-1)}

@@ -353,6 +353,7 @@ vg_tree() {
 }
 
 @test "valgrind: a scripted echo server and client have no errors or leaks" {
+	skip_if_sanitized valgrind
 	command -v valgrind >/dev/null || skip "valgrind is not installed"
 	cat >"$BATS_TEST_TMPDIR/server.lua" <<-'EOF'
 	local fd = listener:accept()
@@ -380,6 +381,7 @@ vg_tree() {
 }
 
 @test "valgrind: stat -c and -j have no errors or leaks" {
+	skip_if_sanitized valgrind
 	command -v valgrind >/dev/null || skip "valgrind is not installed"
 	vg_tree
 	run timeout 40 "${VG[@]}" vlcnet-stat -c '%n %F %a %s %U %G %Y' "$T"/* "$T/missing"
@@ -392,6 +394,7 @@ vg_tree() {
 }
 
 @test "valgrind: ls -l and -j have no errors or leaks" {
+	skip_if_sanitized valgrind
 	command -v valgrind >/dev/null || skip "valgrind is not installed"
 	vg_tree
 	run timeout 40 "${VG[@]}" vlcnet-ls -l -R "$T"

@@ -10,6 +10,31 @@ PATH="$BUILD:$PATH"
 FIXTURES="$TOP/test/fixtures"
 export LC_ALL=C
 
+# A sanitized build (make check SANITIZE=1) links libasan. The stock
+# interpreters then get it preloaded (through wrappers first on PATH), so that
+# vlcnet.so runs sanitized inside them too.
+SANITIZED=
+if ldd "$BUILD/vlcnet-connect" 2>/dev/null | grep -q libasan; then
+	SANITIZED=1
+	sanbin="${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/sanitized-bin"
+	mkdir -p "$sanbin"
+	# Look up the real interpreters, not wrappers an earlier load put first.
+	[[ ":$PATH:" == *":$sanbin:"* ]] || for interp in lua5.1 luajit; do
+		real=$(command -v "$interp") || continue
+		printf '#!/bin/sh\nLD_PRELOAD=%s exec %s "$@"\n' \
+			"$(cc -print-file-name=libasan.so)" "$real" >"$sanbin/$interp.new"
+		chmod +x "$sanbin/$interp.new"
+		mv "$sanbin/$interp.new" "$sanbin/$interp"
+	done
+	[[ ":$PATH:" == *":$sanbin:"* ]] || PATH="$sanbin:$PATH"
+fi
+
+# skip_if_sanitized WHAT: valgrind, or a descriptor limit too small for the
+# sanitizer's own start-up, cannot run a sanitized build; the plain run does.
+skip_if_sanitized() {
+	[ -z "$SANITIZED" ] || skip "$1 cannot run a sanitized build (the plain run covers it)"
+}
+
 # bg NAME CMD... : run CMD in the background (60 s at most) with stdout in
 # $BATS_TEST_TMPDIR/NAME.out and stderr in NAME.err; teardown kills it.
 bg() {
