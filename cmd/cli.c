@@ -199,8 +199,10 @@ vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx)
 
 	progname = c->prog;
 	c->script.prog = c->prog;
+	if (!exec_chunks)
+		atexit(free_exec);
+	free(exec_chunks);
 	c->script.exec = exec_chunks = calloc(argc, sizeof *c->script.exec);
-	atexit(free_exec);
 	if (!lo || !so || !c->script.exec) {
 		vn_warn("not enough memory");
 		exit(1);

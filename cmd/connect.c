@@ -62,7 +62,8 @@ hostport(const char *host, int port)
 {
 	static char buf[1100];
 
-	snprintf(buf, sizeof buf, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+	snprintf(buf, sizeof buf, strchr(host, ':') && host[0] != '[' ? "[%s]:%d" : "%s:%d",
+	         host, port);
 	return buf;
 }
 

@@ -217,8 +217,8 @@ vn_accept(const int *fds, int nfds, int timeout_ms, struct sockaddr_storage *pee
 	}
 }
 
-static long
-now_ms(void)
+long
+vn_now_ms(void)
 {
 	struct timespec ts;
 
@@ -271,7 +271,7 @@ fail:
 int
 vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e)
 {
-	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : 0;
+	long deadline = timeout_ms >= 0 ? vn_now_ms() + timeout_ms : 0;
 	const struct addrinfo *ai;
 	int fd = -1;
 
@@ -280,7 +280,7 @@ vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e)
 		int left = -1;
 
 		if (timeout_ms >= 0) {
-			left = (int)(deadline - now_ms());
+			left = (int)(deadline - vn_now_ms());
 			if (left <= 0) {
 				seterr(e, "Connection timed out");
 				errno = ETIMEDOUT;
@@ -423,7 +423,7 @@ vn_write_all(int fd, const void *buf, size_t n)
 int
 vn_poll(struct pollfd *p, nfds_t n, int timeout_ms)
 {
-	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : 0;
+	long deadline = timeout_ms >= 0 ? vn_now_ms() + timeout_ms : 0;
 	int r;
 
 	for (;;) {
@@ -433,7 +433,7 @@ vn_poll(struct pollfd *p, nfds_t n, int timeout_ms)
 		if (r >= 0 || errno != EINTR || vn_sig_pending())
 			return r;
 		if (timeout_ms >= 0) {
-			long left = deadline - now_ms();
+			long left = deadline - vn_now_ms();
 
 			timeout_ms = left > 0 ? (int)left : 0;
 		}

@@ -54,6 +54,9 @@ ssize_t vn_write(int fd, const void *buf, size_t n);
 /* Write all of buf; returns 0 or -1 with errno. */
 int vn_write_all(int fd, const void *buf, size_t n);
 
+/* Milliseconds of a monotonic clock, for deadlines. */
+long vn_now_ms(void);
+
 /* poll(2) that keeps waiting across unrelated signals but returns -1/EINTR once
  * SIGINT or SIGTERM is pending; timeout_ms -1 waits forever. */
 int vn_poll(struct pollfd *p, nfds_t n, int timeout_ms);

@@ -28,7 +28,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -58,15 +57,6 @@ struct flow {
 	short wait_src, wait_dst; /* events to poll for; both 0: step now */
 	int failed;             /* after a step's -1: SRC or DST */
 };
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
 
 static int
 is_pipe(int fd)
@@ -401,8 +391,8 @@ run(struct flow *fl, int sock, struct vn_relay_opts *o)
 			continue;
 		if (o->idle_timeout_ms >= 0) {
 			if (moved)
-				deadline = now_ms() + o->idle_timeout_ms;
-			timeout = (int)(deadline - now_ms());
+				deadline = vn_now_ms() + o->idle_timeout_ms;
+			timeout = (int)(deadline - vn_now_ms());
 			if (timeout < 0)
 				timeout = 0;
 		}

@@ -60,7 +60,7 @@ one_line() {
 @test "connect: an unbalanced [::1 is an unknown host (1)" {
 	run timeout 10 vlcnet-connect '[::1' 80 </dev/null
 	one_line 1 vlcnet-connect
-	assert_line -n 0 --regexp "^vlcnet-connect: connect to .*::1.*: unknown host$"
+	assert_line -n 0 "vlcnet-connect: connect to [::1:80: unknown host"
 }
 
 @test "listen: a 300-character label cannot be listened on (1)" {

@@ -36,7 +36,8 @@ skip_if_sanitized() {
 }
 
 # bg NAME CMD... : run CMD in the background (60 s at most) with stdout in
-# $BATS_TEST_TMPDIR/NAME.out and stderr in NAME.err; teardown kills it.
+# $BATS_TEST_TMPDIR/NAME.out and stderr in NAME.err; teardown kills it. Its
+# stdin is /dev/null (as for any & in a script): use bg_stdin to give one.
 bg() {
 	local name=$1; shift
 	timeout 60 "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
