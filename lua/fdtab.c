@@ -24,6 +24,9 @@ fdtab_gc(lua_State *L)
 	free(t->pfd);
 	free(t->keys);
 	free(t->slot);
+	free(t->freed);
+	t->freed = NULL;
+	t->nfreed = t->freedcap = 0;
 	t->fd = NULL;
 	t->gen = NULL;
 	t->buf = NULL;
@@ -42,7 +45,9 @@ vn_fdtab_new(lua_State *L)
 	int i;
 
 	t->cap = 16;
-	t->hint = 3;
+	t->top = 3;
+	t->freed = NULL;
+	t->nfreed = t->freedcap = 0;
 	t->closed = 0;
 	t->buf = NULL;
 	t->bufcap = 0;
@@ -115,6 +120,59 @@ grow(struct vn_fdtab *t)
 	return 0;
 }
 
+/* The freed slots form a binary min-heap, so the lowest one is at the root. */
+static void
+heap_swap(int *h, int a, int b)
+{
+	int x = h[a];
+
+	h[a] = h[b];
+	h[b] = x;
+}
+
+static int
+heap_pop(struct vn_fdtab *t)
+{
+	int *h = t->freed, min = h[0], i = 0;
+
+	h[0] = h[--t->nfreed];
+	for (;;) {
+		int l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < t->nfreed && h[l] < h[m])
+			m = l;
+		if (r < t->nfreed && h[r] < h[m])
+			m = r;
+		if (m == i)
+			return min;
+		heap_swap(h, i, m);
+		i = m;
+	}
+}
+
+static int
+heap_push(struct vn_fdtab *t, int slot)
+{
+	int i;
+
+	if (t->nfreed == t->freedcap) {
+		int ncap = t->freedcap ? 2 * t->freedcap : 16;
+		int *h = realloc(t->freed, ncap * sizeof *h);
+
+		if (!h)
+			return -1;
+		t->freed = h;
+		t->freedcap = ncap;
+	}
+	i = t->nfreed++;
+	t->freed[i] = slot;
+	while (i > 0 && t->freed[(i - 1) / 2] > t->freed[i]) {
+		heap_swap(t->freed, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
 int
 vn_fdtab_add(struct vn_fdtab *t, int fd)
 {
@@ -124,14 +182,16 @@ vn_fdtab_add(struct vn_fdtab *t, int fd)
 		close(fd);
 		return -1;
 	}
-	for (i = t->hint; i < t->cap && t->fd[i] >= 0; i++)
-		;
-	if (i == t->cap && grow(t) < 0) {
-		close(fd);
-		return -1;
+	if (t->nfreed > 0) {
+		i = heap_pop(t);
+	} else {
+		if (t->top == t->cap && grow(t) < 0) {
+			close(fd);
+			return -1;
+		}
+		i = t->top++;
 	}
 	t->fd[i] = fd;
-	t->hint = i + 1;
 	return i;
 }
 
@@ -143,8 +203,10 @@ vn_fdtab_close(struct vn_fdtab *t, int slot)
 	close(t->fd[slot]);
 	t->fd[slot] = -1;
 	t->gen[slot]++;
-	if (slot < t->hint)
-		t->hint = slot;
+	if (slot == t->top - 1 && t->nfreed == 0)
+		t->top--;
+	else if (heap_push(t, slot) < 0)
+		t->fd[slot] = -2;   /* out of memory: the slot is lost, not reused */
 }
 
 void *

@@ -12,7 +12,9 @@ struct vn_fdtab {
 	int *fd;            /* slot -> OS descriptor, -1 when free */
 	unsigned *gen;      /* bumped at each close, so stale owners can tell */
 	int cap;            /* slots allocated */
-	int hint;           /* no free slot below this one (>= 3) */
+	int top;            /* every slot from here up is free (>= 3) */
+	int *freed;         /* min-heap of the free slots below top */
+	int nfreed, freedcap;
 	int closed;         /* the table was finalized: every descriptor is closed */
 	char *buf;          /* scratch for recv/read, grown on demand */
 	size_t bufcap;
@@ -29,8 +31,8 @@ struct vn_fdtab *vn_fdtab_new(lua_State *L);
 struct vn_fdtab *vn_fdtab_of(lua_State *L);
 /* The OS descriptor behind a slot, or -1 when the slot is not open. */
 int vn_fdtab_get(const struct vn_fdtab *t, lua_Number slot);
-/* Put an OS descriptor in the lowest free slot; returns it, or -1 (and closes
- * fd) when memory runs out. */
+/* Put an OS descriptor in the lowest free slot (O(log n)); returns it, or -1
+ * (and closes fd) when memory runs out. */
 int vn_fdtab_add(struct vn_fdtab *t, int fd);
 /* Close a slot >= 3 and free it; slots 0-2 and unknown numbers are left alone. */
 void vn_fdtab_close(struct vn_fdtab *t, int slot);

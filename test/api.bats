@@ -41,6 +41,33 @@ lua() {
 	assert_output "still here"
 }
 
+@test "after any sequence of opens and closes, a new socket takes the lowest free slot" {
+	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+	     local open, bad = { [3] = true }, 0
+	     math.randomseed(7)
+	     for i = 1, 3000 do
+	       if math.random() < 0.55 then
+	         local want = 3
+	         while open[want] do want = want + 1 end
+	         local c = net.connect_tcp("127.0.0.1", l:port())
+	         local s = l:accept()
+	         if c ~= want then bad = bad + 1 end
+	         open[c] = true
+	         net.close(s)
+	       else
+	         local slots = {}
+	         for k in pairs(open) do if k ~= 3 then slots[#slots + 1] = k end end
+	         if #slots > 0 then
+	           local k = slots[math.random(#slots)]
+	           net.close(k) open[k] = nil
+	         end
+	       end
+	     end
+	     print("wrong slots:", bad)'
+	assert_success
+	assert_output "wrong slots:	0"
+}
+
 @test "the table is not capped at a small number of descriptors" {
 	lua 'local l = net.listen_tcp("127.0.0.1", 0)
 	     local fds = {}
