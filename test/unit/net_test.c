@@ -52,16 +52,17 @@ test_connect_every_address(void)
 {
 	struct sockaddr_in s1, s2;
 	struct vn_err e;
-	int fds[VN_MAXLISTEN], n, closed, open, fd;
+	int fds[VN_MAXLISTEN], more[VN_MAXLISTEN], n, closed, open, fd;
 
-	/* A port nobody listens on: bind one, note it, close it. */
-	n = vn_listen_tcp("127.0.0.1", 0, AF_INET, fds, &e);
-	CHECK(n == 1);
-	closed = vn_local_port(fds[0]);
-	close(fds[0]);
+	/* A port nobody listens on: bind one while the open one is held (so the
+	 * kernel cannot hand out the same port), note it, close it. */
 	n = vn_listen_tcp("127.0.0.1", 0, AF_INET, fds, &e);
 	CHECK(n == 1);
 	open = vn_local_port(fds[0]);
+	n = vn_listen_tcp("127.0.0.1", 0, AF_INET, more, &e);
+	CHECK(n == 1);
+	closed = vn_local_port(more[0]);
+	close(more[0]);
 	CHECK(open > 0 && open != closed);
 
 	fd = vn_connect_addrs(v4(&s1, closed, v4(&s2, open, NULL)), 2000, &e);
