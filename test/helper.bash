@@ -102,7 +102,8 @@ teardown() {
 }
 
 # wait_status PID: wait for a background process started by bg and return its
-# exit status (bg wraps it in timeout, which passes the status through).
+# exit status (bg wraps it in timeout, which passes the status through). Call
+# it directly, not through run, whose subshell cannot wait for the process.
 wait_status() {
 	local pid=$1 i
 	for ((i = 0; i < 200; i++)); do

@@ -11,10 +11,8 @@
  *    the exit paths: malloc and calloc are wrapped too, and what a parse
  *    allocated is freed here after a longjmp (leak detection stays off,
  *    -detect_leaks=0, as the tracking is not the program's own);
- *  - each call registers atexit(free_exec) again (a few bytes per input) and
- *    the list of -e chunks would be freed once per call at exit, so the
- *    process ends with _exit. The harness frees each call's -e list itself,
- *    one call later. */
+ *  - the list of -e chunks belongs to cmd/cli.c, which frees the previous
+ *    one at each parse and the last at exit: the harness never frees it. */
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,7 +115,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char **prev_exec;
 	static const char *const progs[] = { "vlcnet-connect", "vlcnet-listen" };
 	char *buf, *argv[MAX_ARGS + 2];
 	int argc = 1, tool;
@@ -173,9 +170,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (allocs[i] != (void *)cli.script.exec)
 				free(allocs[i]);
 	}
-	if (prev_exec && prev_exec != cli.script.exec)
-		free(prev_exec);
-	prev_exec = cli.script.exec;
 	free(buf);
 	return 0;
 }
