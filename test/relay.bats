@@ -231,3 +231,16 @@ c.close()"
 	run grep -c "connection from" "$BATS_TEST_TMPDIR/srv.err"
 	assert_output 2
 }
+
+@test "a regular file on stdin is sent from its current offset, intact (sendfile)" {
+	head -c 20M /dev/urandom >"$BATS_TEST_TMPDIR/file"
+	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	# dd moves the shared offset by exactly 1000 bytes first.
+	run timeout 30 bash -c "{ dd bs=1000 count=1 of=/dev/null 2>/dev/null
+	  exec vlcnet-connect 127.0.0.1 $port; } <'$BATS_TEST_TMPDIR/file'"
+	assert_success
+	wait_bg
+	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/srv.out")" \
+		"$(tail -c +1001 "$BATS_TEST_TMPDIR/file" | sha256sum)"
+}
