@@ -29,8 +29,9 @@ c, _ = s.accept(); time.sleep(30)'
 	port=$(port_of srv)
 	echo "hello" | timeout 10 vlcnet-connect 127.0.0.1 "$port" || true
 	pid=$(tail -n 1 "$BATS_TEST_TMPDIR/pids")
-	run wait "$pid"
-	assert_equal "$status" 1
+	code=0
+	wait_status "$pid" || code=$?
+	assert_equal "$code" 1
 	run cat "$BATS_TEST_TMPDIR/srv.err"
 	assert_line --regexp '^vlcnet-listen: .*No space left on device$'
 }
