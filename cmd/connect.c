@@ -169,10 +169,7 @@ main(int argc, char **argv)
 	if (cli.nops == 2)
 		port = vn_cli_port(cli.ops[1]);
 	if (vn_cli_scripted(&cli)) {
-		rt = vn_rt_new(&cli.script);
-		if (!rt)
-			return 1;
-		if ((status = vn_rt_load(rt)) != 0)
+		if (!(rt = vn_rt_open(&cli.script, &status)))
 			return status;
 	} else {
 		vn_sig_init(NULL);

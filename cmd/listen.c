@@ -214,10 +214,7 @@ main(int argc, char **argv)
 	host = cli.nops == 2 ? cli.ops[0] : NULL;
 	port = cli.ops[cli.nops - 1];
 	if (vn_cli_scripted(&cli)) {
-		rt = vn_rt_new(&cli.script);
-		if (!rt)
-			return 1;
-		if ((status = vn_rt_load(rt)) != 0)
+		if (!(rt = vn_rt_open(&cli.script, &status)))
 			return status;
 		/* --fork: the script compiles; each child makes its own state. */
 		if (c.fork) {

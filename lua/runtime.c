@@ -416,6 +416,19 @@ fail:
 	return 2;
 }
 
+vn_rt *
+vn_rt_open(const struct vn_script *s, int *status)
+{
+	vn_rt *rt = vn_rt_new(s);
+
+	*status = 1;
+	if (rt && (*status = vn_rt_load(rt)) != 0) {
+		vn_rt_free(rt);
+		rt = NULL;
+	}
+	return rt;
+}
+
 int
 vn_rt_run(vn_rt *rt)
 {

@@ -33,6 +33,9 @@ void vn_rt_set_string(vn_rt *rt, const char *name, const char *value);
 /* Compile the -e chunks and the script: 0, or 2 after printing why (a missing
  * file, a syntax error). Mains call it before any network work. */
 int vn_rt_load(vn_rt *rt);
+/* vn_rt_new and vn_rt_load together: a state with the chunks compiled, or NULL
+ * with *status 1 (out of memory) or 2 (the script does not load). */
+vn_rt *vn_rt_open(const struct vn_script *s, int *status);
 /* Compile (if vn_rt_load was not called) the -e chunks and the script, then run
  * them in order. Returns the exit
  * status: 0; 1 for a runtime error; 2 for a script that is missing or does not
