@@ -32,10 +32,11 @@ need() {
 demo() {
 	need $BUILD_PKGS
 	make -s -j2
-	local dir log port
-	dir=$(mktemp -d)
-	log="$dir/listen.err"
-	trap 'kill $srv 2>/dev/null || true; rm -rf "$dir"' EXIT
+	local log port
+	demo_dir=$(mktemp -d)
+	srv=
+	trap 'kill $srv 2>/dev/null || true; rm -rf "$demo_dir"' EXIT
+	log="$demo_dir/listen.err"
 	echo "== a Lua server on a free loopback port (vlcnet-listen --script)"
 	build/vlcnet-listen -v -e '
 		for i = 1, 2 do
