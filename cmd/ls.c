@@ -550,16 +550,9 @@ main(int argc, char **argv)
 	if (vn_cli_scripted(&cli) || c.where || c.print) {
 		int status;
 
-		l.rt = vn_rt_new(&cli.script);
+		l.rt = vn_rt_hooks_open(&cli.script, c.where, c.print, &status);
 		if (!l.rt)
-			return 1;
-		status = vn_rt_run(l.rt);
-		if (!status)
-			status = vn_rt_hooks_init(l.rt, c.where, c.print);
-		if (status || vn_rt_quit_called(l.rt)) {
-			vn_rt_free(l.rt);
 			return vn_cli_exit(status);
-		}
 		l.hooks = vn_rt_hooks_active(l.rt);
 	}
 	/* A script that sets no hook and names no directory runs on its own. */

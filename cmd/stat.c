@@ -324,16 +324,9 @@ main(int argc, char **argv)
 	if (c.format && c.json)
 		vn_usage_error("--format and --json cannot be used together");
 	if (vn_cli_scripted(&cli) || c.where || c.print) {
-		rt = vn_rt_new(&cli.script);
+		rt = vn_rt_hooks_open(&cli.script, c.where, c.print, &status);
 		if (!rt)
-			return 1;
-		status = vn_rt_run(rt);
-		if (!status)
-			status = vn_rt_hooks_init(rt, c.where, c.print);
-		if (status || vn_rt_quit_called(rt)) {
-			vn_rt_free(rt);
 			return vn_cli_exit(status);
-		}
 	}
 	x.c = &c;
 	x.ids = vn_ids_new();

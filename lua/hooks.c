@@ -161,8 +161,10 @@ compile(vn_rt *rt, const char *what, const char *expr, int *ref)
 	return 0;
 }
 
-int
-vn_rt_hooks_init(vn_rt *rt, const char *where, const char *print)
+/* Compile --where and --print (either may be NULL): 0, or 2 after printing the
+ * Lua message. */
+static int
+hooks_init(vn_rt *rt, const char *where, const char *print)
 {
 	lua_State *L = rt->L;
 	int r = 0;
@@ -244,4 +246,23 @@ vn_rt_each(vn_rt *rt, const char *name, const char *path,
 	if (a.code == 2)
 		*line = lua_tolstring(L, -1, len);
 	return a.code;
+}
+
+vn_rt *
+vn_rt_hooks_open(const struct vn_script *s, const char *where,
+                 const char *print, int *status)
+{
+	vn_rt *rt = vn_rt_new(s);
+
+	*status = 1;
+	if (!rt)
+		return NULL;
+	*status = vn_rt_run(rt);
+	if (!*status)
+		*status = hooks_init(rt, where, print);
+	if (*status || vn_rt_quit_called(rt)) {
+		vn_rt_free(rt);
+		return NULL;
+	}
+	return rt;
 }

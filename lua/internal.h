@@ -13,6 +13,8 @@ struct vn_rt {
 	int nchunks;                /* compiled chunks on the stack, -1 before */
 };
 
+/* Whether the script called vlc.misc.quit(): the tool ends there, status 0. */
+int vn_rt_quit_called(vn_rt *rt);
 /* Print "PROG: message" for the error object on top of the stack and pop it. */
 void vn_rt_report(vn_rt *rt);
 /* lua_pcall with the runtime's message handler (a traceback under -v). */

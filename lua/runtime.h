@@ -42,12 +42,13 @@ vn_rt *vn_rt_open(const struct vn_script *s, int *status);
  * compile. Messages are printed as "PROG: …". */
 int vn_rt_run(vn_rt *rt);
 
-/* Whether the script called vlc.misc.quit(): the tool ends there, status 0. */
-int vn_rt_quit_called(vn_rt *rt);
-
-/* Per-entry hooks of vlcnet-stat and vlcnet-ls (lua/hooks.c). Compile --where and
- * --print (either may be NULL); returns 0, or 2 after printing the Lua message. */
-int vn_rt_hooks_init(vn_rt *rt, const char *where, const char *print);
+/* Per-entry hooks of vlcnet-stat and vlcnet-ls (lua/hooks.c). vn_rt_hooks_open
+ * does all of the set-up: a state, the -e chunks and the script run, --where
+ * and --print compiled. NULL when the tool must end now with *status: 1 out of
+ * memory or a runtime error, 2 a script or expression that does not compile, 0
+ * after vlc.misc.quit(). */
+vn_rt *vn_rt_hooks_open(const struct vn_script *s, const char *where,
+                        const char *print, int *status);
 /* Whether any hook (each, --where, --print) is in place after vn_rt_run. */
 int vn_rt_hooks_active(vn_rt *rt);
 /* Run the hooks for one entry. Returns 0 to skip it, 1 for the default line, 2
