@@ -54,6 +54,27 @@ optlen(lua_State *L, int i, size_t def, size_t max)
 	return n >= (lua_Number)max ? max : (size_t)n;
 }
 
+/* A port argument: a whole number in 0..65535, or -1. */
+static int
+argport(lua_State *L, int i)
+{
+	lua_Number p = luaL_checknumber(L, i);
+
+	return p >= 0 && p <= 65535 && p == (int)p ? (int)p : -1;
+}
+
+/* An optional timeout in ms: -1 (absent or negative: no limit), clamped to
+ * INT_MAX; NaN is an argument error. */
+static int
+opttimeout(lua_State *L, int i)
+{
+	lua_Number t = luaL_optnumber(L, i, -1);
+
+	if (t != t)
+		luaL_argerror(L, i, "timeout is not a number");
+	return t < 0 ? -1 : t > INT_MAX ? INT_MAX : (int)t;
+}
+
 /* Raise "Interrupted." when a wait ended because of SIGINT/SIGTERM. This error
  * is the signal's one report: the stop hook the runtime set for busy Lua code
  * goes, so that a script may catch it. */
@@ -193,16 +214,15 @@ static int
 net_listen_tcp(lua_State *L)
 {
 	const char *host = luaL_checkstring(L, 1);
-	lua_Number p = luaL_checknumber(L, 2);
-	int fds[VN_MAXLISTEN], n;
+	int port = argport(L, 2), fds[VN_MAXLISTEN], n;
 	struct vn_err e;
 
-	if (!(p >= 0 && p <= 65535) || p != (int)p)
+	if (port < 0)
 		return luaL_error(L, "Cannot listen on %s:%s: invalid port",
 		                  host, lua_tostring(L, 2));
-	n = vn_listen_tcp(host, (int)p, AF_UNSPEC, fds, &e);
+	n = vn_listen_tcp(host, port, AF_UNSPEC, fds, &e);
 	if (n < 0)
-		return luaL_error(L, "Cannot listen on %s:%d: %s", host, (int)p, e.msg);
+		return luaL_error(L, "Cannot listen on %s:%d: %s", host, port, e.msg);
 	vn_lua_push_listener(L, fds, n);
 	return 1;
 }
@@ -217,18 +237,12 @@ static int
 net_connect_tcp(lua_State *L)
 {
 	const char *host = luaL_checkstring(L, 1);
-	lua_Number p = luaL_checknumber(L, 2);
-	lua_Number tmo = luaL_optnumber(L, 3, -1);
+	int port = argport(L, 2), timeout = opttimeout(L, 3), fd, slot;
 	struct vn_err e;
-	int fd, slot;
 
-	if (tmo != tmo)
-		return luaL_argerror(L, 3, "timeout is not a number");
-
-	if (!(p >= 0 && p <= 65535) || p != (int)p)
+	if (port < 0)
 		return push_fail(L, "invalid port");
-	fd = vn_connect_tcp(host, (int)p, AF_UNSPEC,
-	                    tmo < 0 ? -1 : tmo > INT_MAX ? INT_MAX : (int)tmo, &e);
+	fd = vn_connect_tcp(host, port, AF_UNSPEC, timeout, &e);
 	if (fd < 0) {
 		check_interrupt(L, fd);
 		return push_fail(L, e.msg);
@@ -310,14 +324,11 @@ static int
 net_poll(lua_State *L)
 {
 	struct vn_fdtab *t = fdtab(L);
-	lua_Number tmo = luaL_optnumber(L, 2, -1);
 	size_t i, nk = 0, np = 0;
 	int r, invalid = 0, timeout;
 
-	if (tmo != tmo)
-		return luaL_argerror(L, 2, "timeout is not a number");
 	luaL_checktype(L, 1, LUA_TTABLE);
-	timeout = tmo < 0 ? -1 : tmo > INT_MAX ? INT_MAX : (int)tmo;
+	timeout = opttimeout(L, 2);
 	lua_pushnil(L);
 	while (lua_next(L, 1)) {
 		int fd;
