@@ -281,7 +281,7 @@ vn_rt_free(vn_rt *rt)
 	free(rt);
 }
 
-struct setarg { vn_rt *rt; const char *name; const int *fds; int n; int slot; };
+struct setarg { const char *name; const int *fds; int n; int slot; };
 
 static int
 set_fd(lua_State *L)
@@ -307,7 +307,7 @@ set_listener(lua_State *L)
 int
 vn_rt_set_fd(vn_rt *rt, const char *name, int fd)
 {
-	struct setarg a = { rt, name, &fd, 1, -1 };
+	struct setarg a = { name, &fd, 1, -1 };
 
 	if (lua_cpcall(rt->L, set_fd, &a) != 0)
 		lua_pop(rt->L, 1);
@@ -317,7 +317,7 @@ vn_rt_set_fd(vn_rt *rt, const char *name, int fd)
 void
 vn_rt_set_listener(vn_rt *rt, const char *name, const int *fds, int n)
 {
-	struct setarg a = { rt, name, fds, n, -1 };
+	struct setarg a = { name, fds, n, -1 };
 
 	if (lua_cpcall(rt->L, set_listener, &a) != 0)
 		vn_rt_report(rt);
