@@ -1,5 +1,4 @@
 /* core/fs.c: stat and one-pass directory reading. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -49,47 +48,6 @@ vn_fs_type(mode_t mode)
 	case S_IFSOCK: return "socket";
 	default: return "unknown";
 	}
-}
-
-int
-vn_fs_readdir(int dirfd, const char *path, vn_dir_fn fn, void *ctx)
-{
-	struct dirent *d;
-	DIR *dir;
-	int fd, r = 0;
-
-	fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return -1;
-	}
-	for (;;) {
-		errno = 0;
-		d = readdir(dir);
-		if (!d) {
-			if (errno)
-				r = -1;
-			break;
-		}
-		if (d->d_name[0] == '.' && (!d->d_name[1] ||
-		    (d->d_name[1] == '.' && !d->d_name[2])))
-			continue;
-		r = fn(ctx, d->d_name, strlen(d->d_name), d->d_type);
-		if (r)
-			break;
-	}
-	if (r < 0) {
-		int err = errno;
-
-		closedir(dir);
-		errno = err;
-	} else {
-		closedir(dir);
-	}
-	return r;
 }
 
 void

@@ -30,15 +30,6 @@ int vn_fs_stat(int dirfd, const char *path, int follow, struct vn_stat *st);
  * "block device", "fifo", "symbolic link", "socket" or "unknown". */
 const char *vn_fs_type(mode_t mode);
 
-/* Called for each name of a directory; a non-zero return stops the walk and is
- * returned by vn_fs_readdir. type is a DT_* value (DT_UNKNOWN when the file
- * system does not say). */
-typedef int (*vn_dir_fn)(void *ctx, const char *name, size_t len, unsigned char type);
-
-/* Read the directory PATH (relative to dirfd) in one pass, in directory order,
- * without "." and "..". Returns 0, -1 with errno, or fn's non-zero return. */
-int vn_fs_readdir(int dirfd, const char *path, vn_dir_fn fn, void *ctx);
-
 /* The ten letters of ls -l for MODE ("drwxr-xr-x", with s/S/t/T for the
  * set-id and sticky bits) into buf, terminated: buf holds 11 bytes. */
 void vn_fs_modestr(mode_t mode, char *buf);

@@ -442,26 +442,21 @@ static int net_stat(lua_State *L) { return stat_common(L, 1); }
 static int net_lstat(lua_State *L) { return stat_common(L, 0); }
 
 static int
-add_name(void *ctx, const char *name, size_t len, unsigned char type)
-{
-	lua_State *L = ctx;
-	int n = (int)lua_objlen(L, -1);
-
-	(void)type;
-	lua_pushlstring(L, name, len);
-	lua_rawseti(L, -2, n + 1);
-	return 0;
-}
-
-static int
 net_opendir(lua_State *L)
 {
 	const char *path = luaL_checkstring(L, 1);
+	struct vn_dir d;
+	size_t i;
 
-	lua_newtable(L);
-	if (vn_fs_readdir(AT_FDCWD, path, add_name, L) < 0)
+	if (vn_fs_dir_read(AT_FDCWD, path, 1, &d) < 0)
 		return luaL_error(L, "cannot open directory '%s'. (%s)", path,
 		                  strerror(errno));
+	lua_createtable(L, (int)d.n, 0);
+	for (i = 0; i < d.n; i++) {
+		lua_pushlstring(L, d.ents[i].name, d.ents[i].len);
+		lua_rawseti(L, -2, (int)i + 1);
+	}
+	vn_fs_dir_free(&d);
 	return 1;
 }
 
