@@ -121,26 +121,21 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 	return 0;
 }
 
-/* A --fork child: the script with the connection as `fd` and the peer's
- * address as `peer`. Never returns. */
+/* A --fork child: the script, compiled once in the parent and inherited with
+ * the fork, runs with the connection as `fd` and the peer's address as `peer`.
+ * Never returns. */
 static void
-run_child(const struct vn_script *s, const int *fds, int n, int fd,
-          const char *addr)
+run_child(vn_rt *rt, const int *fds, int n, int fd, const char *addr)
 {
-	vn_rt *rt;
-	int i, status = 1;
+	int i;
 
-	vn_sig_reset();
 	for (i = 0; i < n; i++)
 		close(fds[i]);
-	rt = vn_rt_new(s);
-	if (rt) {
-		vn_rt_set_fd(rt, "fd", fd);
-		vn_rt_set_string(rt, "peer", addr);
-		status = vn_rt_run(rt);
-		vn_rt_free(rt);
-	}
-	_exit(vn_cli_exit(status));
+	vn_rt_set_fd(rt, "fd", fd);
+	vn_rt_set_string(rt, "peer", addr);
+	i = vn_rt_run(rt);
+	vn_rt_free(rt);
+	_exit(vn_cli_exit(i));
 }
 
 /* Reap the children that ended; returns how many. */
@@ -158,7 +153,7 @@ reap(void)
  * max_conns at once. The parent keeps no connection open and reaps children
  * at least once a second. Returns the exit status (after a signal). */
 static int
-serve_fork(const int *fds, int n, const struct conf *c, const struct vn_script *s)
+serve_fork(const int *fds, int n, const struct conf *c, vn_rt *rt, int verbose)
 {
 	int children = 0;
 
@@ -173,7 +168,7 @@ serve_fork(const int *fds, int n, const struct conf *c, const struct vn_script *
 				return 1;
 			children -= reap();
 		}
-		fd = accept_one(fds, n, 1000, s->verbose, addr);
+		fd = accept_one(fds, n, 1000, verbose, addr);
 		if (fd == -2)
 			continue;
 		if (fd < 0)
@@ -181,7 +176,7 @@ serve_fork(const int *fds, int n, const struct conf *c, const struct vn_script *
 		fflush(NULL);
 		pid = fork();
 		if (pid == 0)
-			run_child(s, fds, n, fd, addr);
+			run_child(rt, fds, n, fd, addr);
 		if (pid < 0)
 			vn_warn("fork: %s", strerror(errno));
 		else
@@ -216,11 +211,6 @@ main(int argc, char **argv)
 	if (vn_cli_scripted(&cli)) {
 		if (!(rt = vn_rt_open(&cli.script, &status)))
 			return status;
-		/* --fork: the script compiles; each child makes its own state. */
-		if (c.fork) {
-			vn_rt_free(rt);
-			rt = NULL;
-		}
 	}
 	n = vn_listen_tcp(host, vn_cli_port(port), c.family, fds, &e);
 	if (n < 0) {
@@ -237,18 +227,19 @@ main(int argc, char **argv)
 			vn_addr_format((struct sockaddr *)&ss, addr);
 			vn_warn("listening on %s", addr);
 		}
-	if (!rt) {
+	if (c.fork) {
+		/* The parent never runs its state: each child runs its copy. */
+		status = serve_fork(fds, n, &c, rt, cli.script.verbose);
+	} else if (rt) {
+		vn_rt_set_listener(rt, "listener", fds, n);
+		status = vn_rt_run(rt);
+		n = 0;   /* the listener owned the sockets; the state closes them */
+	} else {
 		vn_sig_init(NULL);
-		if (c.fork)
-			status = serve_fork(fds, n, &c, &cli.script);
-		else
-			status = serve_relay(fds, n, &c, cli.script.verbose);
-		for (i = 0; i < n; i++)
-			close(fds[i]);
-		return vn_cli_exit(status);
+		status = serve_relay(fds, n, &c, cli.script.verbose);
 	}
-	vn_rt_set_listener(rt, "listener", fds, n);
-	status = vn_rt_run(rt);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
 	vn_rt_free(rt);
 	return vn_cli_exit(status);
 }
