@@ -68,17 +68,6 @@ vn_sig_pending(void)
 }
 
 void
-vn_sig_reset(void)
-{
-	notify_fn = NULL;
-	pending = 0;
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGALRM, SIG_DFL);
-	alarm(0);
-}
-
-void
 vn_sig_reraise(void)
 {
 	int sig = pending;

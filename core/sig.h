@@ -13,8 +13,6 @@ void vn_sig_init(void (*notify)(int sig));
 void vn_sig_delivered(void);
 /* The pending signal number, or 0. */
 int vn_sig_pending(void);
-/* Restore default actions (for a forked child that execs or runs alone). */
-void vn_sig_reset(void);
 /* If a signal is pending, die of it with the default action, so the parent sees
  * 128+sig. Returns otherwise. */
 void vn_sig_reraise(void);
