@@ -96,13 +96,6 @@ warn_path(struct lister *l, const char *what, const char *path, int err)
 	l->status = 1;
 }
 
-static void
-nomem(void)
-{
-	vn_warn("not enough memory");
-	exit(1);
-}
-
 /* l->path becomes PREFIX then NAME; returns it. */
 static const char *
 make_path(struct lister *l, const char *prefix, size_t plen, const char *name, size_t len)
@@ -111,7 +104,7 @@ make_path(struct lister *l, const char *prefix, size_t plen, const char *name, s
 		l->pathcap = (plen + len + 1) * 2;
 		l->path = realloc(l->path, l->pathcap);
 		if (!l->path)
-			nomem();
+			vn_nomem();
 	}
 	memcpy(l->path, prefix, plen);
 	memcpy(l->path + plen, name, len + 1);
@@ -361,7 +354,7 @@ seen_before(struct lister *l, int fd)
 		l->seencap = l->seencap ? 2 * l->seencap : 16;
 		l->seen = realloc(l->seen, l->seencap * sizeof *l->seen);
 		if (!l->seen)
-			nomem();
+			vn_nomem();
 	}
 	l->seen[l->nseen].dev = sb.st_dev;
 	l->seen[l->nseen].ino = sb.st_ino;
@@ -422,7 +415,7 @@ list_dir(struct lister *l, const char *path)
 	}
 	prefix = malloc(plen + 2);
 	if (!prefix)
-		nomem();
+		vn_nomem();
 	memcpy(prefix, path, plen);
 	if (plen && path[plen - 1] != '/')
 		prefix[plen++] = '/';
@@ -432,7 +425,7 @@ list_dir(struct lister *l, const char *path)
 	if (l->need_stat) {
 		st = malloc((d.n ? d.n : 1) * sizeof *st);
 		if (!st)
-			nomem();
+			vn_nomem();
 		stat_entries(l, d.fd, prefix, plen, d.ents, d.n, st);
 	}
 	print_entries(l, d.fd, prefix, plen, d.ents, d.n, st, NULL);
@@ -440,12 +433,12 @@ list_dir(struct lister *l, const char *path)
 	if (c->recurse && !l->stop) {
 		subs = malloc((d.n ? d.n : 1) * sizeof *subs);
 		if (!subs)
-			nomem();
+			vn_nomem();
 		for (i = 0; i < d.n; i++)
 			if (is_subdir(l, d.fd, &d.ents[i], st ? &st[i] : NULL)) {
 				subs[nsubs] = malloc(plen + d.ents[i].len + 1);
 				if (!subs[nsubs])
-					nomem();
+					vn_nomem();
 				memcpy(subs[nsubs], prefix, plen);
 				memcpy(subs[nsubs] + plen, d.ents[i].name, d.ents[i].len + 1);
 				nsubs++;
@@ -478,7 +471,7 @@ list_operands(struct lister *l, char **ops, int nops)
 	int k;
 
 	if (!files || !dirs || !fst || !all)
-		nomem();
+		vn_nomem();
 	for (k = 0; k < nops; k++) {
 		struct vn_dent e = { 0, ops[k], (uint32_t)strlen(ops[k]), DT_UNKNOWN, 0 };
 
@@ -512,7 +505,7 @@ list_operands(struct lister *l, char **ops, int nops)
 		struct vn_stat *st = malloc(nfiles * sizeof *st);
 
 		if (!st)
-			nomem();
+			vn_nomem();
 		for (i = 0; i < nfiles; i++)
 			st[i] = fst[files[i].idx];
 		if (c->lng)
@@ -542,6 +535,8 @@ main(int argc, char **argv)
 	char **ops;
 	int nops;
 
+	vn_proc_std_init();
+	vn_sig_init(vn_rt_interrupt);
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	if (c.lng && c.json)
 		vn_usage_error("--long and --json cannot be used together");
@@ -563,15 +558,12 @@ main(int argc, char **argv)
 	l.need_stat = c.lng || c.json || l.hooks;
 	l.ids = c.lng ? vn_ids_new() : NULL;
 	if (vn_out_init(&l.out, stdout, 1 << 17) < 0 || (c.lng && !l.ids))
-		nomem();
+		vn_nomem();
 	ops = cli.nops ? cli.ops : here;
 	nops = cli.nops ? cli.nops : 1;
 	l.headers = nops > 1 || c.recurse;
 	list_operands(&l, ops, nops);
-	if (vn_out_close(&l.out) < 0 && l.out.err != EPIPE) {
-		vn_warn("write error: %s", strerror(l.out.err));
-		l.status = 1;
-	}
+	vn_out_close(&l.out);   /* a write error is vn_cli_exit's to report */
 	vn_ids_free(l.ids);
 	free(l.path);
 	free(l.seen);

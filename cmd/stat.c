@@ -317,6 +317,8 @@ main(int argc, char **argv)
 	vn_rt *rt = NULL;
 	int status;
 
+	vn_proc_std_init();
+	vn_sig_init(vn_rt_interrupt);
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	/* A script may run on its own, as with the other tools. */
 	if (cli.nops == 0 && (!vn_cli_scripted(&cli) || c.where || c.print))
@@ -330,15 +332,10 @@ main(int argc, char **argv)
 	}
 	x.c = &c;
 	x.ids = vn_ids_new();
-	if (vn_out_init(&x.out, stdout, 1 << 16) < 0 || !x.ids) {
-		vn_warn("not enough memory");
-		return 1;
-	}
+	if (vn_out_init(&x.out, stdout, 1 << 16) < 0 || !x.ids)
+		vn_nomem();
 	status = stat_all(&x, cli.ops, cli.nops, rt);
-	if (vn_out_close(&x.out) < 0 && x.out.err != EPIPE) {
-		vn_warn("write error: %s", strerror(x.out.err));
-		status = 1;
-	}
+	vn_out_close(&x.out);   /* a write error is vn_cli_exit's to report */
 	vn_ids_free(x.ids);
 	vn_rt_free(rt);
 	return vn_cli_exit(status);

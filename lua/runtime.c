@@ -15,6 +15,7 @@
 #endif
 #endif
 
+#include "../core/proc.h"
 #include "../core/sig.h"
 #include "fdtab.h"
 #include "internal.h"
@@ -36,10 +37,8 @@ stop_hook(lua_State *L, lua_Debug *ar)
 	luaL_error(L, "Interrupted.");
 }
 
-/* Called from the signal handler: stop the running Lua code at its next step
- * (the way lua.c does). Blocking net calls see the pending signal themselves. */
-static void
-on_signal(int sig)
+void
+vn_rt_interrupt(int sig)
 {
 	(void)sig;
 	if (sig_state)
@@ -66,7 +65,7 @@ msg(lua_State *L)
 	if (!strcmp(level, "debug") && !rt->s.verbose)
 		return 0;
 	for (i = 1; i <= n; i++)
-		fprintf(stderr, "%s: %s: %s\n", rt->s.prog, level, luaL_checkstring(L, i));
+		vn_warn("%s: %s", level, luaL_checkstring(L, i));
 	return 0;
 }
 
@@ -250,22 +249,14 @@ vn_rt_new(const struct vn_script *s)
 {
 	vn_rt *rt = calloc(1, sizeof *rt);
 
-	if (!rt || !(rt->L = luaL_newstate())) {
-		fprintf(stderr, "%s: not enough memory\n", s->prog);
-		free(rt);
-		return NULL;
-	}
+	if (!rt || !(rt->L = luaL_newstate()))
+		vn_nomem();
 	rt->s = *s;
 	rt->where_ref = rt->print_ref = LUA_NOREF;
 	rt->nchunks = -1;
-	if (lua_cpcall(rt->L, setup, rt) != 0) {
-		fprintf(stderr, "%s: %s\n", s->prog, lua_tostring(rt->L, -1));
-		lua_close(rt->L);
-		free(rt);
-		return NULL;
-	}
+	if (lua_cpcall(rt->L, setup, rt) != 0)
+		vn_nomem();   /* the only error setting up can raise */
 	sig_state = rt->L;
-	vn_sig_init(on_signal);
 	return rt;
 }
 
@@ -387,8 +378,7 @@ vn_rt_report(vn_rt *rt)
 {
 	const char *m = lua_tostring(rt->L, -1);
 
-	fflush(stdout);
-	fprintf(stderr, "%s: %s\n", rt->s.prog, m ? m : "(error object is not a string)");
+	vn_warn("%s", m ? m : "(error object is not a string)");
 	lua_pop(rt->L, 1);
 }
 
