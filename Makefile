@@ -58,9 +58,13 @@ $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS) -lm
 
+# check runs the unit tests (test/units.sh), then the bats suite whatever the
+# unit tests did, and fails if either failed.
 check: all $(UNITS)
-	@for t in $(UNITS); do $$t || exit 1; done
-	VLCNET_BUILD=$(abspath $(BUILD)) bats test
+	@st=0; test/units.sh $(UNITS) || st=1; \
+	echo "VLCNET_BUILD=$(abspath $(BUILD)) bats test"; \
+	VLCNET_BUILD=$(abspath $(BUILD)) bats test || st=1; \
+	exit $$st
 
 # install records the directories it had to create in $(DOCDIR)/installed-dirs,
 # so that uninstall removes those (once empty) and never a shared one that was

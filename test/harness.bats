@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# The test harness itself: the closing line of ./setup.sh test (test/tally.awk,
+# test/units.sh) on made-up logs and a stand-in make, never the suite itself.
+
+load helper
+
+# tally: test/tally.awk over the log on stdin.
+tally() {
+	awk -f "$TOP/test/tally.awk"
+}
+
+# fake_make DIR: a make for ./setup.sh test that plays a pass from files:
+# DIR/PASS.out is printed and DIR/PASS.status is its status, PASS being
+# plain, luajit or sanitize after the BUILD= it is given. dpkg-query says
+# every package is installed, so that setup.sh never reaches for apt-get.
+fake_make() {
+	local dir=$1
+	mkdir -p "$dir/bin"
+	cat >"$dir/bin/make" <<-EOF
+	#!/bin/sh
+	pass=plain
+	case " \$* " in
+	*" BUILD=build/luajit "*) pass=luajit ;;
+	*" BUILD=build/sanitize "*) pass=sanitize ;;
+	esac
+	cat "$dir/\$pass.out" 2>/dev/null
+	exit \$(cat "$dir/\$pass.status" 2>/dev/null || echo 0)
+	EOF
+	printf '#!/bin/sh\necho "install ok installed"\n' >"$dir/bin/dpkg-query"
+	chmod +x "$dir/bin/make" "$dir/bin/dpkg-query"
+	for p in plain luajit sanitize; do
+		printf 'url: 3 passed, 0 failed\n1..2\nok 1 a\nok 2 b # skip no clang\n' >"$dir/$p.out"
+	done
+}
+
+# setup_test DIR: ./setup.sh test with the stand-in make of DIR.
+setup_test() {
+	run env PATH="$1/bin:$PATH" timeout 60 "$TOP/setup.sh" test
+}
+
+@test "setup.sh test ends with one line of passed, failed and skipped, skips apart" {
+	fake_make "$BATS_TEST_TMPDIR/f"
+	setup_test "$BATS_TEST_TMPDIR/f"
+	assert_success
+	assert_equal "${lines[-1]}" "12 passed, 0 failed, 3 skipped"
+	assert_line "== luajit: status 0"
+}
+
+@test "setup.sh test fails when one pass fails, and counts that pass as failed" {
+	fake_make "$BATS_TEST_TMPDIR/f"
+	# the LuaJIT build does not compile: no test output at all
+	echo "cc: error" >"$BATS_TEST_TMPDIR/f/luajit.out"
+	echo 2 >"$BATS_TEST_TMPDIR/f/luajit.status"
+	setup_test "$BATS_TEST_TMPDIR/f"
+	assert_failure
+	assert_equal "${lines[-1]}" "8 passed, 1 failed, 2 skipped"
+	# and the sanitizer pass still ran
+	assert_line "== lua5.1 with ASan and UBSan: status 0"
+}
+
+@test "setup.sh test fails when only the first pass fails" {
+	fake_make "$BATS_TEST_TMPDIR/f"
+	printf 'url: 3 passed, 0 failed\n1..2\nok 1 a\nnot ok 2 b\n' >"$BATS_TEST_TMPDIR/f/plain.out"
+	echo 1 >"$BATS_TEST_TMPDIR/f/plain.status"
+	setup_test "$BATS_TEST_TMPDIR/f"
+	assert_failure
+	assert_equal "${lines[-1]}" "12 passed, 1 failed, 2 skipped"
+}
+
+@test "a bats run cut short counts the tests its plan announced and never reported as failed" {
+	run tally <<-'EOF'
+	== lua5.1
+	1..5
+	ok 1 a
+	ok 2 b # skip why
+	not ok 3 c
+	== lua5.1: status 1
+	EOF
+	assert_failure
+	assert_output "1 passed, 3 failed, 1 skipped"
+}
+
+@test "a failed pass with no failed test to show, or one that never ends, counts as failed" {
+	run tally <<-'EOF'
+	== lua5.1
+	make: *** [Makefile:60: build/core/net.o] Error 1
+	== lua5.1: status 2
+	== luajit
+	url: 4 passed, 0 failed
+	1..1
+	ok 1 a
+	EOF
+	assert_failure
+	assert_output "5 passed, 2 failed, 0 skipped"
+}
+
+@test "the unit tests' summary lines are counted, their failures too" {
+	run tally <<-'EOF'
+	== lua5.1
+	url: 40 passed, 0 failed
+	net: 7 passed, 2 failed
+	1..1
+	ok 1 a test whose name says: 3 passed, 9 failed
+	# net: 1 passed, 5 failed (printed by a failing test)
+	== lua5.1: status 1
+	EOF
+	assert_failure
+	assert_output "48 passed, 2 failed, 0 skipped"
+}
+
+@test "a clean log of two passes tallies to no failure, status 0" {
+	run tally <<-'EOF'
+	== lua5.1
+	url: 2 passed, 0 failed
+	1..2
+	ok 1 a
+	ok 2 b # skip
+	== lua5.1: status 0
+	== luajit
+	1..1
+	ok 1 a
+	== luajit: status 0
+	EOF
+	assert_success
+	assert_output "4 passed, 0 failed, 1 skipped"
+}
+
+@test "units.sh adds a failure for a unit test that crashed or failed at exit" {
+	local d=$BATS_TEST_TMPDIR
+	printf '#!/bin/sh\necho "ok: 2 passed, 0 failed"\n' >"$d/ok_test"
+	printf '#!/bin/sh\nkill -SEGV $$\n' >"$d/crash_test"
+	printf '#!/bin/sh\necho "leak: 5 passed, 0 failed"\nexit 23\n' >"$d/leak_test"
+	printf '#!/bin/sh\necho "bad: 1 passed, 2 failed"\nexit 1\n' >"$d/bad_test"
+	chmod +x "$d"/*_test
+	run "$TOP/test/units.sh" "$d/ok_test" "$d/crash_test" "$d/leak_test" "$d/bad_test"
+	assert_failure 1
+	assert_line "crash_test: 0 passed, 1 failed"
+	assert_line "leak_test: 0 passed, 1 failed"
+	refute_line "bad_test: 0 passed, 1 failed"
+	run tally <<<"$output"
+	assert_output "8 passed, 4 failed, 0 skipped"
+	run "$TOP/test/units.sh" "$d/ok_test"
+	assert_success
+	assert_output "ok: 2 passed, 0 failed"
+}
