@@ -304,8 +304,9 @@ run_local() {
 
 # run_pair PAGE N: a block of the form "SERVER ... &", comments, "CLIENT"
 # whose client names the server's port as PORT: the server runs in the
-# background (its -v line gives the port), then the client; prints the
-# client's output.
+# background as "server" (its -v line gives the port), then the client under
+# run. Call it directly, not under run: wait_bg then checks how the server
+# ended.
 run_pair() {
 	local text server client port
 	text=$(example "$1" "$2")
@@ -316,7 +317,7 @@ run_pair() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 	bg server bash -c "$server"
 	port=$(port_of server) || return 1
-	timeout 10 bash -c "${client//PORT/$port}"
+	run timeout 10 bash -c "${client//PORT/$port}"
 }
 
 @test "each page's EXAMPLES are all in the plan of this test" {
@@ -338,9 +339,10 @@ run_pair() {
 }
 
 @test "vlcnet-lua(3) EXAMPLES: the one-line echo runs on loopback" {
-	run run_pair vlcnet-lua.3 1
+	run_pair vlcnet-lua.3 1
 	assert_success
 	assert_output "hi"
+	wait_bg
 }
 
 @test "vlcnet-lua(3) EXAMPLES: the stock interpreter loads the module" {
@@ -354,46 +356,49 @@ run_pair() {
 }
 
 @test "vlcnet-listen(1) EXAMPLES: a file received from a client lands in received.txt" {
-	run run_pair vlcnet-listen.1 1
+	run_pair vlcnet-listen.1 1
 	assert_success
 	wait_bg
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/received.txt")" "$(cat /etc/hostname)"
 }
 
 @test "vlcnet-listen(1) EXAMPLES: curl fetches the response served from a file" {
-	run run_pair vlcnet-listen.1 2
+	run_pair vlcnet-listen.1 2
 	assert_success
 	assert_output "hello"
+	wait_bg
 }
 
 @test "vlcnet-listen(1) EXAMPLES: --fork greets the client with its address" {
-	run run_pair vlcnet-listen.1 3
+	run_pair vlcnet-listen.1 3
 	assert_success
 	assert_output --regexp '^hello 127\.0\.0\.1:[0-9]+$'
 }
 
 @test "vlcnet-listen(1) EXAMPLES: -k collects what clients send over IPv4 and IPv6" {
-	run run_pair vlcnet-listen.1 4
+	run_pair vlcnet-listen.1 4
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/log.txt" '^two$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "$(printf 'one\ntwo')"
 }
 
 @test "vlcnet-connect(1) EXAMPLES: a file sent by the listener is printed" {
-	run run_pair vlcnet-connect.1 1
+	run_pair vlcnet-connect.1 1
 	assert_success
 	assert_output "$(cat /etc/hostname)"
+	wait_bg
 }
 
 @test "vlcnet-connect(1) EXAMPLES: an HTTP request by hand gets the page" {
-	run run_pair vlcnet-connect.1 2
+	run_pair vlcnet-connect.1 2
 	assert_success
 	assert_line -n 0 --partial "HTTP/1.0 200 OK"
 	assert_line "hi"
+	wait_bg
 }
 
 @test "vlcnet-connect(1) EXAMPLES: -w ends a silent relay with status 0" {
-	run run_pair vlcnet-connect.1 4
+	run_pair vlcnet-connect.1 4
 	assert_success
 	assert_output "status 0"
 }

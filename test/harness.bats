@@ -143,3 +143,55 @@ setup_test() {
 	assert_success
 	assert_output "ok: 2 passed, 0 failed"
 }
+
+# --- test/helper.bash: background processes ----------------------------------
+
+@test "wait_bg fails when a background process ends with another status than stated" {
+	bg zero true
+	bg three sh -c 'exit 3'
+	st=0
+	wait_bg 2>"$BATS_TEST_TMPDIR/why" || st=$?
+	assert_equal "$st" 1
+	run cat "$BATS_TEST_TMPDIR/why"
+	assert_output --partial "wait_bg: three exited with status 3, not 0"
+	refute_output --partial "zero"
+	wait_bg three=3
+	st=0
+	wait_bg zero=1 three=3 2>/dev/null || st=$?
+	assert_equal "$st" 1
+}
+
+@test "wait_bg fails on a sanitizer report in a background process's stderr" {
+	bg asan sh -c 'echo "==42==ERROR: AddressSanitizer: heap-use-after-free" >&2'
+	st=0
+	wait_bg 2>/dev/null || st=$?
+	assert_equal "$st" 1
+	rm "$BATS_TEST_TMPDIR/bg"
+	bg ubsan sh -c 'echo "core/x.c:1:2: runtime error: signed integer overflow" >&2'
+	st=0
+	wait_bg 2>/dev/null || st=$?
+	assert_equal "$st" 1
+	# (teardown would fail on the report too)
+	rm "$BATS_TEST_TMPDIR/bg"
+}
+
+@test "teardown fails on a sanitizer report of a background process it kills" {
+	bg srv sh -c 'echo "SUMMARY: UndefinedBehaviorSanitizer: undefined-behavior x.c:1:2" >&2; exec sleep 30'
+	wait_for "$BATS_TEST_TMPDIR/srv.err" SUMMARY
+	pid=$(tail -n 1 "$BATS_TEST_TMPDIR/pids")
+	st=0
+	vn_cleanup 2>/dev/null || st=$?
+	assert_equal "$st" 1
+	! kill -0 "$pid" 2>/dev/null
+	bg quiet sleep 30
+	vn_cleanup
+}
+
+@test "wait_bg refuses a process started under run, whose status it cannot read" {
+	run bg srv true
+	st=0
+	wait_bg 2>"$BATS_TEST_TMPDIR/why" || st=$?
+	assert_equal "$st" 1
+	run cat "$BATS_TEST_TMPDIR/why"
+	assert_output --partial "srv was started in another shell"
+}
