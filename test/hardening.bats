@@ -7,11 +7,6 @@
 
 load helper
 
-# lua CODE: run the chunk in vlcnet-connect (no HOST PORT: script only).
-lua() {
-	run timeout 20 vlcnet-connect -e "$1"
-}
-
 # one_line STATUS PROG: the last run ended with STATUS and a first line that
 # names PROG, and said at most that line and the --help hint.
 one_line() {

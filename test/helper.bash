@@ -174,3 +174,89 @@ wait_status() {
 	wait "$pid" 2>/dev/null
 }
 
+# --- helpers that several files share ---------------------------------------
+
+# lua CODE...: run the chunks in one state of vlcnet-connect (no HOST PORT:
+# script only) under run, bounded in time. try(f) prints what pcall(f)
+# returns (a direct pcall(net.x) would name the function '?').
+lua() {
+	local args=(-e 'function try(f) print(pcall(f)) end') c
+	for c in "$@"; do args+=(-e "$c"); done
+	run timeout 20 vlcnet-connect "${args[@]}"
+}
+
+# fd_count PID: how many descriptors a process holds.
+fd_count() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+# serve NAME SCRIPT [ARGS...]: vlcnet-listen -v --script SCRIPT on 127.0.0.1,
+# port 0, in the background as bg NAME; sets $port.
+serve() {
+	local name=$1 script=$2
+	shift 2
+	bg "$name" vlcnet-listen -v --script "$script" 127.0.0.1 0 ${1+--} "$@"
+	port=$(port_of "$name")
+}
+
+# serve_cmd NAME CMD...: run a server CMD (one that announces no port) as bg
+# NAME on a free port, set in $port, which CMD's arguments name as {}; returns
+# once something listens on it.
+serve_cmd() {
+	local name=$1 i a args=()
+	shift
+	port=$(closed_port)
+	for a in "$@"; do args+=("${a//\{\}/$port}"); done
+	bg "$name" "${args[@]}"
+	for ((i = 0; i < 100; i++)); do
+		grep -qi "$(printf ':%04X 00000000:0000 0A' "$port")" /proc/net/tcp && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# make_tree: in $T ($BATS_TEST_TMPDIR/tree), a directory with every file type,
+# hidden names and names that need care; the working directory is left at
+# $BATS_TEST_TMPDIR.
+make_tree() {
+	T=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$T/dir/sub/deeper" "$T/.hidden-dir"
+	cd "$T"
+	printf 'hello\n' >reg
+	: >empty
+	: >.hidden
+	: >dir/inner
+	: >'dir/sub/x y'
+	ln -s reg link
+	ln -s nowhere dangling
+	ln -s /dev/null devnull
+	ln -s dir dirlink
+	mkfifo fifo
+	python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.bind("sock")'
+	: >'with space'
+	: >$'new\nline'
+	: >-dash
+	: >--double
+	: >$'\xff'
+	: >$'bad\xc3('
+	: >$'caf\xc3\xa9'
+	: >$'tab\there'
+	: >'quote"back\slash'
+	: >$'ctl\x01\x1f'
+	chmod 4755 reg
+	chmod 2750 empty
+	chmod 1777 dir
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# make_type_tree: in $d ($BATS_TEST_TMPDIR/tree), one name of each type:
+# file (12 bytes), dir, fifo, sock and link (to file).
+make_type_tree() {
+	d="$BATS_TEST_TMPDIR/tree"
+	mkdir -p "$d/dir"
+	printf 'twelve bytes' >"$d/file"
+	mkfifo "$d/fifo"
+	python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$d/sock"
+	ln -s file "$d/link"
+}
+
