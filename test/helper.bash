@@ -260,3 +260,22 @@ make_type_tree() {
 	ln -s file "$d/link"
 }
 
+# as_nobody CMD...: run CMD as the user nobody (group nogroup, no other
+# groups) when the tests run as root, for whom permissions do not hold; as
+# the user running the tests otherwise. CMD may name the tools (the build
+# must be open to nobody: it says so when it is not) and files in
+# $BATS_TEST_TMPDIR, which it opens to others for that (search only).
+as_nobody() {
+	[ "$(id -u)" -eq 0 ] || { "$@"; return; }
+	local d=$BATS_TEST_TMPDIR
+	while [[ $d == "$BATS_RUN_TMPDIR"* ]]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		test -x "$BUILD/vlcnet-connect" -a -x "$BATS_TEST_TMPDIR" || {
+		echo "as_nobody: nobody cannot reach $BUILD/vlcnet-connect or $BATS_TEST_TMPDIR" >&2
+		return 1
+	}
+	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
+}
