@@ -195,3 +195,34 @@ setup_test() {
 	run cat "$BATS_TEST_TMPDIR/why"
 	assert_output --partial "srv was started in another shell"
 }
+
+# --- the Makefile --------------------------------------------------------------
+
+# compile_line TARGET: the command make would run to build TARGET (below a
+# build directory of this test), as words, one a line.
+compile_line() {
+	make -C "$TOP" -s -n -B BUILD="$BATS_TEST_TMPDIR/b" "$BATS_TEST_TMPDIR/b/$1" |
+		grep -E -- "-o $BATS_TEST_TMPDIR/b/$1( |$)" | tr ' ' '\n' | grep .
+}
+
+@test "core/, its unit tests and its fuzzing objects are compiled without Lua's include path" {
+	local lua_dirs
+	lua_dirs=$(pkg-config --cflags-only-I lua5.1 luajit | tr ' ' '\n' | grep .)
+	[ -n "$lua_dirs" ]
+	printf '#include <lua.h>\nint main(void) { return 0; }\n' >"$BATS_TEST_TMPDIR/probe.c"
+	for target in core/url.o core/net.o test/url_test fuzz/obj/core/url.o; do
+		compile_line "$target" >"$BATS_TEST_TMPDIR/line"
+		[ -s "$BATS_TEST_TMPDIR/line" ]
+		run grep -Fx -f <(echo "$lua_dirs") "$BATS_TEST_TMPDIR/line"
+		assert_failure
+		# with those flags, a file that includes lua.h does not compile
+		run cc -fsyntax-only $(grep -E '^-[ID]|^-std' "$BATS_TEST_TMPDIR/line") \
+			"$BATS_TEST_TMPDIR/probe.c"
+		assert_failure
+		assert_output --partial "lua.h"
+	done
+	# while lua/ is compiled with it
+	compile_line lua/net.o >"$BATS_TEST_TMPDIR/line"
+	run grep -E -x -- "-I.*lua.*" "$BATS_TEST_TMPDIR/line"
+	assert_success
+}
