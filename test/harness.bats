@@ -226,3 +226,24 @@ compile_line() {
 	run grep -E -x -- "-I.*lua.*" "$BATS_TEST_TMPDIR/line"
 	assert_success
 }
+
+# --- test/helper.bash: as_nobody ------------------------------------------------
+
+@test "as_nobody runs a command without root's rights, on the test's files and the build" {
+	printf 'x\n' >"$BATS_TEST_TMPDIR/f"
+	run as_nobody cat "$BATS_TEST_TMPDIR/f"
+	assert_success
+	assert_output "x"
+	run as_nobody timeout 10 vlcnet-stat -c %n "$BATS_TEST_TMPDIR/f"
+	assert_success
+	assert_output "$BATS_TEST_TMPDIR/f"
+	[ "$(id -u)" -eq 0 ] || return 0
+	run as_nobody id -u
+	assert_output "$(id -u nobody)"
+	run as_nobody id -G
+	assert_output "$(id -g nobody)"
+	chmod 600 "$BATS_TEST_TMPDIR/f"
+	run as_nobody cat "$BATS_TEST_TMPDIR/f"
+	assert_failure
+	assert_output --partial "Permission denied"
+}
