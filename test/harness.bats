@@ -182,7 +182,8 @@ setup_test() {
 	st=0
 	vn_cleanup 2>/dev/null || st=$?
 	assert_equal "$st" 1
-	! kill -0 "$pid" 2>/dev/null
+	run kill -0 "$pid"
+	assert_failure
 	bg quiet sleep 30
 	vn_cleanup
 }
@@ -246,4 +247,15 @@ compile_line() {
 	run as_nobody cat "$BATS_TEST_TMPDIR/f"
 	assert_failure
 	assert_output --partial "Permission denied"
+}
+
+@test "teardown also ends a process whose pid a test wrote to the pids file" {
+	sleep 30 &
+	pid=$!
+	echo "$pid" >>"$BATS_TEST_TMPDIR/pids"
+	bg other sleep 30
+	vn_cleanup
+	run kill -0 "$pid"
+	assert_failure
+	[ ! -f "$BATS_TEST_TMPDIR/pids" ]
 }

@@ -134,15 +134,16 @@ closed_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# vn_cleanup: end the background processes (TERM, then KILL after 5 s) and
-# fail if one of them printed a sanitizer report.
+# vn_cleanup: end the background processes, those of bg and any other pid a
+# test wrote to $BATS_TEST_TMPDIR/pids (TERM, then KILL after 5 s), and fail
+# if one of bg's printed a sanitizer report.
 vn_cleanup() {
 	local pid name shell i bad=0
-	[ -f "$BATS_TEST_TMPDIR/bg" ] || return 0
-	while read -r pid name shell; do
+	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
+	while read -r pid; do
 		kill "$pid" 2>/dev/null || true
-	done <"$BATS_TEST_TMPDIR/bg"
-	while read -r pid name shell; do
+	done <"$BATS_TEST_TMPDIR/pids"
+	while read -r pid; do
 		for ((i = 0; i < 100; i++)); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.05
@@ -151,6 +152,8 @@ vn_cleanup() {
 			pkill -KILL -P "$pid" 2>/dev/null || true
 			kill -KILL "$pid" 2>/dev/null || true
 		fi
+	done <"$BATS_TEST_TMPDIR/pids"
+	[ ! -f "$BATS_TEST_TMPDIR/bg" ] || while read -r pid name shell; do
 		[ "$shell" != "$BASHPID" ] || wait "$pid" 2>/dev/null || true
 		no_sanitizer_report "$name" || bad=1
 	done <"$BATS_TEST_TMPDIR/bg"
