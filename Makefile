@@ -22,7 +22,10 @@ else
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 LUACMODDIR  ?= $(PREFIX)/lib/lua/5.1
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(LUA) libidn2)
+LUA_CFLAGS := $(shell pkg-config --cflags $(LUA))
+IDN_CFLAGS := $(shell pkg-config --cflags libidn2)
+IDN_LIBS   := $(shell pkg-config --libs libidn2)
+PKG_CFLAGS  = $(LUA_CFLAGS) $(IDN_CFLAGS)
 PKG_LIBS   := $(shell pkg-config --libs $(LUA) libidn2)
 ifeq ($(SANITIZE),1)
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -48,19 +51,27 @@ $(BUILD)/%.o: %.c $(BUILD)/.config
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# core/ never includes lua.h: its objects, and the unit tests that link only
+# them, are compiled without Lua's include path, so that the compiler says so.
+$(BUILD)/core/%.o $(BUILD)/test/%: PKG_CFLAGS = $(IDN_CFLAGS)
+
 $(BUILD)/vlcnet-%: $(BUILD)/cmd/%.o $(BUILD)/cmd/cli.o $(LUAOBJ) $(CORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o $(CORE)
-	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(shell pkg-config --libs libidn2) -lm
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(IDN_LIBS) -lm
 
 $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(IDN_LIBS) -lm
 
+# check runs the unit tests (test/units.sh), then the bats suite whatever the
+# unit tests did, and fails if either failed.
 check: all $(UNITS)
-	@for t in $(UNITS); do $$t || exit 1; done
-	VLCNET_BUILD=$(abspath $(BUILD)) bats test
+	@st=0; test/units.sh $(UNITS) || st=1; \
+	echo "VLCNET_BUILD=$(abspath $(BUILD)) bats test"; \
+	VLCNET_BUILD=$(abspath $(BUILD)) bats test || st=1; \
+	exit $$st
 
 # install records the directories it had to create in $(DOCDIR)/installed-dirs,
 # so that uninstall removes those (once empty) and never a shared one that was
@@ -130,6 +141,8 @@ FUZZ_LDFLAGS_cli = -Wl,--wrap=exit,--wrap=malloc,--wrap=calloc
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/obj/core/%.o: PKG_CFLAGS = $(IDN_CFLAGS)
 
 $(FUZZ_DIR)/%_fuzz: test/fuzz/%_fuzz.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_OBJ) \

@@ -65,26 +65,35 @@ demo() {
 	echo "demo done: see README.md for the tools and man/ for their pages."
 }
 
+# pass NAME CMD...: one pass of the suite, between the two lines that
+# test/tally.awk reads: "== NAME" and "== NAME: status N".
+pass() {
+	local name=$1 rc=0
+	shift
+	echo "== $name"
+	"$@" || rc=$?
+	echo "== $name: status $rc"
+	return "$rc"
+}
+
 # The suite runs three times: the plain build (with the fuzzers), a LuaJIT
-# build, and an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# build, and an AddressSanitizer + UndefinedBehaviorSanitizer build. Each pass
+# runs to its end whatever an earlier one did; the status is 0 only if all
+# three passed and the closing line counts no failure.
 run_tests() {
 	need $BUILD_PKGS $TEST_PKGS
 	local log status=0
 	log=$(mktemp)
-	make -s -j2
 	{
-		echo "== lua5.1" && make check ||
-			status=1
-		echo "== luajit" && VLCNET_NO_FUZZ=1 make check LUA=luajit BUILD=build/luajit ||
-			status=1
-		echo "== lua5.1 with ASan and UBSan" &&
-			VLCNET_NO_FUZZ=1 make check SANITIZE=1 BUILD=build/sanitize || status=1
+		pass lua5.1 make -s -j2 check || status=1
+		pass luajit env VLCNET_NO_FUZZ=1 \
+			make -s -j2 check LUA=luajit BUILD=build/luajit || status=1
+		pass "lua5.1 with ASan and UBSan" env VLCNET_NO_FUZZ=1 \
+			make -s -j2 check SANITIZE=1 BUILD=build/sanitize || status=1
 		exit "$status"
-	} 2>&1 | tee "$log" || status=$?
+	} 2>&1 | tee "$log" || status=1
 	# One closing line for CI and humans, counting C checks and bats tests.
-	awk '/^ok /{p++} /^not ok /{f++}
-	     /: [0-9]+ passed, [0-9]+ failed$/{p += $(NF-3); f += $(NF-1)}
-	     END { printf "%d passed, %d failed\n", p, f }' "$log"
+	awk -f test/tally.awk "$log" || status=1
 	rm -f "$log"
 	return "$status"
 }

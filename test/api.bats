@@ -5,14 +5,6 @@
 
 load helper
 
-# lua CODE...: run the chunks in one state, bounded in time. try(f) prints
-# what pcall(f) returns (a direct pcall(net.x) would name the function '?').
-lua() {
-	local args=(-e 'function try(f) print(pcall(f)) end')
-	for c in "$@"; do args+=(-e "$c"); done
-	run timeout 20 vlcnet-connect "${args[@]}"
-}
-
 # --- descriptor table ------------------------------------------------------
 
 @test "sockets take the lowest free slot from 3 up" {
@@ -507,17 +499,8 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 
 # --- stat, lstat, opendir --------------------------------------------------
 
-make_tree() {
-	d="$BATS_TEST_TMPDIR/tree"
-	mkdir -p "$d/dir"
-	printf 'twelve bytes' >"$d/file"
-	mkfifo "$d/fifo"
-	python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$d/sock"
-	ln -s file "$d/link"
-}
-
 @test "stat reports VLC's type words and fields" {
-	make_tree
+	make_type_tree
 	lua "for _, p in ipairs{ '$d/file', '$d/dir', '/dev/null', '$d/fifo', '$d/sock', '$d/link' } do
 	       local s = net.stat(p) print(s.type, s.size) end"
 	assert_success
@@ -530,7 +513,7 @@ make_tree() {
 }
 
 @test "stat fields equal GNU stat's" {
-	make_tree
+	make_type_tree
 	lua "local s = net.stat('$d/file')
 	     print(s.mode, s.uid, s.gid, s.size, s.access_time, s.modification_time, s.creation_time)"
 	assert_success
@@ -538,7 +521,7 @@ make_tree() {
 }
 
 @test "lstat does not follow symlinks" {
-	make_tree
+	make_type_tree
 	lua "print(net.lstat('$d/link').type, net.lstat('$d/file').type)"
 	assert_success
 	assert_output "symbolic link	file"

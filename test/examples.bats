@@ -6,15 +6,6 @@ load helper
 
 EX="$TOP/examples"
 
-# serve NAME SCRIPT [ARGS...]: vlcnet-listen -v --script SCRIPT on 127.0.0.1,
-# port 0, in the background; sets $port.
-serve() {
-	local name=$1 script=$2
-	shift 2
-	bg "$name" vlcnet-listen -v --script "$script" 127.0.0.1 0 ${1+--} "$@"
-	port=$(port_of "$name")
-}
-
 # --- echo.lua ----------------------------------------------------------------
 
 @test "echo.lua echoes lines to nc and closes when the client is done" {

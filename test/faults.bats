@@ -4,11 +4,6 @@
 
 load helper
 
-# fd_count PID: how many descriptors a process holds.
-fd_count() {
-	ls "/proc/$1/fd" | wc -l
-}
-
 @test "a peer that never reads blocks the sender, memory stays flat, -w ends it" {
 	bg srv python3 -c '
 import socket, time

@@ -3,38 +3,6 @@
 
 load helper
 
-# A directory with every file type, hidden names and names that need care.
-make_tree() {
-	T=$BATS_TEST_TMPDIR/tree
-	mkdir -p "$T/dir/sub/deeper" "$T/.hidden-dir"
-	cd "$T"
-	printf 'hello\n' >reg
-	: >empty
-	: >.hidden
-	: >dir/inner
-	: >'dir/sub/x y'
-	ln -s reg link
-	ln -s nowhere dangling
-	ln -s /dev/null devnull
-	ln -s dir dirlink
-	mkfifo fifo
-	python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.bind("sock")'
-	: >'with space'
-	: >$'new\nline'
-	: >-dash
-	: >--double
-	: >$'\xff'
-	: >$'bad\xc3('
-	: >$'caf\xc3\xa9'
-	: >$'tab\there'
-	: >'quote"back\slash'
-	: >$'ctl\x01\x1f'
-	chmod 4755 reg
-	chmod 2750 empty
-	chmod 1777 dir
-	cd "$BATS_TEST_TMPDIR"
-}
-
 setup() {
 	make_tree
 }
