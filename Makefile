@@ -93,12 +93,18 @@ uninstall:
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vlcnet
 	rm -f $(EXAMPLES:%=$(DESTDIR)$(DOCDIR)/%) $(DOCS:%=$(DESTDIR)$(DOCDIR)/%)
 
+# The Debian package, from debian/: ../vlcnet_VERSION_ARCH.deb, as
+# dpkg-buildpackage writes it (its clean step empties build/ first).
+# DEB_BUILD_OPTIONS=nocheck skips the test suite.
+deb:
+	dpkg-buildpackage -us -uc -b
+
 clean:
 	rm -rf $(BUILD)
 
 .SECONDARY:
 FORCE:
-.PHONY: all check clean install uninstall FORCE
+.PHONY: all check clean deb install uninstall FORCE
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # --- fuzzing: clang's libFuzzer with ASan and UBSan ---------------------
