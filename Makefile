@@ -95,9 +95,10 @@ uninstall:
 
 # The Debian package, from debian/: ../vlcnet_VERSION_ARCH.deb, as
 # dpkg-buildpackage writes it (its clean step empties build/ first).
-# DEB_BUILD_OPTIONS=nocheck skips the test suite.
+# DEB_BUILD_OPTIONS=nocheck skips the test suite, and then needs none of the
+# test packages (the nocheck build profile).
 deb:
-	dpkg-buildpackage -us -uc -b
+	dpkg-buildpackage -us -uc -b $(if $(filter nocheck,$(DEB_BUILD_OPTIONS)),-Pnocheck)
 
 clean:
 	rm -rf $(BUILD)
