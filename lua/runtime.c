@@ -19,7 +19,9 @@
 #include "../core/sig.h"
 #include "fdtab.h"
 #include "internal.h"
+#include "misc.h"
 #include "net.h"
+#include "strings.h"
 #include "../core/version.h"
 
 static const char quit_key;  /* vlc.misc.quit() raises this light userdata */
@@ -172,6 +174,7 @@ open_vlc(lua_State *L, vn_rt *rt)
 	lua_newtable(L);
 	lua_getfield(L, -3, "url_parse");
 	lua_setfield(L, -2, "url_parse");
+	vn_lua_strings_register(L);
 	lua_setfield(L, -2, "strings");
 
 	lua_newtable(L);
@@ -187,6 +190,7 @@ open_vlc(lua_State *L, vn_rt *rt)
 	setfunc(L, rt, "should_die", misc_should_die);
 	setfunc(L, rt, "mdate", misc_mdate);
 	setfunc(L, rt, "mwait", misc_mwait);
+	vn_lua_misc_register(L);
 	lua_setfield(L, -2, "misc");
 
 	lua_setglobal(L, "vlc");
