@@ -14,6 +14,10 @@ copy_tree() {
 
 setup_file() {
 	load helper
+	if [ -n "${VLCNET_REPEAT_PASS:-}" ]; then
+		export PKG_SKIP="the package was built in the first pass of ./setup.sh test"
+		return 0
+	fi
 	if [ -n "${VLCNET_IN_PACKAGE_BUILD:-}" ]; then
 		export PKG_SKIP="running inside the package's own build"
 		return 0
