@@ -480,6 +480,24 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	assert_line -n 1 "nil	nil	0	/just/a/path"
 }
 
+@test "url_parse gives an empty string for a part the URL has but leaves empty, as VLC" {
+	lua 'local u = net.url_parse("p://?o=v")
+	     print(u.host == "", u.path, u.option)
+	     u = net.url_parse("?o1=v1&o2=v2")
+	     print(u.path == "", u.host, u.option)'
+	assert_success
+	assert_line -n 0 "true	nil	o=v"
+	assert_line -n 1 "true	nil	o1=v1&o2=v2"
+}
+
+@test "url_parse rejects a path with spaces as it rejects a host with spaces" {
+	lua 'print(net.url_parse("p://G a r b a g e"))
+	     print(net.url_parse("p://h/G a r b a g e"))'
+	assert_success
+	assert_line -n 0 "nil	invalid character in host"
+	assert_line -n 1 "nil	invalid character in path"
+}
+
 @test "url_parse converts international hosts to punycode and encodes the path" {
 	lua 'local u = net.url_parse("http://bücher.example/straße")
 	     print(u.host, u.path)'
