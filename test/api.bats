@@ -217,9 +217,39 @@ print("port", s.getsockname()[1], flush=True)
 c, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()'
 	port=$(port_of srv)
 	lua "local fd = net.connect_tcp('127.0.0.1', $port)
-	     net.send(fd, 'ping') print(net.recv(fd, 100), net.recv(fd, 100))"
+	     net.send(fd, 'ping')
+	     local t = { [fd] = net.POLLIN } net.poll(t, 10000) local a = net.recv(fd, 100)
+	     t = { [fd] = net.POLLIN } net.poll(t, 10000) print(a, net.recv(fd, 100))"
 	assert_success
 	assert_output "PING	nil"
+}
+
+@test "accepted and connected sockets are non-blocking, as VLC makes them" {
+	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+	     local c = net.connect_tcp("127.0.0.1", l:port())
+	     local s = l:accept()
+	     print("nothing yet", net.recv(s, 10), net.recv(c, 10))
+	     local big = string.rep("x", 16 * 1024 * 1024)
+	     local n = net.send(s, big)
+	     print("part", n > 0 and n < #big)
+	     n = net.send(c, big)
+	     print("part", n > 0 and n < #big)'
+	assert_success
+	assert_line -n 0 "nothing yet	nil	nil"
+	assert_line -n 1 "part	true"
+	assert_line -n 2 "part	true"
+}
+
+@test "the fd vlcnet-connect hands to a script stays blocking" {
+	bg srv python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print("port", s.getsockname()[1], flush=True)
+c, _ = s.accept(); time.sleep(0.3); c.sendall(b"late"); c.close()'
+	port=$(port_of srv)
+	run timeout 20 vlcnet-connect -e 'print(net.recv(fd, 100))' 127.0.0.1 "$port"
+	assert_success
+	assert_output "late"
 }
 
 @test "connect_tcp tries every address of a name in turn" {
@@ -369,19 +399,46 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 
 # --- poll ------------------------------------------------------------------
 
-@test "poll writes revents back and reports POLLHUP after the peer closes" {
-	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+@test "poll writes back the revents poll(2) reports: a peer's close is POLLIN, then recv gives nil" {
+	lua 'local function has(x, f) return x % (2 * f) >= f end
+	     local l = net.listen_tcp("127.0.0.1", 0)
 	     local c = net.connect_tcp("127.0.0.1", l:port())
 	     local s = l:accept()
 	     local t = { [s] = net.POLLIN + net.POLLOUT }
 	     print(net.poll(t), t[s] == net.POLLOUT)
 	     net.send(c, "x") net.close(c)
 	     t = { [s] = net.POLLIN }
-	     print(net.poll(t), t[s] % (2 * net.POLLIN) >= net.POLLIN,
-	           t[s] % (2 * net.POLLHUP) >= net.POLLHUP)'
+	     print(net.poll(t), t[s] == net.POLLIN, net.recv(s, 10), net.recv(s, 10))
+	     net.send(s, "y")   -- to a closed peer: it answers with a reset
+	     t = { [s] = net.POLLIN }
+	     print(net.poll(t, 10000), has(t[s], net.POLLHUP))'
 	assert_success
 	assert_line -n 0 "1	true"
-	assert_line -n 1 "1	true	true"
+	assert_line -n 1 "1	true	x	nil"
+	assert_line -n 2 "1	true"
+}
+
+@test "poll keeps POLLOUT for a client that half-closed, so an answer can still go out" {
+	bg srv vlcnet-listen -v -e '
+	     io.stdout:setvbuf("line")
+	     local s = listener:accept()
+	     local t = { [s] = net.POLLIN } net.poll(t, 10000)
+	     local q = net.recv(s, 100)
+	     t = { [s] = net.POLLIN } net.poll(t, 10000)
+	     print("eof", net.recv(s, 100))
+	     t = { [s] = net.POLLOUT } net.poll(t, 10000)
+	     print("revents", t[s] == net.POLLOUT)
+	     net.send(s, q:upper())' 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 20 python3 -c '
+import socket, sys
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.sendall(b"ask"); c.shutdown(socket.SHUT_WR)
+print(c.recv(100).decode())' "$port"
+	assert_success
+	assert_output "ASK"
+	run cat "$BATS_TEST_TMPDIR/srv.out"
+	assert_line "revents	true"
 }
 
 @test "poll reports POLLNVAL for unmapped descriptors next to real ones" {

@@ -166,6 +166,27 @@ print("got", n)' "$port"
 	wait_for "$BATS_TEST_TMPDIR/stall.out" "got 20000000"
 }
 
+@test "http.lua sends a whole large file to a client that half-closes after its request" {
+	d=$(www)
+	head -c 50000000 /dev/urandom >"$d/large.bin"
+	serve srv "$EX/http.lua" "$d"
+	run timeout 60 python3 -c '
+import hashlib, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /large.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+s.shutdown(socket.SHUT_WR)   # as nc -N does
+data = b""
+while True:
+    d = s.recv(1 << 20)
+    if not d:
+        break
+    data += d
+body = data[data.index(b"\r\n\r\n") + 4:]
+print(len(body), hashlib.sha256(body).hexdigest())' "$port"
+	assert_success
+	assert_output "50000000 $(sha256sum <"$d/large.bin" | cut -d' ' -f1)"
+}
+
 @test "http.lua serves the current directory by default" {
 	d=$(www)
 	cd "$d"
