@@ -75,17 +75,21 @@ opttimeout(lua_State *L, int i)
 	return t < 0 ? -1 : t > INT_MAX ? INT_MAX : (int)t;
 }
 
-/* Raise "Interrupted." when a wait ended because of SIGINT/SIGTERM. This error
- * is the signal's one report: the stop hook the runtime set for busy Lua code
- * goes, so that a script may catch it. */
+int
+vn_lua_interrupted(lua_State *L)
+{
+	vn_sig_delivered();
+	lua_sethook(L, NULL, 0, 0);
+	lua_pushliteral(L, "Interrupted.");  /* no position: the same text everywhere */
+	return lua_error(L);
+}
+
+/* Raise "Interrupted." when a wait ended because of SIGINT/SIGTERM. */
 static void
 check_interrupt(lua_State *L, int r)
 {
-	if (r < 0 && errno == EINTR && vn_sig_pending()) {
-		vn_sig_delivered();
-		lua_sethook(L, NULL, 0, 0);
-		luaL_error(L, "Interrupted.");
-	}
+	if (r < 0 && errno == EINTR && vn_sig_pending())
+		vn_lua_interrupted(L);
 }
 
 /* Put a socket the API opened into the table as VLC hands it to scripts:

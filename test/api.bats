@@ -497,6 +497,61 @@ print(c.recv(100).decode())' "$port"
 	assert_output "caught: Interrupted."
 }
 
+# interrupt_in TOOL SETUP CALL [PORT]: run TOOL -e with SETUP, then CALL inside
+# pcall, on 127.0.0.1 PORT (default 0); send SIGINT once the script says it is
+# about to wait, and check what the script printed after catching it.
+interrupt_in() {
+	local out=$BATS_TEST_TMPDIR/int.out
+	local script="io.stdout:setvbuf('line') $2
+	     print('waiting')
+	     local ok, err = pcall(function() return $3 end)
+	     print('caught', ok, err)
+	     print('and goes on', vlc.misc.should_die())"
+	run timeout 20 bash -c '"$1" -e "$2" 127.0.0.1 "$4" >"$3" 2>&1 & p=$!
+	  for i in $(seq 200); do grep -q waiting "$3" && break; sleep 0.05; done
+	  sleep 0.2; kill -INT $p; wait $p; s=$?; cat "$3"; exit $s' _ "$1" "$script" "$out" "${4:-0}"
+	assert_failure 130
+	assert_line "caught	false	Interrupted."
+	assert_line "and goes on	true"
+}
+
+@test "an interrupt in recv is the error Interrupted., caught with pcall like any other" {
+	bg srv python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print("port", s.getsockname()[1], flush=True); c, _ = s.accept(); time.sleep(30)'
+	port=$(port_of srv)
+	# vlcnet-connect's fd is blocking: recv waits there.
+	interrupt_in vlcnet-connect '' 'net.recv(fd, 1)' "$port"
+}
+
+@test "an interrupt in poll is the error Interrupted., caught with pcall like any other" {
+	interrupt_in vlcnet-listen '' 'net.poll({ [listener:fds()] = net.POLLIN })'
+}
+
+@test "an interrupt in accept is the error Interrupted., caught with pcall like any other" {
+	interrupt_in vlcnet-listen '' 'listener:accept()'
+}
+
+@test "an interrupt in connect_tcp is the error Interrupted., caught with pcall like any other" {
+	bg full python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print("port", s.getsockname()[1], flush=True); time.sleep(30)'
+	port=$(port_of full)
+	# Backlog 0 and nobody accepting: after the first connections, SYNs go unanswered.
+	interrupt_in vlcnet-listen "local p = $port" \
+		'(function() for i = 1, 20 do net.connect_tcp("127.0.0.1", p) end end)()'
+}
+
+@test "an interrupt in vlc.misc.mwait is the error Interrupted., caught with pcall like any other" {
+	interrupt_in vlcnet-listen '' 'vlc.misc.mwait(vlc.misc.mdate() + 30e6)'
+}
+
+@test "an interrupt in busy Lua code is the same error, without a position" {
+	interrupt_in vlcnet-listen '' '(function() while true do end end)()'
+}
+
 @test "SIGTERM stops a busy Lua loop and ends with status 143" {
 	# LuaJIT's compiled loops never run the hook: the fallback ends them.
 	run timeout 10 bash -c 'vlcnet-connect -e "while true do end" & p=$!
