@@ -183,6 +183,7 @@ lua() {
 @test "accept blocks until a client from nc arrives" {
 	bg srv vlcnet-listen -e 'io.stdout:setvbuf("line") print("port " .. listener:port())
 	                          local fd = listener:accept()
+	                          net.poll({ [fd] = net.POLLIN })  -- fd is non-blocking
 	                          print("got " .. net.recv(fd, 100))' 127.0.0.1 0
 	port=$(port_of srv)
 	echo "hello" | timeout 10 nc -N 127.0.0.1 "$port"
