@@ -41,7 +41,8 @@ demo() {
 	build/vlcnet-listen -v -e '
 		for i = 1, 2 do
 			local fd = listener:accept()
-			local line = net.recv(fd, 1024)
+			net.poll({ [fd] = net.POLLIN })  -- non-blocking, as in VLC
+			local line = net.recv(fd, 1024) or ""
 			net.send(fd, "vlcnet says: " .. line:upper())
 			net.close(fd)
 		end' 127.0.0.1 0 2>"$log" &
@@ -55,7 +56,8 @@ demo() {
 	build/vlcnet-connect -e '
 		local fd = net.connect_tcp("127.0.0.1", tonumber(arg[1]))
 		net.send(fd, "hello from lua\n")
-		io.write(net.recv(fd, 1024))' -- "$port"
+		net.poll({ [fd] = net.POLLIN })
+		io.write(net.recv(fd, 1024) or "")' -- "$port"
 	wait $srv
 	echo "== net.stat and net.opendir from the shell"
 	build/vlcnet-connect -e '

@@ -10,6 +10,12 @@
 int vn_lua_net_open(lua_State *L);
 /* Push a listener object owning the already listening OS descriptors fds[]. */
 void vn_lua_push_listener(lua_State *L, const int *fds, int n);
+/* Raise the error "Interrupted." for a pending SIGINT/SIGTERM: the signal's
+ * one report, wherever it is noticed (a net call's wait, vlc.misc.mwait, the
+ * hook that stops busy Lua code). The stop hook is removed first, so a script
+ * can catch the error with pcall like any other; the fallback that would kill
+ * the process is cancelled. Does not return. */
+int vn_lua_interrupted(lua_State *L);
 /* net.url_parse, shared with vlc.strings.url_parse. */
 int vn_lua_url_parse(lua_State *L);
 

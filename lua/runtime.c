@@ -34,9 +34,7 @@ static void
 stop_hook(lua_State *L, lua_Debug *ar)
 {
 	(void)ar;
-	vn_sig_delivered();
-	lua_sethook(L, NULL, 0, 0);
-	luaL_error(L, "Interrupted.");
+	vn_lua_interrupted(L);
 }
 
 void
@@ -122,7 +120,8 @@ misc_mdate(lua_State *L)
 	return 1;
 }
 
-/* vlc.misc.mwait(t): sleep until mdate() reaches t. */
+/* vlc.misc.mwait(t): sleep until mdate() reaches t. Like every wait, it raises
+ * "Interrupted." on SIGINT/SIGTERM, and at once when one is already pending. */
 static int
 misc_mwait(lua_State *L)
 {
@@ -134,14 +133,13 @@ misc_mwait(lua_State *L)
 
 		if (!(left > 0))
 			return 0;
+		if (vn_sig_pending())
+			return vn_lua_interrupted(L);
 		if (left > 1e15)
 			left = 1e15;
 		ts.tv_sec = (time_t)(left / 1e6);
 		ts.tv_nsec = (long)((left - ts.tv_sec * 1e6) * 1e3);
-		if (nanosleep(&ts, NULL) < 0 && errno == EINTR && vn_sig_pending()) {
-			vn_sig_delivered();
-			return luaL_error(L, "Interrupted.");
-		}
+		nanosleep(&ts, NULL);  /* a signal ends it early: checked above */
 	}
 }
 

@@ -365,6 +365,7 @@ vg_tree() {
 	cat >"$BATS_TEST_TMPDIR/server.lua" <<-'EOF'
 	local fd = listener:accept()
 	while true do
+	  net.poll({ [fd] = net.POLLIN })  -- accepted sockets are non-blocking
 	  local s = net.recv(fd, 4096)
 	  if not s then break end
 	  net.send(fd, s)

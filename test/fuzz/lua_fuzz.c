@@ -9,7 +9,9 @@
  * Each input gets a fresh lua_State, closed at the end, which closes every
  * descriptor the state opened. Nothing may block, so the harness rewrites the
  * arguments that would: poll always gets a timeout of 0; recv/read only reach a
- * descriptor that poll says is readable; accept only a listener with a
+ * blocking descriptor that poll says is readable (the sockets accept and
+ * connect_tcp return are non-blocking, as in VLC, so recv on them runs as it
+ * comes and meets "nothing there yet"); accept only a listener with a
  * connection pending (the harness connects first); listen_tcp binds only
  * 127.0.0.1 port 0; connect_tcp reaches only 127.0.0.1/::1 on one of this
  * input's listeners (or port 1), within 0-50 ms; send/write carry at most
@@ -510,7 +512,7 @@ step(struct run *r)
 	case OP_READ: {
 		int fd = nargs >= 1 ? os_fd(L, base + 2) : -1;
 
-		if (fd >= 0) {
+		if (fd >= 0 && !(fcntl(fd, F_GETFL) & O_NONBLOCK)) {
 			struct pollfd p = { fd, POLLIN, 0 };
 
 			if (poll(&p, 1, 0) != 1) {
