@@ -211,16 +211,18 @@ put_block(struct ctx *x, const char *path, const struct vn_stat *st)
 	vn_fs_modestr(st->mode, mode);
 	snprintf(line, sizeof line,
 	         "\n  Size: %-10lld\tBlocks: %-10lld IO Block: %-6ld Type: %s\n"
-	         "Device: %u,%u\tInode: %-11llu Links: %-5lu",
+	         "Device: %u,%u\tInode: %-11llu Links: ",
 	         (long long)st->size, (long long)st->blocks, (long)st->blksize,
 	         vn_fs_type(st->mode), major(st->dev), minor(st->dev),
-	         (unsigned long long)st->ino, (unsigned long)st->nlink);
+	         (unsigned long long)st->ino);
 	vn_out_str(o, line);
-	if (S_ISCHR(st->mode) || S_ISBLK(st->mode)) {
-		snprintf(line, sizeof line, " Device type: %u,%u",
-		         major(st->rdev), minor(st->rdev));
-		vn_out_str(o, line);
-	}
+	/* As GNU stat: the link count is padded only when a column follows. */
+	if (S_ISCHR(st->mode) || S_ISBLK(st->mode))
+		snprintf(line, sizeof line, "%-5lu Device type: %u,%u",
+		         (unsigned long)st->nlink, major(st->rdev), minor(st->rdev));
+	else
+		snprintf(line, sizeof line, "%lu", (unsigned long)st->nlink);
+	vn_out_str(o, line);
 	snprintf(line, sizeof line,
 	         "\nAccess: (%04o/%s)  Uid: (%5u/%8s)   Gid: (%5u/%8s)\n",
 	         (unsigned)(st->mode & 07777), mode, (unsigned)st->uid,

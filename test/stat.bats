@@ -74,6 +74,19 @@ setup() {
 	assert_output --partial "$(stat reg | grep '^Device:' | cut -f1)"
 }
 
+@test "stat's block is GNU stat's, line for line, with no trailing blanks" {
+	# Only the type word differs (VLC's words) and GNU adds a Birth line.
+	strip() { sed -E -e 's/(IO Block: [0-9]+ +).*/\1/' -e '/^ Birth: /d'; }
+	for p in reg empty dir link fifo sock /dev/null; do
+		stat "$p" >/dev/null   # a link's first readlink may move its atime
+		timeout 10 vlcnet-stat "$p" >"$BATS_TEST_TMPDIR/ours"
+		run grep -c '[[:blank:]]$' "$BATS_TEST_TMPDIR/ours"
+		assert_output 0
+		run strip <"$BATS_TEST_TMPDIR/ours"
+		assert_output "$(stat "$p" | strip)"
+	done
+}
+
 @test "stat shows a link's target in the block" {
 	run timeout 10 vlcnet-stat link
 	assert_success
