@@ -296,19 +296,19 @@ print_entries(struct lister *l, int dirfd, const char *prefix, size_t plen,
 		if (l->hooks || c->json)
 			path = make_path(l, prefix, plen, e[i].name, e[i].len);
 		if (l->hooks) {
-			int r;
+			enum vn_each r;
 
 			vn_out_flush(o);
 			r = vn_rt_each(l->rt, e[i].name, path, &st[i], &line, &len);
-			if (r < 0) {
+			if (r == VN_EACH_ERROR || r == VN_EACH_QUIT) {
 				l->stop = 1;
-				if (r == -1)
+				if (r == VN_EACH_ERROR)
 					l->status = 1;
 				break;
 			}
-			if (r == 0)
+			if (r == VN_EACH_SKIP)
 				continue;
-			if (r == 2) {
+			if (r == VN_EACH_LINE) {
 				vn_out_put(o, line, len);
 				vn_out_putc(o, eol);
 				continue;

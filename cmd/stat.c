@@ -275,7 +275,6 @@ stat_all(struct ctx *x, char **paths, int n, vn_rt *rt)
 		const char *line;
 		char name[4096];
 		size_t len;
-		int r;
 
 		if (vn_fs_stat(AT_FDCWD, paths[i], x->c->deref, &st) < 0) {
 			int err = errno;
@@ -289,15 +288,21 @@ stat_all(struct ctx *x, char **paths, int n, vn_rt *rt)
 			put_default(x, paths[i], &st);
 		} else {
 			vn_out_flush(&x->out);
-			r = vn_rt_each(rt, base_name(paths[i], name, sizeof name),
-			               paths[i], &st, &line, &len);
-			if (r < 0)
-				return r == -2 ? status : 1;
-			if (r == 1)
+			switch (vn_rt_each(rt, base_name(paths[i], name, sizeof name),
+			                   paths[i], &st, &line, &len)) {
+			case VN_EACH_SKIP:
+				break;
+			case VN_EACH_DEFAULT:
 				put_default(x, paths[i], &st);
-			else if (r == 2) {
+				break;
+			case VN_EACH_LINE:
 				vn_out_put(&x->out, line, len);
 				vn_out_putc(&x->out, '\n');
+				break;
+			case VN_EACH_ERROR:
+				return 1;
+			case VN_EACH_QUIT:
+				return status;
 			}
 		}
 		if (x->out.err || vn_sig_pending())

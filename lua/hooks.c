@@ -19,7 +19,7 @@ struct step {
 	vn_rt *rt;
 	const char *name, *path;
 	const struct vn_stat *st;
-	int code;             /* vn_rt_each's result */
+	enum vn_each code;
 };
 
 static void
@@ -72,20 +72,21 @@ push_entry(lua_State *L, const struct step *a)
 	setnum(L, "creation_time", (lua_Number)st->ctime);
 }
 
-/* What a hook's value on the stack top means: 0 skip, 1 default line, 2 the
- * string itself (left on the stack), or a Lua error. */
-static int
+/* What a hook's value on the stack top means: skip, the default line, or the
+ * string itself (VN_EACH_LINE, left on the stack); anything else is a Lua
+ * error. */
+static enum vn_each
 verdict(lua_State *L, const char *who)
 {
 	int t = lua_type(L, -1);
 
 	if (t == LUA_TSTRING || t == LUA_TNUMBER) {
 		lua_tostring(L, -1);
-		return 2;
+		return VN_EACH_LINE;
 	}
 	if (t == LUA_TNIL || t == LUA_TBOOLEAN)
-		return lua_toboolean(L, -1);
-	return luaL_error(L, "%s returned a %s (a string, true, false or nil was expected)",
+		return lua_toboolean(L, -1) ? VN_EACH_DEFAULT : VN_EACH_SKIP;
+	return (enum vn_each)luaL_error(L, "%s returned a %s (a string, true, false or nil was expected)",
 	                  who, lua_typename(L, t));
 }
 
@@ -96,7 +97,7 @@ step(lua_State *L)
 {
 	struct step *a = lua_touserdata(L, 1);
 	vn_rt *rt = a->rt;
-	int code = 1;
+	enum vn_each code = VN_EACH_DEFAULT;
 
 	lua_settop(L, 0);
 	push_hooks(L);                      /* 1 */
@@ -109,7 +110,7 @@ step(lua_State *L)
 		lua_rawgeti(L, LUA_REGISTRYINDEX, rt->where_ref);
 		lua_call(L, 0, 1);
 		if (!lua_toboolean(L, -1)) {
-			a->code = 0;
+			a->code = VN_EACH_SKIP;
 			return 0;
 		}
 		lua_pop(L, 1);
@@ -119,9 +120,9 @@ step(lua_State *L)
 		lua_pushvalue(L, 2);
 		lua_call(L, 1, 1);
 		code = verdict(L, "each");
-		if (code != 1) {
+		if (code != VN_EACH_DEFAULT) {
 			a->code = code;
-			return code == 2;
+			return code == VN_EACH_LINE;
 		}
 	}
 	lua_pop(L, 1);
@@ -130,7 +131,7 @@ step(lua_State *L)
 		lua_call(L, 0, 1);
 		code = verdict(L, "--print");
 		a->code = code;
-		return code == 2;
+		return code == VN_EACH_LINE;
 	}
 	a->code = code;
 	return 0;
@@ -219,12 +220,12 @@ vn_rt_hooks_active(vn_rt *rt)
 	return each;
 }
 
-int
+enum vn_each
 vn_rt_each(vn_rt *rt, const char *name, const char *path,
            const struct vn_stat *st, const char **line, size_t *len)
 {
 	lua_State *L = rt->L;
-	struct step a = { rt, name, path, st, 0 };
+	struct step a = { rt, name, path, st, VN_EACH_SKIP };
 
 	lua_settop(L, 0);
 	push_hooks(L);
@@ -241,9 +242,9 @@ vn_rt_each(vn_rt *rt, const char *name, const char *path,
 			lua_pop(L, 1);
 		else
 			vn_rt_report(rt);
-		return quit ? -2 : -1;
+		return quit ? VN_EACH_QUIT : VN_EACH_ERROR;
 	}
-	if (a.code == 2)
+	if (a.code == VN_EACH_LINE)
 		*line = lua_tolstring(L, -1, len);
 	return a.code;
 }
