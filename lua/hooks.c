@@ -9,6 +9,7 @@
 #include "../core/fs.h"
 #include "../core/sig.h"
 #include "internal.h"
+#include "net.h"
 
 /* registry[&hooks_key] is the hooks' table: [1] the entry being looked at (the
  * variables of --where/--print), [2] each or nil, [3] the step function. */
@@ -43,33 +44,16 @@ env_index(lua_State *L)
 	return 1;
 }
 
-static void
-setnum(lua_State *L, const char *k, lua_Number v)
-{
-	lua_pushnumber(L, v);
-	lua_setfield(L, -2, k);
-}
-
 /* The entry table: name, path and the fields of net.stat. */
 static void
 push_entry(lua_State *L, const struct step *a)
 {
-	const struct vn_stat *st = a->st;
-
-	lua_createtable(L, 0, 10);
+	lua_createtable(L, 0, VN_STAT_NFIELDS + 2);
 	lua_pushstring(L, a->name);
 	lua_setfield(L, -2, "name");
 	lua_pushstring(L, a->path);
 	lua_setfield(L, -2, "path");
-	lua_pushstring(L, vn_fs_type(st->mode));
-	lua_setfield(L, -2, "type");
-	setnum(L, "mode", st->mode);
-	setnum(L, "uid", st->uid);
-	setnum(L, "gid", st->gid);
-	setnum(L, "size", (lua_Number)st->size);
-	setnum(L, "access_time", (lua_Number)st->atime);
-	setnum(L, "modification_time", (lua_Number)st->mtime);
-	setnum(L, "creation_time", (lua_Number)st->ctime);
+	vn_lua_setstat(L, a->st);
 }
 
 /* What a hook's value on the stack top means: skip, the default line, or the

@@ -414,6 +414,17 @@ vn_lua_url_parse(lua_State *L)
 	return 1;
 }
 
+void
+vn_lua_setstat(lua_State *L, const struct vn_stat *st)
+{
+	int f;
+
+	lua_pushstring(L, vn_fs_type(st->mode));
+	lua_setfield(L, -2, vn_stat_names[VN_STAT_TYPE]);
+	for (f = VN_STAT_TYPE + 1; f < VN_STAT_NFIELDS; f++)
+		setnum(L, vn_stat_names[f], (lua_Number)vn_stat_number(st, f));
+}
+
 static int
 stat_common(lua_State *L, int follow)
 {
@@ -425,16 +436,8 @@ stat_common(lua_State *L, int follow)
 		lua_pushfstring(L, "%s: %s", path, strerror(errno));
 		return 2;
 	}
-	lua_createtable(L, 0, 8);
-	lua_pushstring(L, vn_fs_type(st.mode));
-	lua_setfield(L, -2, "type");
-	setnum(L, "mode", st.mode);
-	setnum(L, "uid", st.uid);
-	setnum(L, "gid", st.gid);
-	setnum(L, "size", (lua_Number)st.size);
-	setnum(L, "access_time", (lua_Number)st.atime);
-	setnum(L, "modification_time", (lua_Number)st.mtime);
-	setnum(L, "creation_time", (lua_Number)st.ctime);
+	lua_createtable(L, 0, VN_STAT_NFIELDS);
+	vn_lua_setstat(L, &st);
 	return 1;
 }
 

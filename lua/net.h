@@ -10,6 +10,10 @@
 int vn_lua_net_open(lua_State *L);
 /* Push a listener object owning the already listening OS descriptors fds[]. */
 void vn_lua_push_listener(lua_State *L, const int *fds, int n);
+struct vn_stat;
+/* Set the fields of net.stat (core/fs.h's vn_stat_names) in the table on the
+ * stack top; net.stat and the hooks' entries both use it. */
+void vn_lua_setstat(lua_State *L, const struct vn_stat *st);
 /* net.url_parse, shared with vlc.strings.url_parse. */
 int vn_lua_url_parse(lua_State *L);
 

@@ -46,6 +46,29 @@ setup() {
 	assert_output "$(printf '%s\n' file file 'symbolic link' file file dir)"
 }
 
+@test "net.stat, a hook's entry and -j carry the same fields, -j in SPEC order" {
+	fields='type mode uid gid size access_time modification_time creation_time'
+	run timeout 10 vlcnet-stat -e '
+	function each(e)
+		local keys, n = {}, 0
+		for k, v in pairs(net.lstat(e.path)) do
+			keys[#keys + 1] = k
+			assert(e[k] == v, k)
+		end
+		for _ in pairs(e) do n = n + 1 end
+		table.sort(keys)
+		return table.concat(keys, " ") .. " +" .. n - #keys
+	end' "$T/big"
+	assert_success
+	assert_output "$(printf '%s\n' $fields | LC_ALL=C sort | paste -sd ' ') +2"
+	keys='import json, sys
+for line in sys.stdin: print(" ".join(json.loads(line)))'
+	run sh -c "timeout 10 vlcnet-stat -j '$T/big' && timeout 10 vlcnet-ls -j '$T/sub' '$T' | head -n 1"
+	assert_success
+	run python3 -c "$keys" <<<"$output"
+	assert_output "$(printf '%s\n' "path $fields" "name path $fields")"
+}
+
 @test "each with -L sees what links point to" {
 	run timeout 10 vlcnet-ls -L -e 'function each(e) return e.name .. " " .. e.type end' "$T"
 	assert_line 'link file'
