@@ -425,10 +425,23 @@ vn_lua_setstat(lua_State *L, const struct vn_stat *st)
 		setnum(L, vn_stat_names[f], (lua_Number)vn_stat_number(st, f));
 }
 
+/* A path argument. The system would stop at an embedded NUL and act on
+ * another file, so that is an argument error. */
+static const char *
+checkpath(lua_State *L, int i)
+{
+	size_t len;
+	const char *path = luaL_checklstring(L, i, &len);
+
+	if (strlen(path) != len)
+		luaL_argerror(L, i, "path contains a NUL byte");
+	return path;
+}
+
 static int
 stat_common(lua_State *L, int follow)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = checkpath(L, 1);
 	struct vn_stat st;
 
 	if (vn_fs_stat(AT_FDCWD, path, follow, &st) < 0) {
@@ -447,7 +460,7 @@ static int net_lstat(lua_State *L) { return stat_common(L, 0); }
 static int
 net_opendir(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = checkpath(L, 1);
 	struct vn_dir d;
 	size_t i;
 

@@ -201,3 +201,12 @@ for line in sys.stdin: print(" ".join(json.loads(line)))'
 	assert_failure 2
 	assert_output --partial 'missing operand'
 }
+
+@test "a hook that stats a path with an embedded NUL gets an argument error, exit 1" {
+	run timeout 10 vlcnet-ls -e 'function each(e) return net.lstat(e.path .. "\0zz").type end' "$T"
+	assert_failure 1
+	assert_output "vlcnet-ls: (command line):1: bad argument #1 to 'lstat' (path contains a NUL byte)"
+	run timeout 10 vlcnet-stat -e 'function each(e) return #net.opendir(e.path .. "\0") end' "$T/sub"
+	assert_failure 1
+	assert_output "vlcnet-stat: (command line):1: bad argument #1 to 'opendir' (path contains a NUL byte)"
+}

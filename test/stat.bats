@@ -166,3 +166,12 @@ PY
 	assert_failure 1
 	assert_output 'vlcnet-stat: write error: No space left on device'
 }
+
+@test "net.stat, net.lstat and net.opendir refuse a path with an embedded NUL" {
+	run timeout 10 vlcnet-stat -e '
+	for _, f in ipairs{"stat", "lstat", "opendir"} do
+		print(pcall(net[f], "/etc\0/passwd"))
+	end'
+	assert_success
+	assert_output "$(printf "false\tbad argument #1 to '%s' (path contains a NUL byte)\n" '?' '?' '?')"
+}
