@@ -50,7 +50,7 @@ struct widths {
 
 static const char *const usage[] = {
 	"[OPTIONS] [DIR...]",
-	"[OPTIONS] --script FILE [DIR...] [-- ARG...]",
+	"[OPTIONS] --script FILE [DIR...]",
 	NULL
 };
 
@@ -542,7 +542,7 @@ main(int argc, char **argv)
 	char **ops;
 	int nops;
 
-	vn_cli_parse(&cli, argc, argv, option, &c);
+	vn_cli_parse_paths(&cli, argc, argv, option, &c);
 	if (c.lng && c.json)
 		vn_usage_error("--long and --json cannot be used together");
 	memset(&l, 0, sizeof l);

@@ -34,7 +34,7 @@ struct ctx {
 static const char *const usage[] = {
 	"[OPTIONS] PATH...",
 	"[OPTIONS] -c FORMAT PATH...",
-	"[OPTIONS] --script FILE [PATH...] [-- ARG...]",
+	"[OPTIONS] --script FILE [PATH...]",
 	NULL
 };
 
@@ -324,7 +324,7 @@ main(int argc, char **argv)
 	vn_rt *rt = NULL;
 	int status;
 
-	vn_cli_parse(&cli, argc, argv, option, &c);
+	vn_cli_parse_paths(&cli, argc, argv, option, &c);
 	/* A script may run on its own, as with the other tools. */
 	if (cli.nops == 0 && (!vn_cli_scripted(&cli) || c.where || c.print))
 		vn_usage_error("missing operand");

@@ -135,6 +135,16 @@ comp() {
 	assert_output ""
 }
 
+@test "bash: after -- vlcnet-stat and vlcnet-ls offer paths, dashed names too" {
+	touch -- -dash
+	run comp "vlcnet-stat -- -"
+	assert_output -- "-dash"
+	run comp "vlcnet-ls -l -- -"
+	assert_output -- "-dash"
+	run comp "vlcnet-ls -- "
+	assert_output "$(printf '%s\n' -dash a.lua b.txt sub)"
+}
+
 @test "bash: bash-completion's loader finds the completion under each tool's name" {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
 	mkdir -p comp/bash-completion/completions

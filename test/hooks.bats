@@ -41,7 +41,7 @@ setup() {
 		end
 		assert(e.path == arg[1] .. "/" .. e.name)
 		return e.type
-	end' "$T" -- "$T"
+	end' "$T"
 	assert_success
 	assert_output "$(printf '%s\n' file file 'symbolic link' file file dir)"
 }

@@ -265,3 +265,24 @@ PY
 	run bash -c "timeout 10 vlcnet-ls --where true '$T' >/dev/full"
 	assert_failure 1
 }
+
+@test "ls takes the words after -- as operands, even ones that begin with a dash" {
+	cd "$T"
+	run timeout 10 vlcnet-ls -- dir
+	assert_success
+	assert_output "$(ls -- dir)"
+	run timeout 10 vlcnet-ls -a -- -dash --double dir
+	assert_success
+	assert_output "$(ls -A -- -dash --double dir)"
+	run timeout 10 vlcnet-ls --help
+	assert_output --partial "-- ends the options: the words after it are operands"
+	refute_output --partial "[-- ARG...]"
+}
+
+@test "a script in ls sees the operands, those after -- included, in arg" {
+	cd "$T"
+	run timeout 10 vlcnet-ls -e 'function each(e) return arg[1] .. " " .. arg[2] .. " " .. e.path end' \
+		dir/sub -- -dash
+	assert_success
+	assert_output "$(printf '%s\n' 'dir/sub -dash -dash' '' 'dir/sub:' 'dir/sub -dash dir/sub/deeper' 'dir/sub -dash dir/sub/x y')"
+}

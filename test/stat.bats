@@ -175,3 +175,24 @@ PY
 	assert_success
 	assert_output "$(printf "false\tbad argument #1 to '%s' (path contains a NUL byte)\n" '?' '?' '?')"
 }
+
+@test "stat takes the words after -- as paths, even ones that begin with a dash" {
+	run timeout 10 vlcnet-stat -c %n -- -dash reg
+	assert_success
+	assert_output "$(printf '%s\n' -dash reg)"
+	run timeout 10 vlcnet-stat -c %n reg -- -dash --help
+	assert_failure 1
+	assert_line --index 0 reg
+	assert_line --index 1 -- -dash
+	assert_line --index 2 "vlcnet-stat: cannot stat '--help': No such file or directory"
+	run timeout 10 vlcnet-stat --help
+	assert_output --partial "-- ends the options: the words after it are operands"
+	refute_output --partial "[-- ARG...]"
+}
+
+@test "a script in stat sees the operands, those after -- included, in arg and ..." {
+	printf 'print(#arg, arg[1], arg[2], select("#", ...))\n' >"$BATS_TEST_TMPDIR/args.lua"
+	run timeout 10 vlcnet-stat -e 'print(#arg)' -s "$BATS_TEST_TMPDIR/args.lua" -c %n reg -- -dash
+	assert_success
+	assert_output "$(printf '2\n2\treg\t-dash\t2\nreg\n-dash')"
+}
