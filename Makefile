@@ -51,6 +51,10 @@ $(BUILD)/%.o: %.c $(BUILD)/.config
 $(BUILD)/vlcnet-%: $(BUILD)/cmd/%.o $(BUILD)/cmd/cli.o $(LUAOBJ) $(CORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# The file tools share cmd/files.c; vlcnet-ls is split along its jobs.
+$(BUILD)/vlcnet-stat: $(BUILD)/cmd/files.o
+$(BUILD)/vlcnet-ls: $(BUILD)/cmd/files.o $(BUILD)/cmd/ls_walk.o $(BUILD)/cmd/ls_print.o
+
 $(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o $(CORE)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(shell pkg-config --libs libidn2) -lm
 
