@@ -9,20 +9,25 @@ SANITIZE ?=
 BUILD    = build
 
 # Where `make install` puts things (below $(DESTDIR)). For PREFIX=/usr the
-# bash completions and the Lua C module go where the system's bash-completion
-# and lua look; elsewhere below PREFIX, which lua5.1 searches for /usr/local.
+# completions and the Lua C module go where the system's bash-completion, zsh
+# and lua look (Debian's zsh reads vendor-completions, not site-functions);
+# elsewhere below PREFIX, which lua5.1 and zsh search for /usr/local.
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/vlcnet
-ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 ifeq ($(PREFIX),/usr)
 BASHCOMPDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 LUACMODDIR  ?= $(or $(shell pkg-config --variable=INSTALL_CMOD $(LUA) 2>/dev/null),$(PREFIX)/lib/lua/5.1)
 else
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 LUACMODDIR  ?= $(PREFIX)/lib/lua/5.1
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(LUA) libidn2)
+LUA_CFLAGS := $(shell pkg-config --cflags $(LUA))
+IDN_CFLAGS := $(shell pkg-config --cflags libidn2)
+IDN_LIBS   := $(shell pkg-config --libs libidn2)
+PKG_CFLAGS  = $(LUA_CFLAGS) $(IDN_CFLAGS)
 PKG_LIBS   := $(shell pkg-config --libs $(LUA) libidn2)
 ifeq ($(SANITIZE),1)
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -48,6 +53,10 @@ $(BUILD)/%.o: %.c $(BUILD)/.config
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# core/ never includes lua.h: its objects, and the unit tests that link only
+# them, are compiled without Lua's include path, so that the compiler says so.
+$(BUILD)/core/%.o $(BUILD)/test/%: PKG_CFLAGS = $(IDN_CFLAGS)
+
 $(BUILD)/vlcnet-%: $(BUILD)/cmd/%.o $(BUILD)/cmd/cli.o $(LUAOBJ) $(CORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -56,35 +65,32 @@ $(BUILD)/vlcnet-stat: $(BUILD)/cmd/files.o
 $(BUILD)/vlcnet-ls: $(BUILD)/cmd/files.o $(BUILD)/cmd/ls_walk.o $(BUILD)/cmd/ls_print.o
 
 $(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o $(CORE)
-	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(shell pkg-config --libs libidn2) -lm
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(IDN_LIBS) -lm
 
 $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(PKG_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(IDN_LIBS) -lm
 
+# check runs the unit tests (test/units.sh), then the bats suite whatever the
+# unit tests did, and fails if either failed.
 check: all $(UNITS)
-	@for t in $(UNITS); do $$t || exit 1; done
-	VLCNET_BUILD=$(abspath $(BUILD)) bats test
+	@st=0; test/units.sh $(UNITS) || st=1; \
+	echo "VLCNET_BUILD=$(abspath $(BUILD)) bats test"; \
+	VLCNET_BUILD=$(abspath $(BUILD)) bats test || st=1; \
+	exit $$st
 
-# install records the directories it had to create in $(DOCDIR)/installed-dirs,
-# so that uninstall removes those (once empty) and never a shared one that was
-# there before.
+# install creates the directories it needs (install -d) and copies the files;
+# uninstall removes those files and nothing else: a directory may be shared
+# with other software, so it stays, even when empty.
 MAN1     = $(wildcard man/*.1)
 MAN3     = $(wildcard man/*.3)
-EXAMPLES = $(wildcard examples/*.lua)
+EXAMPLES = $(shell find examples -type f 2>/dev/null | LC_ALL=C sort)
 DOCS     = $(wildcard README.md)
-INSTALL_DIRS = $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man3 $(BASHCOMPDIR) \
-	$(ZSHCOMPDIR) $(LUACMODDIR) $(DOCDIR) $(DOCDIR)/examples
-MANIFEST = $(DOCDIR)/installed-dirs
 
 install: all
-	@set -e; new=; for d in $(INSTALL_DIRS); do \
-		p=; for c in $$(echo "$$d" | tr / ' '); do p="$$p/$$c"; \
-			if [ ! -d "$(DESTDIR)$$p" ]; then \
-				mkdir "$(DESTDIR)$$p"; new="$$new $$p"; fi; \
-		done; \
-	done; \
-	for p in $$new; do echo "$$p"; done >>"$(DESTDIR)$(MANIFEST)"
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LUACMODDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(DOCDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(BUILD)/vlcnet.so $(DESTDIR)$(LUACMODDIR)
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1)
@@ -92,7 +98,7 @@ install: all
 	install -m 644 completions/bash/vlcnet $(DESTDIR)$(BASHCOMPDIR)/vlcnet
 	for t in $(TOOLS); do ln -sf vlcnet $(DESTDIR)$(BASHCOMPDIR)/vlcnet-$$t; done
 	install -m 644 completions/zsh/_vlcnet $(DESTDIR)$(ZSHCOMPDIR)
-	$(if $(EXAMPLES),install -m 644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples)
+	for f in $(EXAMPLES); do install -D -m 644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
 	$(if $(DOCS),install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR))
 
 uninstall:
@@ -100,19 +106,21 @@ uninstall:
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN3:man/%=$(DESTDIR)$(MANDIR)/man3/%)
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/vlcnet $(TOOLS:%=$(DESTDIR)$(BASHCOMPDIR)/vlcnet-%)
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vlcnet
-	rm -f $(EXAMPLES:examples/%=$(DESTDIR)$(DOCDIR)/examples/%) $(DOCS:%=$(DESTDIR)$(DOCDIR)/%)
-	@if [ -f "$(DESTDIR)$(MANIFEST)" ]; then \
-		dirs=$$(sort -r -u "$(DESTDIR)$(MANIFEST)"); \
-		rm -f "$(DESTDIR)$(MANIFEST)"; \
-		for d in $$dirs; do rmdir "$(DESTDIR)$$d" 2>/dev/null || true; done; \
-	fi
+	rm -f $(EXAMPLES:%=$(DESTDIR)$(DOCDIR)/%) $(DOCS:%=$(DESTDIR)$(DOCDIR)/%)
+
+# The Debian package, from debian/: ../vlcnet_VERSION_ARCH.deb, as
+# dpkg-buildpackage writes it (its clean step empties build/ first).
+# DEB_BUILD_OPTIONS=nocheck skips the test suite, and then needs none of the
+# test packages (the nocheck build profile).
+deb:
+	dpkg-buildpackage -us -uc -b $(if $(filter nocheck,$(DEB_BUILD_OPTIONS)),-Pnocheck)
 
 clean:
 	rm -rf $(BUILD)
 
 .SECONDARY:
 FORCE:
-.PHONY: all check clean install uninstall FORCE
+.PHONY: all check clean deb install uninstall FORCE
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # --- fuzzing: clang's libFuzzer with ASan and UBSan ---------------------
@@ -134,6 +142,8 @@ FUZZ_LDFLAGS_cli = -Wl,--wrap=exit,--wrap=malloc,--wrap=calloc
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/obj/core/%.o: PKG_CFLAGS = $(IDN_CFLAGS)
 
 $(FUZZ_DIR)/%_fuzz: test/fuzz/%_fuzz.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_OBJ) \

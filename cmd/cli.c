@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "../core/net.h"
+#include "../core/proc.h"
 #include "../core/sig.h"
 #include "../core/version.h"
 #include "cli.h"
 
-static const char *progname = "vlcnet";
 static const char **exec_chunks;   /* -e arguments: live until exit */
 
 static void
@@ -30,28 +30,15 @@ static const struct vn_option common[] = {
 };
 
 void
-vn_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "%s: ", progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-void
 vn_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", progname);
+	fprintf(stderr, "%s: ", vn_prog());
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", progname);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", vn_prog());
 	exit(2);
 }
 
@@ -68,9 +55,11 @@ vn_cli_port(const char *s)
 int
 vn_cli_exit(int status)
 {
-	if (fflush(stdout) != 0 && errno != EPIPE && status == 0) {
-		vn_warn("write error: %s", strerror(errno));
-		status = 1;
+	fflush(stdout);
+	if (vn_stdout_error()) {
+		vn_warn("write error: %s", strerror(vn_stdout_error()));
+		if (status == 0)
+			status = 1;
 	}
 	vn_sig_reraise();
 	return status;
@@ -202,16 +191,14 @@ parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx, int paths
 	struct option *lo = calloc(nt + nc + 1, sizeof *lo);
 	char *so = malloc(3 * (nt + nc) + 2), *p = so;
 
-	progname = c->prog;
+	vn_proc_name(c->prog);
 	c->script.prog = c->prog;
 	if (!exec_chunks)
 		atexit(free_exec);
 	free(exec_chunks);
 	c->script.exec = exec_chunks = calloc(argc, sizeof *c->script.exec);
-	if (!lo || !so || !c->script.exec) {
-		vn_warn("not enough memory");
-		exit(1);
-	}
+	if (!lo || !so || !c->script.exec)
+		vn_nomem();
 	*p++ = ':';
 	for (i = 0; i < nt + nc; i++) {
 		const struct vn_option *o = i < nt ? &c->opts[i] : &common[i - nt];

@@ -2,6 +2,7 @@
 #ifndef VN_CLI_H
 #define VN_CLI_H
 
+#include "../core/proc.h"
 #include "../lua/runtime.h"
 
 /* One option of a tool. key is the short letter, or a value >= 256 for a long
@@ -39,14 +40,13 @@ void vn_cli_parse_paths(struct vn_cli *c, int argc, char **argv, vn_optfn fn,
 /* Whether -s or -e was given. */
 int vn_cli_scripted(const struct vn_cli *c);
 
-/* "PROG: message" on stderr. */
-void vn_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: the message and a hint, then exit 2. */
 void vn_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
 /* Parse a port operand or exit 2 with "invalid port". */
 int vn_cli_port(const char *s);
-/* Finish: flush, die of a pending SIGINT/SIGTERM, else return status. */
+/* Finish: flush stdout and report its first write error (status 1), die of a
+ * pending SIGINT/SIGTERM, else return status. */
 int vn_cli_exit(int status);
 
 #endif

@@ -153,6 +153,8 @@ main(int argc, char **argv)
 	vn_rt *rt = NULL;
 	int fd = -1, port = -1, status;
 
+	vn_proc_std_init();
+	vn_sig_init(vn_rt_interrupt);
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	if (cli.nops > 2)
 		vn_usage_error("too many operands");
@@ -162,17 +164,13 @@ main(int argc, char **argv)
 		vn_usage_error("empty HOST operand");
 	if (c.scan && vn_cli_scripted(&cli))
 		vn_usage_error("--scan takes no script");
-	if (c.scan) {
-		vn_sig_init(NULL);
+	if (c.scan)
 		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));
-	}
 	if (cli.nops == 2)
 		port = vn_cli_port(cli.ops[1]);
 	if (vn_cli_scripted(&cli)) {
 		if (!(rt = vn_rt_open(&cli.script, &status)))
 			return status;
-	} else {
-		vn_sig_init(NULL);
 	}
 	if (cli.nops == 2 && (fd = dial(cli.ops[0], port, &c)) < 0) {
 		vn_rt_free(rt);

@@ -1,18 +1,9 @@
 /* cmd/files.c: the output, hooks and messages of vlcnet-stat and vlcnet-ls. */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "files.h"
-
-void
-vn_files_nomem(void)
-{
-	vn_warn("not enough memory");
-	exit(1);
-}
 
 int
 vn_files_open(struct vn_files *f, const struct vn_cli *cli, size_t cap, int *status)
@@ -26,7 +17,7 @@ vn_files_open(struct vn_files *f, const struct vn_cli *cli, size_t cap, int *sta
 		f->hooks = vn_rt_hooks_active(f->rt);
 	}
 	if (vn_out_init(&f->out, stdout, cap) < 0)
-		vn_files_nomem();
+		vn_nomem();
 	return 0;
 }
 
@@ -75,10 +66,7 @@ vn_files_warn(struct vn_files *f, const char *what, const char *path, int err)
 int
 vn_files_close(struct vn_files *f, int status)
 {
-	if (vn_out_close(&f->out) < 0 && f->out.err != EPIPE) {
-		vn_warn("write error: %s", strerror(f->out.err));
-		status = 1;
-	}
+	vn_out_close(&f->out);   /* a write error is vn_cli_exit's to report */
 	vn_rt_free(f->rt);
 	f->rt = NULL;
 	return status;

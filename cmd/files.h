@@ -24,7 +24,7 @@ struct vn_files {
 /* Start f: the output on stdout with a buffer of cap bytes, and a Lua state
  * when -s, -e, --where or --print ask for one (the chunks and the script run
  * now). Returns 0, or -1 when the tool must end now with *status (a script
- * that failed or called vlc.misc.quit()). Exits 1 when out of memory. */
+ * that failed or called vlc.misc.quit()). Out of memory ends the process. */
 int vn_files_open(struct vn_files *f, const struct vn_cli *cli, size_t cap,
                   int *status);
 
@@ -43,11 +43,8 @@ void vn_files_put_target(struct vn_out *o, int dirfd, const char *name,
 /* "PROG: WHAT 'PATH': reason" on stderr, after what is already printed. */
 void vn_files_warn(struct vn_files *f, const char *what, const char *path, int err);
 
-/* End the run: flush and close the output, report a write error, free the
- * Lua state. Returns status, or 1 after a write error. */
+/* End the run: flush and close the output, free the Lua state. Returns
+ * status: a write error is vn_cli_exit's to report. */
 int vn_files_close(struct vn_files *f, int status);
-
-/* "PROG: not enough memory", exit 1. */
-void vn_files_nomem(void) __attribute__((noreturn));
 
 #endif

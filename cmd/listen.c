@@ -199,6 +199,8 @@ main(int argc, char **argv)
 	struct vn_err e;
 	vn_rt *rt = NULL;
 
+	vn_proc_std_init();
+	vn_sig_init(vn_rt_interrupt);
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	if (cli.nops < 1)
 		vn_usage_error("missing PORT operand");
@@ -235,7 +237,6 @@ main(int argc, char **argv)
 		status = vn_rt_run(rt);
 		n = 0;   /* the listener owned the sockets; the state closes them */
 	} else {
-		vn_sig_init(NULL);
 		status = serve_relay(fds, n, &c, cli.script.verbose);
 	}
 	for (i = 0; i < n; i++)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <dirent.h>
 
+#include "../core/sig.h"
 #include "cli.h"
 #include "ls.h"
 
@@ -73,7 +74,7 @@ ls_path(struct lister *l, const char *prefix, size_t plen, const char *name, siz
 		l->path.cap = (plen + len + 1) * 2;
 		l->path.s = realloc(l->path.s, l->path.cap);
 		if (!l->path.s)
-			vn_files_nomem();
+			vn_nomem();
 	}
 	memcpy(l->path.s, prefix, plen);
 	memcpy(l->path.s + plen, name, len + 1);
@@ -155,7 +156,7 @@ list_operands(struct lister *l, char **ops, int nops)
 	o.fst = calloc(nops, sizeof *o.fst);
 	o.all = calloc(nops, sizeof *o.all);
 	if (!o.files || !o.dirs || !o.fst || !o.all)
-		vn_files_nomem();
+		vn_nomem();
 	for (k = 0; k < nops; k++)
 		classify(l, &o, ops[k]);
 	ls_order(c, o.files, o.nfiles);
@@ -166,7 +167,7 @@ list_operands(struct lister *l, char **ops, int nops)
 		struct batch b = { AT_FDCWD, "", 0, o.files, NULL, o.nfiles };
 
 		if (!st)
-			vn_files_nomem();
+			vn_nomem();
 		for (i = 0; i < o.nfiles; i++)
 			st[i] = o.fst[o.files[i].idx];
 		if (c->lng)
@@ -197,6 +198,8 @@ main(int argc, char **argv)
 		opts, { 0 }, NULL, 0 };
 	int status;
 
+	vn_proc_std_init();
+	vn_sig_init(vn_rt_interrupt);
 	vn_cli_parse_paths(&cli, argc, argv, option, &o);
 	if (c.lng && c.json)
 		vn_usage_error("--long and --json cannot be used together");
@@ -208,7 +211,7 @@ main(int argc, char **argv)
 		return vn_cli_exit(vn_files_close(&l.f, 0));
 	l.need_stat = c.lng || c.json || l.f.hooks;
 	if (c.lng && !(l.lng.ids = vn_ids_new()))
-		vn_files_nomem();
+		vn_nomem();
 	l.page.headers = cli.nops > 1 || c.recurse;
 	if (cli.nops)
 		list_operands(&l, cli.ops, cli.nops);

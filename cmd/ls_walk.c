@@ -48,7 +48,7 @@ seen_before(struct lister *l, int fd)
 		l->above.cap = l->above.cap ? 2 * l->above.cap : 16;
 		l->above.dir = realloc(l->above.dir, l->above.cap * sizeof *l->above.dir);
 		if (!l->above.dir)
-			vn_files_nomem();
+			vn_nomem();
 	}
 	l->above.dir[l->above.n].dev = sb.st_dev;
 	l->above.dir[l->above.n].ino = sb.st_ino;
@@ -80,7 +80,7 @@ subdirs(struct lister *l, const struct batch *b)
 	size_t i, n = 0;
 
 	if (!subs)
-		vn_files_nomem();
+		vn_nomem();
 	for (i = 0; i < b->n; i++) {
 		const struct vn_dent *e = &b->e[i];
 
@@ -88,7 +88,7 @@ subdirs(struct lister *l, const struct batch *b)
 			continue;
 		subs[n] = malloc(b->plen + e->len + 1);
 		if (!subs[n])
-			vn_files_nomem();
+			vn_nomem();
 		memcpy(subs[n], b->prefix, b->plen);
 		memcpy(subs[n] + b->plen, e->name, e->len + 1);
 		n++;
@@ -106,7 +106,7 @@ dir_prefix(const char *path, size_t *plen)
 	char *prefix = malloc(n + 2);
 
 	if (!prefix)
-		vn_files_nomem();
+		vn_nomem();
 	memcpy(prefix, path, n);
 	if (n && path[n - 1] != '/')
 		prefix[n++] = '/';
@@ -150,7 +150,7 @@ ls_dir(struct lister *l, const char *path)
 	if (l->need_stat) {
 		st = malloc((d.n ? d.n : 1) * sizeof *st);
 		if (!st)
-			vn_files_nomem();
+			vn_nomem();
 		stat_entries(l, d.fd, prefix, b.plen, d.ents, d.n, st);
 	}
 	b.dirfd = d.fd;

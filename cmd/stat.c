@@ -299,6 +299,8 @@ main(int argc, char **argv)
 		opts, { 0 }, NULL, 0 };
 	int status;
 
+	vn_proc_std_init();
+	vn_sig_init(vn_rt_interrupt);
 	vn_cli_parse_paths(&cli, argc, argv, option, &x);
 	/* A script may run on its own, as with the other tools. */
 	if (cli.nops == 0 && (!vn_cli_scripted(&cli) || x.f.where || x.f.print))
@@ -309,7 +311,7 @@ main(int argc, char **argv)
 		return vn_cli_exit(status);
 	x.ids = vn_ids_new();
 	if (!x.ids)
-		vn_files_nomem();
+		vn_nomem();
 	status = stat_all(&x, cli.ops, cli.nops);
 	status = vn_files_close(&x.f, status);
 	vn_ids_free(x.ids);

@@ -3,9 +3,11 @@
  * vlc.strings.url_parse. No Lua here.
  *
  * What callers (and the man page) can rely on:
- *  - A string field is NULL when its part is absent OR empty: "file:///etc" has
- *    no host, "http://h/?" no option, "http://u:@h" no password. port is 0 when
- *    absent or empty ("http://h:/"); it is otherwise 1..65535 (or an explicit 0).
+ *  - A string field is NULL when its part is absent, and "" when the URL has it
+ *    but it is empty, as in VLC: "p://?o=v" has host "", "?o=v" path "",
+ *    "http://h/?" option "", "http://u:@h" password "", "http://h" no path.
+ *    Without "//" the path is always there (maybe ""). port is 0 when absent or
+ *    empty ("http://h:/"); it is otherwise 1..65535 (or an explicit 0).
  *  - protocol is a non-empty run of letters, digits, '+', '-' and '.' followed
  *    by ':'. So "localhost:8080" is protocol "localhost" and path "8080", and
  *    ":x" has no protocol (path ":x").
@@ -14,9 +16,14 @@
  *  - Only "//" introduces an authority (user:pass@host:port); it ends at the
  *    first '/', which begins path. The last '@' ends the user information,
  *    whose first ':' separates username from password.
- *  - path and option come back percent-encoded: bytes >= 0x80, control
- *    characters, space, " < > \ ^ ` { | } and any '%' that does not begin a
- *    %XX sequence become %XX (upper case hex); existing %XX are kept as given.
+ *  - path may hold only letters, digits, - . _ ~ ! $ & ' ( ) * + , ; = / @ :
+ *    and %XX escapes (kept as given), as VLC's vlc_UrlParse checks; bytes >=
+ *    0x80 come back as %XX (upper case hex). Anything else (a space, a
+ *    control character, " < > [ ] \ ^ ` { | }, a '%' that begins no escape)
+ *    makes the URL invalid: "p://h/G a r b a g e" is rejected.
+ *  - option comes back percent-encoded: bytes >= 0x80, control characters,
+ *    space, " < > \ ^ ` { | } and any '%' that does not begin a %XX sequence
+ *    become %XX; existing %XX are kept as given.
  *  - username and password come back percent-decoded; a %00 in them makes the
  *    URL invalid, since the result could not be a C string.
  *  - host in brackets ("[::1]") comes back without them; it may hold only hex
@@ -84,6 +91,33 @@ static int
 is_unsafe(unsigned char c)
 {
 	return c < 0x20 || c >= 0x7f || strchr(" \"<>\\^`{|}", c) != NULL;
+}
+
+/* Tells whether ASCII c may stand as itself in a path: RFC 3986's unreserved
+ * and sub-delims characters, and '/', '@', ':'. */
+static int
+is_path_char(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("-._~!$&'()*+,;=/@:", c));
+}
+
+/* Tells whether the span is a valid path once its bytes >= 0x80 are encoded. */
+static int
+path_ok(struct span s)
+{
+	size_t i;
+
+	for (i = 0; i < s.n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+
+		if (c >= 0x80 || is_path_char(c))
+			continue;
+		if (c != '%' || !is_escape(s.p + i, s.n - i))
+			return 0;
+		i += 2;
+	}
+	return 1;
 }
 
 /* Tells whether c may appear in a host name that is not in brackets. */
@@ -231,9 +265,9 @@ split(const char *s, struct pieces *pc)
 	if (end - s >= 2 && s[0] == '/' && s[1] == '/') {
 		s += 2;
 		slash = memchr(s, '/', (size_t)(end - s));
+		split_authority(s, slash != NULL ? slash : end, pc);
 		if (slash == NULL)
-			slash = end;
-		split_authority(s, slash, pc);
+			return;
 		s = slash;
 	}
 	pc->path = (struct span){ s, (size_t)(end - s) };
@@ -323,8 +357,8 @@ to_ascii(char **h)
 }
 
 /*
- * Decodes, converts and checks the host of pc; stores a malloc'd string, or
- * NULL for an empty or absent host, in *out. Returns NULL, or why not.
+ * Decodes, converts and checks the host of pc; stores a malloc'd string ("" for
+ * an empty one), or NULL for an absent host, in *out. Returns NULL, or why not.
  */
 static const char *
 make_host(const struct pieces *pc, char **out)
@@ -333,8 +367,10 @@ make_host(const struct pieces *pc, char **out)
 	char *h, *p;
 
 	*out = NULL;
-	if (pc->host.n == 0)
-		return pc->bracketed ? "invalid host name" : NULL;
+	if (pc->host.p == NULL)
+		return NULL;
+	if (pc->host.n == 0 && pc->bracketed)
+		return "invalid host name";
 	if (pc->bracketed)
 		return bracketed_host(pc->host, out);
 	if (has_escaped_nul(pc->host))
@@ -361,6 +397,8 @@ check_pieces(const struct pieces *pc, unsigned *port)
 {
 	if (pc->after_bracket)
 		return "invalid host name";
+	if (!path_ok(pc->path))
+		return "invalid character in path";
 	if (has_escaped_nul(pc->user))
 		return "invalid user name";
 	if (has_escaped_nul(pc->pass))
@@ -368,13 +406,13 @@ check_pieces(const struct pieces *pc, unsigned *port)
 	return parse_port(pc->port, port);
 }
 
-/* Copies n bytes to *cur as a string and returns it; NULL when n is 0. */
+/* Copies n bytes to *cur as a string and returns it; NULL when p is NULL. */
 static char *
 put_copy(char **cur, const char *p, size_t n)
 {
 	char *s = *cur;
 
-	if (n == 0)
+	if (p == NULL)
 		return NULL;
 	memcpy(s, p, n);
 	s[n] = '\0';
@@ -387,10 +425,11 @@ static char *
 put_encoded(char **cur, struct span sp)
 {
 	char *s = *cur;
-	size_t n = encode(s, sp);
+	size_t n;
 
-	if (n == 0)
+	if (sp.p == NULL)
 		return NULL;
+	n = encode(s, sp);
 	s[n] = '\0';
 	*cur += n + 1;
 	return s;
@@ -401,10 +440,11 @@ static char *
 put_decoded(char **cur, struct span sp)
 {
 	char *s = *cur;
-	size_t n = decode(s, sp);
+	size_t n;
 
-	if (n == 0)
+	if (sp.p == NULL)
 		return NULL;
+	n = decode(s, sp);
 	s[n] = '\0';
 	*cur += n + 1;
 	return s;
@@ -431,8 +471,6 @@ assemble(struct vn_url *u, const struct pieces *pc, const char *host)
 	path = encode(NULL, pc->path);
 	option = encode(NULL, pc->option);
 	size = pc->scheme.n + pc->user.n + pc->pass.n + hostlen + path + option;
-	if (size == 0)
-		return NULL;
 	if ((cur = u->buf = malloc(size + 6)) == NULL)
 		return "out of memory";
 	u->protocol = put_copy(&cur, pc->scheme.p, pc->scheme.n);

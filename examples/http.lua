@@ -5,14 +5,28 @@
 -- Serves DIR (default: the current directory): GET and HEAD, files with
 -- Content-Length, directories as an HTML listing (index.html when there is
 -- one), 301 to add the slash a directory needs, 400 for a malformed request or
--- a path that climbs out with "..", 404 for what does not exist. Connections
+-- a path that climbs out with "..", 403 for what may not be read and for
+-- symbolic links (the server cannot tell where they lead: one to /etc would
+-- serve /etc/passwd), 404 for what does not exist, 500 when a request fails
+-- otherwise, 503 when the server is out of descriptors or clients. Connections
 -- are kept alive (HTTP/1.1) unless the client asks otherwise; files are sent
--- in chunks as the socket takes them, so a big download does not stall the
--- other clients.
+-- in chunks as the socket takes them (accepted sockets are non-blocking, as in
+-- VLC), so a big download, or a client that does not read it, does not stall
+-- the other clients.
+--
+-- Limits: a request head of at most MAX_HEAD bytes; at most MAX_CLIENTS
+-- connections (the next one gets a 503); a client that does not finish a
+-- request within IDLE_TIMEOUT seconds, or takes nothing of its answer for as
+-- long, is dropped. When accept fails (out of descriptors) the server stops
+-- accepting for a moment instead of spinning. Each can be set before the
+-- script: vlcnet-listen -e 'MAX_CLIENTS = 10' --script examples/http.lua ...
 
 local root = (arg[1] or "."):gsub("(.)/+$", "%1")
 local CHUNK = 65536
-local MAX_HEAD = 16384
+local MAX_HEAD = MAX_HEAD or 16384
+local MAX_CLIENTS = MAX_CLIENTS or 256
+local IDLE = IDLE_TIMEOUT or 30          -- seconds
+local BACKOFF = 0.5                      -- seconds without accept after a failure
 
 local types = {
 	html = "text/html; charset=utf-8", htm = "text/html; charset=utf-8",
@@ -26,8 +40,22 @@ local types = {
 local reasons = {
 	[200] = "OK", [301] = "Moved Permanently", [400] = "Bad Request",
 	[403] = "Forbidden", [404] = "Not Found", [405] = "Method Not Allowed",
+	[500] = "Internal Server Error", [503] = "Service Unavailable",
 	[505] = "HTTP Version Not Supported",
 }
+
+local function now() return vlc.misc.mdate() / 1e6 end
+
+-- The status for a file system failure, from io.open's errno or the reason
+-- net.opendir gives: EACCES 403, ENOENT 404, out of descriptors (EMFILE,
+-- ENFILE) 503, anything else 500.
+local function failure_status(errno, why)
+	why = why or ""
+	if errno == 13 or why:find("Permission denied", 1, true) then return 403 end
+	if errno == 2 or why:find("No such file", 1, true) then return 404 end
+	if errno == 23 or errno == 24 or why:find("open files", 1, true) then return 503 end
+	return 500
+end
 
 local function has(x, f)
 	return x % (2 * f) >= f
@@ -50,6 +78,7 @@ local function url_unescape(s)
 end
 
 local conns = {}   -- fd -> connection
+local count = 0    -- connections in conns
 
 -- Queue a response. body is a string, or nil with a file handle to stream.
 local function respond(c, status, headers, body, file, size)
@@ -75,7 +104,8 @@ local function error_page(c, status, headers)
 end
 
 local function listing(c, target, path)
-	local names = net.opendir(path)
+	local ok, names = pcall(net.opendir, path)
+	if not ok then return error_page(c, failure_status(nil, names)) end
 	table.sort(names)
 	local rows = { "<!DOCTYPE html>\n<meta charset=\"utf-8\"><title>Index of ",
 	               html_escape(target), "</title>\n<h1>Index of ", html_escape(target),
@@ -93,8 +123,8 @@ local function listing(c, target, path)
 end
 
 local function serve_file(c, path, st)
-	local f = io.open(path, "rb")
-	if not f then return error_page(c, 403) end
+	local f, why, errno = io.open(path, "rb")
+	if not f then return error_page(c, failure_status(errno, why)) end
 	local ext = path:match("%.([%w]+)$")
 	respond(c, 200, { "Content-Type: " .. (types[ext and ext:lower()] or
 	                  "application/octet-stream") }, nil, f, st.size)
@@ -129,10 +159,16 @@ local function handle(c, head)
 	c.head = method == "HEAD"
 	local path = target:gsub("[?#].*", "")
 	if path:sub(1, 1) ~= "/" then return error_page(c, 400) end
-	path = url_unescape(path)
+	-- "//sub" is "/sub": a Location of "//sub/" would name another host.
+	path = url_unescape(path):gsub("//+", "/")
 	if path:find("%z") then return error_page(c, 400) end
+	local below = root
 	for seg in path:gmatch("[^/]+") do
 		if seg == ".." then return error_page(c, 400) end
+		-- No symbolic links below the root: where they lead is unknown.
+		below = below .. "/" .. seg
+		local l = net.lstat(below)
+		if l and l.type == "symbolic link" then return error_page(c, 403) end
 	end
 	local file = root .. path
 	local st = net.stat(file)
@@ -142,7 +178,7 @@ local function handle(c, head)
 			return respond(c, 301, { "Location: " .. url_escape(path) .. "/",
 			                         "Content-Type: text/plain" }, "")
 		end
-		local index = net.stat(file .. "index.html")
+		local index = net.lstat(file .. "index.html")
 		if index and index.type == "file" then
 			return serve_file(c, file .. "index.html", index)
 		end
@@ -168,7 +204,15 @@ local function process(c)
 		end
 		local head = c.inbuf:sub(1, s - 1)
 		c.inbuf = c.inbuf:sub(e + 1)
-		handle(c, (head:gsub("^[\r\n]+", "")))
+		-- Whatever goes wrong answers this request and ends the connection;
+		-- the server goes on serving the others.
+		local ok, err = pcall(handle, c, (head:gsub("^[\r\n]+", "")))
+		if not ok then
+			io.stderr:write("http.lua: ", tostring(err), "\n")
+			if c.file then c.file:close() c.file = nil end
+			c.out, c.keep = "", false
+			error_page(c, 500)
+		end
 		if not c.keep then c.closing = true end
 	end
 end
@@ -177,6 +221,7 @@ local function drop(fd)
 	local c = conns[fd]
 	if c.file then c.file:close() end
 	conns[fd] = nil
+	count = count - 1
 	net.close(fd)
 end
 
@@ -195,32 +240,56 @@ local function write_some(fd, c)
 		local n = net.send(fd, c.out, CHUNK)
 		if n < 0 then return false end
 		c.out = c.out:sub(n + 1)
+		c.deadline = now() + IDLE   -- the client takes its answer
 	end
 	if c.out == "" and not c.file then
 		if c.closing then return false end
+		c.deadline = now() + IDLE   -- for the next request
 		process(c)
 	end
 	return true
 end
 
 local lfds = { listener:fds() }
+local paused_until = nil   -- accepting again at this time, after a failure
+
+-- Take one connection, or pause accepting when that fails.
+local function accept(t)
+	local cfd = listener:accept()
+	if cfd < 0 then
+		-- Out of descriptors (EMFILE): the listener stays readable, so
+		-- polling it again at once would spin. Leave it alone a moment.
+		paused_until = t + BACKOFF
+	elseif count >= MAX_CLIENTS then
+		net.send(cfd, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n" ..
+		              "Connection: close\r\nRetry-After: 1\r\n\r\n")
+		net.close(cfd)
+	else
+		count = count + 1
+		conns[cfd] = { inbuf = "", out = "", deadline = t + IDLE }
+	end
+end
+
 while true do
 	local t = {}
-	for _, fd in ipairs(lfds) do t[fd] = net.POLLIN end
+	local wake = paused_until
+	if not paused_until then
+		for _, fd in ipairs(lfds) do t[fd] = net.POLLIN end
+	end
 	for fd, c in pairs(conns) do
 		local busy = c.out ~= "" or c.file
 		t[fd] = busy and net.POLLOUT or net.POLLIN
+		if not wake or c.deadline < wake then wake = c.deadline end
 	end
-	net.poll(t)
+	net.poll(t, wake and math.max(0, math.ceil((wake - now()) * 1000)) or nil)
+	local time = now()
 	for _, fd in ipairs(lfds) do
-		if t[fd] ~= 0 then
-			local cfd = listener:accept()
-			if cfd >= 0 then
-				conns[cfd] = { inbuf = "", out = "" }
-			end
+		if (t[fd] or 0) ~= 0 then
+			accept(time)
 			break
 		end
 	end
+	if paused_until and time >= paused_until then paused_until = nil end
 	for fd, c in pairs(conns) do
 		local rev = t[fd] or 0
 		if has(rev, net.POLLOUT) then
@@ -233,6 +302,8 @@ while true do
 			else
 				drop(fd)
 			end
+		elseif time >= c.deadline then
+			drop(fd)   -- no request finished, or no answer taken, in IDLE s
 		end
 	end
 end

@@ -75,17 +75,36 @@ opttimeout(lua_State *L, int i)
 	return t < 0 ? -1 : t > INT_MAX ? INT_MAX : (int)t;
 }
 
-/* Raise "Interrupted." when a wait ended because of SIGINT/SIGTERM. This error
- * is the signal's one report: the stop hook the runtime set for busy Lua code
- * goes, so that a script may catch it. */
+int
+vn_lua_interrupted(lua_State *L)
+{
+	vn_sig_delivered();
+	lua_sethook(L, NULL, 0, 0);
+	lua_pushliteral(L, "Interrupted.");  /* no position: the same text everywhere */
+	return lua_error(L);
+}
+
+/* Raise "Interrupted." when a wait ended because of SIGINT/SIGTERM. */
 static void
 check_interrupt(lua_State *L, int r)
 {
-	if (r < 0 && errno == EINTR && vn_sig_pending()) {
-		vn_sig_delivered();
-		lua_sethook(L, NULL, 0, 0);
-		luaL_error(L, "Interrupted.");
+	if (r < 0 && errno == EINTR && vn_sig_pending())
+		vn_lua_interrupted(L);
+}
+
+/* Put a socket the API opened into the table as VLC hands it to scripts:
+ * non-blocking (net_AcceptSingle, net_Connect), so send may send part and recv
+ * returns nil when nothing is there yet. Returns the slot, or -1 (fd closed). */
+static int
+add_socket(struct vn_fdtab *t, int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		close(fd);
+		return -1;
 	}
+	return vn_fdtab_add(t, fd);  /* which closes fd when it fails */
 }
 
 /* The shape of a failed call returning a number: -1 and the reason. */
@@ -163,7 +182,7 @@ listener_accept(lua_State *L)
 		check_interrupt(L, fd);
 		return push_fail(L, strerror(errno));
 	}
-	slot = vn_fdtab_add(l->t, fd);
+	slot = add_socket(l->t, fd);
 	if (slot < 0)
 		return push_fail(L, "not enough memory");
 	lua_pushinteger(L, slot);
@@ -247,7 +266,7 @@ net_connect_tcp(lua_State *L)
 		check_interrupt(L, fd);
 		return push_fail(L, e.msg);
 	}
-	slot = vn_fdtab_add(fdtab(L), fd);
+	slot = add_socket(fdtab(L), fd);
 	if (slot < 0)
 		return push_fail(L, "not enough memory");
 	lua_pushinteger(L, slot);
@@ -318,7 +337,8 @@ net_close(lua_State *L)
 	return 0;
 }
 
-/* poll: t maps slot -> events; every entry gets its revents back. Unmapped slots
+/* poll: t maps slot -> events; every entry gets its revents back as poll(2)
+ * reports them (a peer's half-close is POLLIN, as in VLC). Unmapped slots
  * report POLLNVAL without reaching the kernel, which only sees open ones. */
 static int
 net_poll(lua_State *L)
@@ -347,11 +367,9 @@ net_poll(lua_State *L)
 		} else {
 			lua_Number ev = lua_tonumber(L, -1);
 
-			/* POLLRDHUP tells when the peer has closed: see POLLHUP. */
 			t->pfd[np].fd = fd;
-			t->pfd[np].events = (short)(((ev >= INT_MIN && ev <= INT_MAX ?
-			                    (int)ev : 0) & (POLLIN | POLLOUT | POLLPRI)) |
-			                    POLLRDHUP);
+			t->pfd[np].events = (short)((ev >= INT_MIN && ev <= INT_MAX ?
+			                    (int)ev : 0) & (POLLIN | POLLOUT | POLLPRI));
 			t->pfd[np].revents = 0;
 			t->slot[nk++] = (int)np++;
 		}
@@ -364,8 +382,6 @@ net_poll(lua_State *L)
 		int rev = t->slot[i] < 0 ? POLLNVAL :
 		          r > 0 ? t->pfd[t->slot[i]].revents : 0;
 
-		if (rev & POLLRDHUP)
-			rev = (rev & ~POLLRDHUP) | POLLHUP;
 		lua_pushnumber(L, t->keys[i]);
 		lua_pushinteger(L, rev);
 		lua_rawset(L, 1);

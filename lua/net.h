@@ -14,6 +14,12 @@ struct vn_stat;
 /* Set the fields of net.stat (core/fs.h's vn_stat_names) in the table on the
  * stack top; net.stat and the hooks' entries both use it. */
 void vn_lua_setstat(lua_State *L, const struct vn_stat *st);
+/* Raise the error "Interrupted." for a pending SIGINT/SIGTERM: the signal's
+ * one report, wherever it is noticed (a net call's wait, vlc.misc.mwait, the
+ * hook that stops busy Lua code). The stop hook is removed first, so a script
+ * can catch the error with pcall like any other; the fallback that would kill
+ * the process is cancelled. Does not return. */
+int vn_lua_interrupted(lua_State *L);
 /* net.url_parse, shared with vlc.strings.url_parse. */
 int vn_lua_url_parse(lua_State *L);
 

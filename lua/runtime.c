@@ -15,10 +15,13 @@
 #endif
 #endif
 
+#include "../core/proc.h"
 #include "../core/sig.h"
 #include "fdtab.h"
 #include "internal.h"
+#include "misc.h"
 #include "net.h"
+#include "strings.h"
 #include "../core/version.h"
 
 static const char quit_key;  /* vlc.misc.quit() raises this light userdata */
@@ -31,15 +34,11 @@ static void
 stop_hook(lua_State *L, lua_Debug *ar)
 {
 	(void)ar;
-	vn_sig_delivered();
-	lua_sethook(L, NULL, 0, 0);
-	luaL_error(L, "Interrupted.");
+	vn_lua_interrupted(L);
 }
 
-/* Called from the signal handler: stop the running Lua code at its next step
- * (the way lua.c does). Blocking net calls see the pending signal themselves. */
-static void
-on_signal(int sig)
+void
+vn_rt_interrupt(int sig)
 {
 	(void)sig;
 	if (sig_state)
@@ -66,7 +65,7 @@ msg(lua_State *L)
 	if (!strcmp(level, "debug") && !rt->s.verbose)
 		return 0;
 	for (i = 1; i <= n; i++)
-		fprintf(stderr, "%s: %s: %s\n", rt->s.prog, level, luaL_checkstring(L, i));
+		vn_warn("%s: %s", level, luaL_checkstring(L, i));
 	return 0;
 }
 
@@ -121,7 +120,8 @@ misc_mdate(lua_State *L)
 	return 1;
 }
 
-/* vlc.misc.mwait(t): sleep until mdate() reaches t. */
+/* vlc.misc.mwait(t): sleep until mdate() reaches t. Like every wait, it raises
+ * "Interrupted." on SIGINT/SIGTERM, and at once when one is already pending. */
 static int
 misc_mwait(lua_State *L)
 {
@@ -133,14 +133,13 @@ misc_mwait(lua_State *L)
 
 		if (!(left > 0))
 			return 0;
+		if (vn_sig_pending())
+			return vn_lua_interrupted(L);
 		if (left > 1e15)
 			left = 1e15;
 		ts.tv_sec = (time_t)(left / 1e6);
 		ts.tv_nsec = (long)((left - ts.tv_sec * 1e6) * 1e3);
-		if (nanosleep(&ts, NULL) < 0 && errno == EINTR && vn_sig_pending()) {
-			vn_sig_delivered();
-			return luaL_error(L, "Interrupted.");
-		}
+		nanosleep(&ts, NULL);  /* a signal ends it early: checked above */
 	}
 }
 
@@ -173,6 +172,7 @@ open_vlc(lua_State *L, vn_rt *rt)
 	lua_newtable(L);
 	lua_getfield(L, -3, "url_parse");
 	lua_setfield(L, -2, "url_parse");
+	vn_lua_strings_register(L);
 	lua_setfield(L, -2, "strings");
 
 	lua_newtable(L);
@@ -188,6 +188,7 @@ open_vlc(lua_State *L, vn_rt *rt)
 	setfunc(L, rt, "should_die", misc_should_die);
 	setfunc(L, rt, "mdate", misc_mdate);
 	setfunc(L, rt, "mwait", misc_mwait);
+	vn_lua_misc_register(L);
 	lua_setfield(L, -2, "misc");
 
 	lua_setglobal(L, "vlc");
@@ -250,22 +251,14 @@ vn_rt_new(const struct vn_script *s)
 {
 	vn_rt *rt = calloc(1, sizeof *rt);
 
-	if (!rt || !(rt->L = luaL_newstate())) {
-		fprintf(stderr, "%s: not enough memory\n", s->prog);
-		free(rt);
-		return NULL;
-	}
+	if (!rt || !(rt->L = luaL_newstate()))
+		vn_nomem();
 	rt->s = *s;
 	rt->where_ref = rt->print_ref = LUA_NOREF;
 	rt->nchunks = -1;
-	if (lua_cpcall(rt->L, setup, rt) != 0) {
-		fprintf(stderr, "%s: %s\n", s->prog, lua_tostring(rt->L, -1));
-		lua_close(rt->L);
-		free(rt);
-		return NULL;
-	}
+	if (lua_cpcall(rt->L, setup, rt) != 0)
+		vn_nomem();   /* the only error setting up can raise */
 	sig_state = rt->L;
-	vn_sig_init(on_signal);
 	return rt;
 }
 
@@ -387,8 +380,7 @@ vn_rt_report(vn_rt *rt)
 {
 	const char *m = lua_tostring(rt->L, -1);
 
-	fflush(stdout);
-	fprintf(stderr, "%s: %s\n", rt->s.prog, m ? m : "(error object is not a string)");
+	vn_warn("%s", m ? m : "(error object is not a string)");
 	lua_pop(rt->L, 1);
 }
 

@@ -19,9 +19,13 @@ struct vn_script {
 
 typedef struct vn_rt vn_rt;
 
-/* A state with the libraries, `net`, `vlc` and `arg`, that stops with
- * "Interrupted." on SIGINT/SIGTERM. NULL (message printed) when out of memory. */
+/* A state with the libraries, `net`, `vlc` and `arg`; the newest state is the
+ * one vn_rt_interrupt stops. Out of memory ends the process (vn_nomem). */
 vn_rt *vn_rt_new(const struct vn_script *s);
+/* For vn_sig_init, from the signal handler: make the running Lua code stop
+ * with "Interrupted." at its next step (the way lua.c does); blocking net calls
+ * see the pending signal themselves. */
+void vn_rt_interrupt(int sig);
 void vn_rt_free(vn_rt *rt);
 
 /* Give the script a global NAME: an OS descriptor put in the state's table

@@ -5,14 +5,6 @@
 
 load helper
 
-# lua CODE...: run the chunks in one state, bounded in time. try(f) prints
-# what pcall(f) returns (a direct pcall(net.x) would name the function '?').
-lua() {
-	local args=(-e 'function try(f) print(pcall(f)) end')
-	for c in "$@"; do args+=(-e "$c"); done
-	run timeout 20 vlcnet-connect "${args[@]}"
-}
-
 # --- descriptor table ------------------------------------------------------
 
 @test "sockets take the lowest free slot from 3 up" {
@@ -183,6 +175,7 @@ lua() {
 @test "accept blocks until a client from nc arrives" {
 	bg srv vlcnet-listen -e 'io.stdout:setvbuf("line") print("port " .. listener:port())
 	                          local fd = listener:accept()
+	                          net.poll({ [fd] = net.POLLIN })  -- fd is non-blocking
 	                          print("got " .. net.recv(fd, 100))' 127.0.0.1 0
 	port=$(port_of srv)
 	echo "hello" | timeout 10 nc -N 127.0.0.1 "$port"
@@ -217,9 +210,39 @@ print("port", s.getsockname()[1], flush=True)
 c, _ = s.accept(); c.sendall(c.recv(100).upper()); c.close()'
 	port=$(port_of srv)
 	lua "local fd = net.connect_tcp('127.0.0.1', $port)
-	     net.send(fd, 'ping') print(net.recv(fd, 100), net.recv(fd, 100))"
+	     net.send(fd, 'ping')
+	     local t = { [fd] = net.POLLIN } net.poll(t, 10000) local a = net.recv(fd, 100)
+	     t = { [fd] = net.POLLIN } net.poll(t, 10000) print(a, net.recv(fd, 100))"
 	assert_success
 	assert_output "PING	nil"
+}
+
+@test "accepted and connected sockets are non-blocking, as VLC makes them" {
+	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+	     local c = net.connect_tcp("127.0.0.1", l:port())
+	     local s = l:accept()
+	     print("nothing yet", net.recv(s, 10), net.recv(c, 10))
+	     local big = string.rep("x", 16 * 1024 * 1024)
+	     local n = net.send(s, big)
+	     print("part", n > 0 and n < #big)
+	     n = net.send(c, big)
+	     print("part", n > 0 and n < #big)'
+	assert_success
+	assert_line -n 0 "nothing yet	nil	nil"
+	assert_line -n 1 "part	true"
+	assert_line -n 2 "part	true"
+}
+
+@test "the fd vlcnet-connect hands to a script stays blocking" {
+	bg srv python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print("port", s.getsockname()[1], flush=True)
+c, _ = s.accept(); time.sleep(0.3); c.sendall(b"late"); c.close()'
+	port=$(port_of srv)
+	run timeout 20 vlcnet-connect -e 'print(net.recv(fd, 100))' 127.0.0.1 "$port"
+	assert_success
+	assert_output "late"
 }
 
 @test "connect_tcp tries every address of a name in turn" {
@@ -369,19 +392,46 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 
 # --- poll ------------------------------------------------------------------
 
-@test "poll writes revents back and reports POLLHUP after the peer closes" {
-	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+@test "poll writes back the revents poll(2) reports: a peer's close is POLLIN, then recv gives nil" {
+	lua 'local function has(x, f) return x % (2 * f) >= f end
+	     local l = net.listen_tcp("127.0.0.1", 0)
 	     local c = net.connect_tcp("127.0.0.1", l:port())
 	     local s = l:accept()
 	     local t = { [s] = net.POLLIN + net.POLLOUT }
 	     print(net.poll(t), t[s] == net.POLLOUT)
 	     net.send(c, "x") net.close(c)
 	     t = { [s] = net.POLLIN }
-	     print(net.poll(t), t[s] % (2 * net.POLLIN) >= net.POLLIN,
-	           t[s] % (2 * net.POLLHUP) >= net.POLLHUP)'
+	     print(net.poll(t), t[s] == net.POLLIN, net.recv(s, 10), net.recv(s, 10))
+	     net.send(s, "y")   -- to a closed peer: it answers with a reset
+	     t = { [s] = net.POLLIN }
+	     print(net.poll(t, 10000), has(t[s], net.POLLHUP))'
 	assert_success
 	assert_line -n 0 "1	true"
-	assert_line -n 1 "1	true	true"
+	assert_line -n 1 "1	true	x	nil"
+	assert_line -n 2 "1	true"
+}
+
+@test "poll keeps POLLOUT for a client that half-closed, so an answer can still go out" {
+	bg srv vlcnet-listen -v -e '
+	     io.stdout:setvbuf("line")
+	     local s = listener:accept()
+	     local t = { [s] = net.POLLIN } net.poll(t, 10000)
+	     local q = net.recv(s, 100)
+	     t = { [s] = net.POLLIN } net.poll(t, 10000)
+	     print("eof", net.recv(s, 100))
+	     t = { [s] = net.POLLOUT } net.poll(t, 10000)
+	     print("revents", t[s] == net.POLLOUT)
+	     net.send(s, q:upper())' 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 20 python3 -c '
+import socket, sys
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.sendall(b"ask"); c.shutdown(socket.SHUT_WR)
+print(c.recv(100).decode())' "$port"
+	assert_success
+	assert_output "ASK"
+	run cat "$BATS_TEST_TMPDIR/srv.out"
+	assert_line "revents	true"
 }
 
 @test "poll reports POLLNVAL for unmapped descriptors next to real ones" {
@@ -440,6 +490,61 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	assert_output "caught: Interrupted."
 }
 
+# interrupt_in TOOL SETUP CALL [PORT]: run TOOL -e with SETUP, then CALL inside
+# pcall, on 127.0.0.1 PORT (default 0); send SIGINT once the script says it is
+# about to wait, and check what the script printed after catching it.
+interrupt_in() {
+	local out=$BATS_TEST_TMPDIR/int.out
+	local script="io.stdout:setvbuf('line') $2
+	     print('waiting')
+	     local ok, err = pcall(function() return $3 end)
+	     print('caught', ok, err)
+	     print('and goes on', vlc.misc.should_die())"
+	run timeout 20 bash -c '"$1" -e "$2" 127.0.0.1 "$4" >"$3" 2>&1 & p=$!
+	  for i in $(seq 200); do grep -q waiting "$3" && break; sleep 0.05; done
+	  sleep 0.2; kill -INT $p; wait $p; s=$?; cat "$3"; exit $s' _ "$1" "$script" "$out" "${4:-0}"
+	assert_failure 130
+	assert_line "caught	false	Interrupted."
+	assert_line "and goes on	true"
+}
+
+@test "an interrupt in recv is the error Interrupted., caught with pcall like any other" {
+	bg srv python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print("port", s.getsockname()[1], flush=True); c, _ = s.accept(); time.sleep(30)'
+	port=$(port_of srv)
+	# vlcnet-connect's fd is blocking: recv waits there.
+	interrupt_in vlcnet-connect '' 'net.recv(fd, 1)' "$port"
+}
+
+@test "an interrupt in poll is the error Interrupted., caught with pcall like any other" {
+	interrupt_in vlcnet-listen '' 'net.poll({ [listener:fds()] = net.POLLIN })'
+}
+
+@test "an interrupt in accept is the error Interrupted., caught with pcall like any other" {
+	interrupt_in vlcnet-listen '' 'listener:accept()'
+}
+
+@test "an interrupt in connect_tcp is the error Interrupted., caught with pcall like any other" {
+	bg full python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print("port", s.getsockname()[1], flush=True); time.sleep(30)'
+	port=$(port_of full)
+	# Backlog 0 and nobody accepting: after the first connections, SYNs go unanswered.
+	interrupt_in vlcnet-listen "local p = $port" \
+		'(function() for i = 1, 20 do net.connect_tcp("127.0.0.1", p) end end)()'
+}
+
+@test "an interrupt in vlc.misc.mwait is the error Interrupted., caught with pcall like any other" {
+	interrupt_in vlcnet-listen '' 'vlc.misc.mwait(vlc.misc.mdate() + 30e6)'
+}
+
+@test "an interrupt in busy Lua code is the same error, without a position" {
+	interrupt_in vlcnet-listen '' '(function() while true do end end)()'
+}
+
 @test "SIGTERM stops a busy Lua loop and ends with status 143" {
 	# LuaJIT's compiled loops never run the hook: the fallback ends them.
 	run timeout 10 bash -c 'vlcnet-connect -e "while true do end" & p=$!
@@ -480,6 +585,24 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	assert_line -n 1 "nil	nil	0	/just/a/path"
 }
 
+@test "url_parse gives an empty string for a part the URL has but leaves empty, as VLC" {
+	lua 'local u = net.url_parse("p://?o=v")
+	     print(u.host == "", u.path, u.option)
+	     u = net.url_parse("?o1=v1&o2=v2")
+	     print(u.path == "", u.host, u.option)'
+	assert_success
+	assert_line -n 0 "true	nil	o=v"
+	assert_line -n 1 "true	nil	o1=v1&o2=v2"
+}
+
+@test "url_parse rejects a path with spaces as it rejects a host with spaces" {
+	lua 'print(net.url_parse("p://G a r b a g e"))
+	     print(net.url_parse("p://h/G a r b a g e"))'
+	assert_success
+	assert_line -n 0 "nil	invalid character in host"
+	assert_line -n 1 "nil	invalid character in path"
+}
+
 @test "url_parse converts international hosts to punycode and encodes the path" {
 	lua 'local u = net.url_parse("http://bücher.example/straße")
 	     print(u.host, u.path)'
@@ -507,17 +630,8 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 
 # --- stat, lstat, opendir --------------------------------------------------
 
-make_tree() {
-	d="$BATS_TEST_TMPDIR/tree"
-	mkdir -p "$d/dir"
-	printf 'twelve bytes' >"$d/file"
-	mkfifo "$d/fifo"
-	python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$d/sock"
-	ln -s file "$d/link"
-}
-
 @test "stat reports VLC's type words and fields" {
-	make_tree
+	make_type_tree
 	lua "for _, p in ipairs{ '$d/file', '$d/dir', '/dev/null', '$d/fifo', '$d/sock', '$d/link' } do
 	       local s = net.stat(p) print(s.type, s.size) end"
 	assert_success
@@ -530,7 +644,7 @@ make_tree() {
 }
 
 @test "stat fields equal GNU stat's" {
-	make_tree
+	make_type_tree
 	lua "local s = net.stat('$d/file')
 	     print(s.mode, s.uid, s.gid, s.size, s.access_time, s.modification_time, s.creation_time)"
 	assert_success
@@ -538,7 +652,7 @@ make_tree() {
 }
 
 @test "lstat does not follow symlinks" {
-	make_tree
+	make_type_tree
 	lua "print(net.lstat('$d/link').type, net.lstat('$d/file').type)"
 	assert_success
 	assert_output "symbolic link	file"

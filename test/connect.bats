@@ -4,24 +4,9 @@
 
 load helper
 
-# serve NAME CMD...: run a server CMD on a free port (in $port): CMD's
-# arguments may use {} for the port.
-serve() {
-	local name=$1 i a args=()
-	shift
-	port=$(closed_port)
-	for a in "$@"; do args+=("${a//\{\}/$port}"); done
-	bg "$name" "${args[@]}"
-	for ((i = 0; i < 100; i++)); do
-		grep -qi "$(printf ':%04X 00000000:0000 0A' "$port")" /proc/net/tcp && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 @test "connect talks to nc as a server, both ways" {
 	printf 'from nc\n' >"$BATS_TEST_TMPDIR/in"
-	serve srv bash -c "exec nc -N -l 127.0.0.1 {} <'$BATS_TEST_TMPDIR/in'"
+	serve_cmd srv bash -c "exec nc -N -l 127.0.0.1 {} <'$BATS_TEST_TMPDIR/in'"
 	run timeout 10 bash -c "printf 'from connect\n' | vlcnet-connect 127.0.0.1 $port"
 	assert_success
 	assert_output "from nc"
@@ -30,7 +15,7 @@ serve() {
 }
 
 @test "connect talks to socat as a server, both ways" {
-	serve srv socat -t 5 TCP-LISTEN:{},bind=127.0.0.1,reuseaddr SYSTEM:'read l; echo "socat got $l"'
+	serve_cmd srv socat -t 5 TCP-LISTEN:{},bind=127.0.0.1,reuseaddr SYSTEM:'read l; echo "socat got $l"'
 	run timeout 10 bash -c "printf 'hello\n' | vlcnet-connect 127.0.0.1 $port"
 	assert_success
 	assert_output "socat got hello"

@@ -5,8 +5,16 @@
 
 load helper
 
-TOOLS=(vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls)
-PAGES=(vlcnet-listen.1 vlcnet-connect.1 vlcnet-stat.1 vlcnet-ls.1 vlcnet-lua.3)
+# The tools are the programs the build makes, the pages those in man/: a new
+# tool, option or page is checked without a change here.
+TOOLS=()
+for t in "$BUILD"/vlcnet-*; do
+	[[ -f $t && -x $t && ${t##*/} != *.* ]] && TOOLS+=("${t##*/}")
+done
+PAGES=()
+for page in "$TOP"/man/*.[1-9]; do
+	[ -f "$page" ] && PAGES+=("${page##*/}")
+done
 
 # opt_words: the option words (-x, --long) at the start of each line of stdin,
 # one per line, sorted; "--" alone and arguments (SECS, LOW-HIGH) are not.
@@ -15,11 +23,28 @@ opt_words() {
 		sed -E 's/^[ ,[|]//' | LC_ALL=C sort -u
 }
 
-# help_opts TOOL: the options TOOL --help lists under "Options:".
+# help_opts TOOL: the options TOOL --help lists in its sections whose title
+# ends in "options:" (any case). An option line starts with a dash at most 6
+# columns in (a wrapped description is further in); its options are its
+# words up to the first that is neither an option (-x, --long, --long=ARG,
+# --long[=ARG]) nor an argument name (N, FILE, [WHEN]): the description, which
+# may be a single space away and may name other options.
 help_opts() {
-	timeout 10 "$1" --help |
-		sed -n '/^Options:/,/^$/p' | sed -nE 's/^ +(-.*)$/\1/p' |
-		sed -E 's/  .*//' | opt_words
+	timeout 10 "$1" --help | awk '
+		/^[^ ]/ && /[Oo]ptions:$/ { in_opts = 1; next }
+		/^$/ || /^[^ ]/ { in_opts = 0 }
+		!in_opts { next }
+		{ match($0, /^ */) }
+		RLENGTH < 1 || RLENGTH > 6 || substr($0, RLENGTH + 1, 1) != "-" { next }
+		{ for (i = 1; i <= NF; i++) {
+			w = $i
+			sub(/,$/, "", w)
+			if (w ~ /^--?[A-Za-z0-9][A-Za-z0-9-]*(=.*|\[=.*\])?$/) {
+				sub(/[=[].*/, "", w)
+				print w
+			} else if (w !~ /^[A-Z][A-Z0-9_.|-]*$/ && w !~ /^\[.*\]$/)
+				break
+		} }' | LC_ALL=C sort -u
 }
 
 # man_opts TOOL [PAGE]: the options tagged in the OPTIONS sections of
@@ -98,6 +123,32 @@ same_options() {
 	assert_line -- -m
 }
 
+@test "the option lists are read from any --help layout, descriptions left out" {
+	cat >"$BATS_TEST_TMPDIR/fake" <<'EOF'
+#!/bin/sh
+cat <<'HELP'
+Usage: fake [OPTIONS] DIR
+       fake [OPTIONS] --script FILE
+
+Options:
+  -r, --reverse            reverse the order (no effect with -U)
+      --a-much-longer-option-name WHEN say when, unlike --other
+  -c, --color[=WHEN]       colour, see -Z
+                           -1 on a wrapped line is no option
+      --tight=N
+Script options:
+  -s, --script FILE        run FILE
+
+Exit status: -9 is no option.
+HELP
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/fake"
+	run help_opts "$BATS_TEST_TMPDIR/fake"
+	assert_success
+	assert_output "$(printf '%s\n' --a-much-longer-option-name --color --reverse --script \
+		--tight -c -r -s)"
+}
+
 @test "the option lists are read from man(7) and mdoc(7) pages as expected" {
 	cat >"$BATS_TEST_TMPDIR/t.1" <<'EOF'
 .TH T 1
@@ -150,52 +201,45 @@ EOF
 	assert_output "$(printf '%s\n' --keep-open --max-conns -k -m)"
 }
 
-@test "vlcnet-listen: the man page lists exactly the options of --help" {
-	same_options vlcnet-listen man
+# each_tool WHAT: same_options for every tool; all of them are checked and
+# the differences of each printed before the status is 1.
+each_tool() {
+	local tool bad=0
+	[ "${#TOOLS[@]}" -gt 0 ] || { echo "no tools in $BUILD" >&2; return 1; }
+	for tool in "${TOOLS[@]}"; do
+		same_options "$tool" "$1" || bad=1
+	done
+	return "$bad"
 }
 
-@test "vlcnet-connect: the man page lists exactly the options of --help" {
-	same_options vlcnet-connect man
+@test "the tools are found in the build, the four of them at least" {
+	for t in vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls; do
+		[[ " ${TOOLS[*]} " == *" $t "* ]] || { echo "$t is not in TOOLS: ${TOOLS[*]}" >&2; false; }
+	done
+	[[ " ${PAGES[*]} " == *" vlcnet-lua.3 "* ]]
 }
 
-@test "vlcnet-stat: the man page lists exactly the options of --help" {
-	same_options vlcnet-stat man
+@test "each tool's man page lists exactly the options of its --help" {
+	each_tool man
 }
 
-@test "vlcnet-ls: the man page lists exactly the options of --help" {
-	same_options vlcnet-ls man
+@test "each tool's bash completion offers exactly the options of its --help" {
+	each_tool bash
 }
 
-@test "vlcnet-listen: the bash completion offers exactly the options of --help" {
-	same_options vlcnet-listen bash
+@test "each tool's zsh completion describes exactly the options of its --help" {
+	each_tool zsh
 }
 
-@test "vlcnet-connect: the bash completion offers exactly the options of --help" {
-	same_options vlcnet-connect bash
-}
-
-@test "vlcnet-stat: the bash completion offers exactly the options of --help" {
-	same_options vlcnet-stat bash
-}
-
-@test "vlcnet-ls: the bash completion offers exactly the options of --help" {
-	same_options vlcnet-ls bash
-}
-
-@test "vlcnet-listen: the zsh completion describes exactly the options of --help" {
-	same_options vlcnet-listen zsh
-}
-
-@test "vlcnet-connect: the zsh completion describes exactly the options of --help" {
-	same_options vlcnet-connect zsh
-}
-
-@test "vlcnet-stat: the zsh completion describes exactly the options of --help" {
-	same_options vlcnet-stat zsh
-}
-
-@test "vlcnet-ls: the zsh completion describes exactly the options of --help" {
-	same_options vlcnet-ls zsh
+@test "both completions are registered for each tool" {
+	local tool
+	for tool in "${TOOLS[@]}"; do
+		run bash -c 'source "$1/completions/bash/vlcnet"; complete -p "$2"' _ "$TOP" "$tool"
+		assert_success
+		assert_output --partial "_vlcnet"
+		run sed -n '1{/^#compdef /p}' "$TOP/completions/zsh/_vlcnet"
+		assert_output --regexp " $tool( |$)"
+	done
 }
 
 # lint PAGE: mandoc finds nothing at WARNING level or above.
@@ -207,33 +251,11 @@ lint() {
 	assert_output ""
 }
 
-@test "man/vlcnet-listen.1 passes mandoc -Tlint -W warning" {
-	lint vlcnet-listen.1
-}
-
-@test "man/vlcnet-connect.1 passes mandoc -Tlint -W warning" {
-	lint vlcnet-connect.1
-}
-
-@test "man/vlcnet-stat.1 passes mandoc -Tlint -W warning" {
-	lint vlcnet-stat.1
-}
-
-@test "man/vlcnet-ls.1 passes mandoc -Tlint -W warning" {
-	lint vlcnet-ls.1
-}
-
-@test "man/vlcnet-lua.3 passes mandoc -Tlint -W warning" {
-	lint vlcnet-lua.3
-}
-
-@test "every other page in man/ passes mandoc -Tlint -W warning" {
-	local page known
-	for page in "$TOP"/man/*.[1-9]; do
-		[ -e "$page" ] || continue
-		known=" ${PAGES[*]} "
-		[[ $known == *" ${page##*/} "* ]] && continue
-		lint "${page##*/}"
+@test "every page in man/ passes mandoc -Tlint -W warning" {
+	local page
+	[ "${#PAGES[@]}" -gt 0 ]
+	for page in "${PAGES[@]}"; do
+		lint "$page"
 	done
 }
 
@@ -304,8 +326,9 @@ run_local() {
 
 # run_pair PAGE N: a block of the form "SERVER ... &", comments, "CLIENT"
 # whose client names the server's port as PORT: the server runs in the
-# background (its -v line gives the port), then the client; prints the
-# client's output.
+# background as "server" (its -v line gives the port), then the client under
+# run. Call it directly, not under run: wait_bg then checks how the server
+# ended.
 run_pair() {
 	local text server client port
 	text=$(example "$1" "$2")
@@ -316,7 +339,7 @@ run_pair() {
 	cd "$BATS_TEST_TMPDIR" || return 1
 	bg server bash -c "$server"
 	port=$(port_of server) || return 1
-	timeout 10 bash -c "${client//PORT/$port}"
+	run timeout 10 bash -c "${client//PORT/$port}"
 }
 
 @test "each page's EXAMPLES are all in the plan of this test" {
@@ -338,9 +361,10 @@ run_pair() {
 }
 
 @test "vlcnet-lua(3) EXAMPLES: the one-line echo runs on loopback" {
-	run run_pair vlcnet-lua.3 1
+	run_pair vlcnet-lua.3 1
 	assert_success
 	assert_output "hi"
+	wait_bg
 }
 
 @test "vlcnet-lua(3) EXAMPLES: the stock interpreter loads the module" {
@@ -354,46 +378,49 @@ run_pair() {
 }
 
 @test "vlcnet-listen(1) EXAMPLES: a file received from a client lands in received.txt" {
-	run run_pair vlcnet-listen.1 1
+	run_pair vlcnet-listen.1 1
 	assert_success
 	wait_bg
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/received.txt")" "$(cat /etc/hostname)"
 }
 
 @test "vlcnet-listen(1) EXAMPLES: curl fetches the response served from a file" {
-	run run_pair vlcnet-listen.1 2
+	run_pair vlcnet-listen.1 2
 	assert_success
 	assert_output "hello"
+	wait_bg
 }
 
 @test "vlcnet-listen(1) EXAMPLES: --fork greets the client with its address" {
-	run run_pair vlcnet-listen.1 3
+	run_pair vlcnet-listen.1 3
 	assert_success
 	assert_output --regexp '^hello 127\.0\.0\.1:[0-9]+$'
 }
 
 @test "vlcnet-listen(1) EXAMPLES: -k collects what clients send over IPv4 and IPv6" {
-	run run_pair vlcnet-listen.1 4
+	run_pair vlcnet-listen.1 4
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/log.txt" '^two$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "$(printf 'one\ntwo')"
 }
 
 @test "vlcnet-connect(1) EXAMPLES: a file sent by the listener is printed" {
-	run run_pair vlcnet-connect.1 1
+	run_pair vlcnet-connect.1 1
 	assert_success
 	assert_output "$(cat /etc/hostname)"
+	wait_bg
 }
 
 @test "vlcnet-connect(1) EXAMPLES: an HTTP request by hand gets the page" {
-	run run_pair vlcnet-connect.1 2
+	run_pair vlcnet-connect.1 2
 	assert_success
 	assert_line -n 0 --partial "HTTP/1.0 200 OK"
 	assert_line "hi"
+	wait_bg
 }
 
 @test "vlcnet-connect(1) EXAMPLES: -w ends a silent relay with status 0" {
-	run run_pair vlcnet-connect.1 4
+	run_pair vlcnet-connect.1 4
 	assert_success
 	assert_output "status 0"
 }

@@ -6,13 +6,63 @@ load helper
 
 EX="$TOP/examples"
 
-# serve NAME SCRIPT [ARGS...]: vlcnet-listen -v --script SCRIPT on 127.0.0.1,
-# port 0, in the background; sets $port.
-serve() {
-	local name=$1 script=$2
-	shift 2
-	bg "$name" vlcnet-listen -v --script "$script" 127.0.0.1 0 ${1+--} "$@"
+# serve_with SETTINGS NAME SCRIPT [ARGS...]: as serve, with the Lua chunk
+# SETTINGS (the examples' limits, e.g. 'IDLE_TIMEOUT = 1') run before SCRIPT.
+serve_with() {
+	local set=$1 name=$2 script=$3
+	shift 3
+	bg "$name" vlcnet-listen -v -e "$set" --script "$script" 127.0.0.1 0 ${1+--} "$@"
 	port=$(port_of "$name")
+}
+
+# starve SCRIPT [ARGS...]: run SCRIPT with only 16 descriptors and hold 20
+# connections to it from python3, more than it can accept (EMFILE). Sets $port
+# and $pid (the server's). `echo get PATH >&7` sends an HTTP GET on the first
+# held connection and prints "status N LINE"; `echo close >&7` lets go.
+starve() {
+	local t=$BATS_TEST_TMPDIR script=$1
+	shift
+	bg srv bash -c 'ulimit -n 16; exec vlcnet-listen -v --script "$@"' _ "$script" \
+		127.0.0.1 0 ${1+--} "$@"
+	port=$(port_of srv)
+	pid=$(pgrep -P "$(tail -n 1 "$t/pids")")
+	mkfifo "$t/hold.in"
+	bg_stdin hold "$t/hold.in" python3 -c '
+import socket, sys, time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(20)]
+time.sleep(1)
+print("held", flush=True)
+s, buf = socks[0], b""
+s.settimeout(20)
+for i, line in enumerate(sys.stdin):
+    w = line.split()
+    if w[0] != "get":
+        break
+    # HTTP/1.1 on one kept-alive connection: it keeps its descriptor.
+    s.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % w[1].encode())
+    while b"\r\n\r\n" not in buf:
+        buf += s.recv(4096)
+    head, buf = buf.split(b"\r\n\r\n", 1)
+    n = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    while len(buf) < n:
+        buf += s.recv(4096)
+    buf = buf[n:]
+    print("status", i, head.split(b"\r\n")[0].decode(), flush=True)
+for s in socks:
+    s.close()
+print("closed", flush=True)
+time.sleep(30)' "$port"
+	exec 7>"$t/hold.in"
+	wait_for "$t/hold.out" "^held"
+}
+
+# sleeps PID: the process used less than a quarter of a CPU second over one
+# second (it waits instead of spinning).
+sleeps() {
+	ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+	local a b
+	a=$(ticks "$1"); sleep 1; b=$(ticks "$1")
+	[ $((b - a)) -lt 25 ] || { echo "$1 used $((b - a)) ticks in 1 s" >&2; false; }
 }
 
 # --- echo.lua ----------------------------------------------------------------
@@ -50,6 +100,56 @@ print("ok", len(socks))
 PY
 	assert_success
 	assert_output "ok 100"
+}
+
+@test "echo.lua answers others while a client sends a flood and never reads" {
+	serve srv "$EX/echo.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys, threading
+port = int(sys.argv[1])
+hog = socket.socket()
+hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+hog.connect(("127.0.0.1", port))
+hog.setblocking(False)
+sent = 0
+try:
+    while sent < 64 << 20:
+        sent += hog.send(b"x" * 65536)
+except BlockingIOError:
+    pass   # the server stopped reading it: its echo is not being taken
+other = socket.create_connection(("127.0.0.1", port))
+other.sendall(b"still here\n")
+print(other.recv(100).decode().strip(), sent > 0)
+PY
+	assert_success
+	assert_output "still here True"
+}
+
+@test "echo.lua drops a client idle for IDLE_TIMEOUT, closes clients past MAX_CLIENTS" {
+	serve_with 'IDLE_TIMEOUT = 1 MAX_CLIENTS = 2' srv "$EX/echo.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+a = socket.create_connection(("127.0.0.1", port))
+b = socket.create_connection(("127.0.0.1", port))
+b.sendall(b"b\n"); assert b.recv(10) == b"b\n"
+c = socket.create_connection(("127.0.0.1", port))
+print("third", c.recv(10))          # closed at once: the server is full
+a.settimeout(20)
+print("idle", a.recv(10))           # dropped after a second of silence
+PY
+	assert_success
+	assert_line "third b''"
+	assert_line "idle b''"
+}
+
+@test "echo.lua backs off when accept fails for lack of descriptors, then serves again" {
+	starve "$EX/echo.lua"
+	sleeps "$pid"
+	echo close >&7
+	wait_for "$BATS_TEST_TMPDIR/hold.out" "^closed"
+	run timeout 20 nc -N 127.0.0.1 "$port" < <(printf 'back\n')
+	assert_output "back"
 }
 
 # --- http.lua ----------------------------------------------------------------
@@ -166,6 +266,136 @@ print("got", n)' "$port"
 	wait_for "$BATS_TEST_TMPDIR/stall.out" "got 20000000"
 }
 
+@test "http.lua sends a whole large file to a client that half-closes after its request" {
+	d=$(www)
+	head -c 50000000 /dev/urandom >"$d/large.bin"
+	serve srv "$EX/http.lua" "$d"
+	run timeout 60 python3 -c '
+import hashlib, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /large.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+s.shutdown(socket.SHUT_WR)   # as nc -N does
+data = b""
+while True:
+    d = s.recv(1 << 20)
+    if not d:
+        break
+    data += d
+body = data[data.index(b"\r\n\r\n") + 4:]
+print(len(body), hashlib.sha256(body).hexdigest())' "$port"
+	assert_success
+	assert_output "50000000 $(sha256sum <"$d/large.bin" | cut -d' ' -f1)"
+}
+
+@test "http.lua answers 403 for a directory or file it may not read, and goes on (as nobody)" {
+	# Root reads everything: as root, the server runs as nobody, in a
+	# directory anyone may enter.
+	as=()
+	[ "$(id -u)" = 0 ] && as=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+	d=$(mktemp -d /tmp/vlcnet-www.XXXXXX)
+	chmod 755 "$d"
+	mkdir "$d/locked"
+	printf 'hello\n' >"$d/a.txt"
+	printf 'no\n' >"$d/secret.txt"
+	chmod 000 "$d/locked" "$d/secret.txt"
+	bg srv "${as[@]}" "$(command -v vlcnet-listen)" -v --script "$EX/http.lua" 127.0.0.1 0 -- "$d"
+	port=$(port_of srv)
+	code() { curl -sS -o /dev/null -w '%{http_code}' "$@"; }
+	run code "http://127.0.0.1:$port/locked/"
+	r1=$output
+	run code "http://127.0.0.1:$port/secret.txt"
+	r2=$output
+	run curl -sS "http://127.0.0.1:$port/a.txt"
+	r3=$output
+	chmod 755 "$d/locked"; rm -rf "$d"
+	[ "$r1 $r2 $r3" = "403 403 hello" ] || { echo "got: $r1 $r2 $r3" >&2; false; }
+}
+
+@test "http.lua refuses symbolic links, so none leads outside its root" {
+	d=$(www)
+	ln -s /etc "$d/etc"
+	ln -s /etc/passwd "$d/pw"
+	ln -s a.txt "$d/inside"
+	serve srv "$EX/http.lua" "$d"
+	code() { curl -sS -o /dev/null -w '%{http_code}' "$@"; }
+	run code "http://127.0.0.1:$port/etc/passwd"
+	assert_output "403"
+	run code "http://127.0.0.1:$port/pw"
+	assert_output "403"
+	run code "http://127.0.0.1:$port/etc/"
+	assert_output "403"
+	run code "http://127.0.0.1:$port/inside"
+	assert_output "403"
+	run curl -sS "http://127.0.0.1:$port/a.txt"
+	assert_output "hello"
+}
+
+@test "http.lua redirects //sub to /sub/, never to a protocol-relative //sub/" {
+	d=$(www)
+	serve srv "$EX/http.lua" "$d"
+	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'GET //sub HTTP/1.0\r\n\r\n')
+	assert_line -n 0 $'HTTP/1.1 301 Moved Permanently\r'
+	assert_line $'Location: /sub/\r'
+	run curl -sS --path-as-is "http://127.0.0.1:$port//sub//we%20ird%26%3Cn%3E.txt"
+	assert_output "x"
+}
+
+@test "http.lua answers 503 when out of descriptors, backs off from accept, then serves again" {
+	d=$(www)
+	starve "$EX/http.lua" "$d"
+	# The accepted connections hold every descriptor: opening a file or a
+	# directory for one of them fails.
+	echo "get /a.txt" >&7
+	wait_for "$BATS_TEST_TMPDIR/hold.out" "^status 0 "
+	echo "get /sub/" >&7
+	wait_for "$BATS_TEST_TMPDIR/hold.out" "^status 1 "
+	run cat "$BATS_TEST_TMPDIR/hold.out"
+	assert_line "status 0 HTTP/1.1 503 Service Unavailable"
+	assert_line "status 1 HTTP/1.1 503 Service Unavailable"
+	sleeps "$pid"
+	echo close >&7
+	wait_for "$BATS_TEST_TMPDIR/hold.out" "^closed"
+	run timeout 20 curl -sS "http://127.0.0.1:$port/a.txt"
+	assert_output "hello"
+}
+
+@test "http.lua drops a client that does not finish its request within IDLE_TIMEOUT" {
+	d=$(www)
+	serve_with 'IDLE_TIMEOUT = 1' srv "$EX/http.lua" "$d"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+slow = socket.create_connection(("127.0.0.1", port))
+slow.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n")   # and never the blank line
+other = socket.create_connection(("127.0.0.1", port))
+other.sendall(b"GET /a.txt HTTP/1.0\r\n\r\n")
+print(other.recv(1000).split(b"\r\n")[0].decode())
+slow.settimeout(20)
+print("slow", slow.recv(100))
+PY
+	assert_success
+	assert_line "HTTP/1.1 200 OK"
+	assert_line "slow b''"
+}
+
+@test "http.lua answers 503 past MAX_CLIENTS and serves the others" {
+	d=$(www)
+	serve_with 'MAX_CLIENTS = 2' srv "$EX/http.lua" "$d"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+a = socket.create_connection(("127.0.0.1", port))
+b = socket.create_connection(("127.0.0.1", port))
+c = socket.create_connection(("127.0.0.1", port))
+print(c.recv(1000).split(b"\r\n")[0].decode())
+a.sendall(b"GET /a.txt HTTP/1.0\r\n\r\n")
+print(a.recv(1000).split(b"\r\n")[0].decode())
+PY
+	assert_success
+	assert_line -n 0 "HTTP/1.1 503 Service Unavailable"
+	assert_line -n 1 "HTTP/1.1 200 OK"
+}
+
 @test "http.lua serves the current directory by default" {
 	d=$(www)
 	cd "$d"
@@ -261,14 +491,143 @@ import time; time.sleep(60)'
 }
 
 @test "scan.lua gives up on a port that does not answer after its timeout" {
-	# 192.0.2.0/24 is TEST-NET-1: never routed, so either unreachable at once
-	# or silent until the timeout.
-	run timeout 10 vlcnet-connect --script "$EX/scan.lua" -- 192.0.2.1 80 82 200
+	# On loopback: a listening socket with backlog 0 that never accepts, its
+	# accept queue filled by a connection of its own, so SYNs go unanswered.
+	bg silent python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+a = s.getsockname()
+f = socket.create_connection(a)
+g = socket.socket(); g.setblocking(False); g.connect_ex(a)
+print("port", a[1], flush=True); time.sleep(30)'
+	port=$(port_of silent)
+	run timeout 20 vlcnet-connect --script "$EX/scan.lua" -- 127.0.0.1 "$port" "$port" 300
 	assert_failure 1
-	assert_output --regexp "^192\.0\.2\.1: 0 of 3 ports open \(3 .+\)$"
+	assert_output "127.0.0.1: 0 of 1 ports open (1 Connection timed out)"
+}
+
+@test "chat.lua answers others while a client never reads what it is sent" {
+	serve srv "$EX/chat.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+def conn():
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    return s
+deaf = conn()                      # joins, then never reads
+talker = socket.create_connection(("127.0.0.1", port))
+talker.sendall(b"".join(b"line %d %s\n" % (i, b"y" * 200) for i in range(3000)))
+other = socket.create_connection(("127.0.0.1", port))
+other.settimeout(20)
+buf = b""
+while b"welcome" not in buf:
+    buf += other.recv(4096)
+other.sendall(b"/who\n")
+while b"here:" not in buf:
+    buf += other.recv(4096)
+print("answered")
+PY
+	assert_success
+	assert_output "answered"
+}
+
+@test "chat.lua caps a line without a newline, and answers others meanwhile" {
+	serve srv "$EX/chat.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+big = socket.create_connection(("127.0.0.1", port))
+other = socket.create_connection(("127.0.0.1", port))
+for i in range(16):                # 64 KiB, 4 KiB at a time, no newline
+    try:
+        big.sendall(b"z" * 4096)
+    except OSError:
+        break                      # dropped already
+other.settimeout(20)
+other.sendall(b"/who\n")
+buf = b""
+while b"here:" not in buf:
+    buf += other.recv(4096)
+big.settimeout(20)
+got = b""
+while True:
+    try:
+        d = big.recv(4096)
+    except ConnectionResetError:
+        break
+    if not d:
+        break
+    got += d
+print("too long" in got.decode(), "answered")
+PY
+	assert_success
+	assert_output "True answered"
+}
+
+@test "chat.lua tells a client past MAX_CLIENTS the server is full, drops an unfinished line after IDLE_TIMEOUT" {
+	serve_with 'MAX_CLIENTS = 2 IDLE_TIMEOUT = 1' srv "$EX/chat.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+a = socket.create_connection(("127.0.0.1", port))
+b = socket.create_connection(("127.0.0.1", port))
+c = socket.create_connection(("127.0.0.1", port))
+c.settimeout(20)
+print(c.recv(100).decode().strip())
+a.sendall(b"no end to this line")
+a.settimeout(20)
+got = b""
+while True:
+    d = a.recv(4096)
+    if not d:
+        break
+    got += d
+print("dropped", b"welcome" in got)
+PY
+	assert_success
+	assert_line -n 0 "* the server is full, try again later"
+	assert_line -n 1 "dropped True"
+}
+
+@test "chat.lua backs off when accept fails for lack of descriptors, then serves again" {
+	starve "$EX/chat.lua"
+	sleeps "$pid"
+	echo close >&7
+	wait_for "$BATS_TEST_TMPDIR/hold.out" "^closed"
+	run timeout 20 nc -N 127.0.0.1 "$port" < <(printf '/quit\n')
+	assert_line --regexp "welcome guest[0-9]+"
 }
 
 # --- fork_handler.lua --------------------------------------------------------
+
+@test "fork_handler.lua answers a 64 KiB line without a newline with 'line too long'" {
+	bg srv vlcnet-listen -v --fork --script "$EX/fork_handler.lua" 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+try:
+    for i in range(16):
+        s.sendall(b"q" * 4096)
+except OSError:
+    pass
+s.settimeout(20)
+got = b""
+while True:
+    try:
+        d = s.recv(4096)
+    except ConnectionResetError:
+        break
+    if not d:
+        break
+    got += d
+print(got.decode().splitlines()[-2:])
+PY
+	assert_success
+	assert_output --partial "line too long (at most 4096 bytes)"
+}
 
 @test "fork_handler.lua serves each connection in its own process with fd and peer" {
 	local t=$BATS_TEST_TMPDIR

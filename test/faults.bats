@@ -4,11 +4,6 @@
 
 load helper
 
-# fd_count PID: how many descriptors a process holds.
-fd_count() {
-	ls "/proc/$1/fd" | wc -l
-}
-
 @test "a peer that never reads blocks the sender, memory stays flat, -w ends it" {
 	bg srv python3 -c '
 import socket, time
@@ -76,12 +71,15 @@ c, _ = s.accept(); time.sleep(30)'
 }
 
 @test "SIGINT during a blocking recv ends a script with status 130" {
-	run timeout 10 bash -c 'vlcnet-listen -e "
-	    local c = net.connect_tcp(\"127.0.0.1\", listener:port())
-	    local s = listener:accept()
-	    net.recv(s, 100)" 127.0.0.1 0 & p=$!
-	  (sleep 6; kill -KILL $p) >/dev/null 2>&1 & k=$!
-	  sleep 0.5; kill -INT $p; wait $p; s=$?; kill $k; exit $s'
+	bg srv python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print("port", s.getsockname()[1], flush=True); c, _ = s.accept(); time.sleep(30)'
+	port=$(port_of srv)
+	# vlcnet-connect hands the script a blocking fd (accepted sockets are not).
+	run timeout 10 bash -c "vlcnet-connect -e 'net.recv(fd, 100)' 127.0.0.1 $port & p=\$!
+	  (sleep 6; kill -KILL \$p) >/dev/null 2>&1 & k=\$!
+	  sleep 0.5; kill -INT \$p; wait \$p; s=\$?; kill \$k; exit \$s"
 	assert_equal "$status" 130
 }
 

@@ -36,19 +36,29 @@ skip_if_sanitized() {
 }
 
 # bg NAME CMD... : run CMD in the background (60 s at most) with stdout in
-# $BATS_TEST_TMPDIR/NAME.out and stderr in NAME.err; teardown kills it. Its
-# stdin is /dev/null (as for any & in a script): use bg_stdin to give one.
+# $BATS_TEST_TMPDIR/NAME.out and stderr in NAME.err; teardown kills it and
+# fails the test if its stderr holds a sanitizer report; wait_bg checks its
+# exit status too. Its stdin is /dev/null (as for any & in a script): use
+# bg_stdin to give one. Start it in the test's own shell, not under run.
 bg() {
 	local name=$1; shift
 	timeout 60 "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
-	echo $! >>"$BATS_TEST_TMPDIR/pids"
+	bg_record "$name" $!
 }
 
 # bg_stdin NAME INPUT CMD... : as bg, with stdin from the file INPUT.
 bg_stdin() {
 	local name=$1 input=$2; shift 2
 	timeout 60 "$@" <"$input" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
-	echo $! >>"$BATS_TEST_TMPDIR/pids"
+	bg_record "$name" $!
+}
+
+# bg_record NAME PID: $BATS_TEST_TMPDIR/pids lists the pids, one a line (tests
+# read it); $BATS_TEST_TMPDIR/bg also has each one's NAME and the shell that
+# started it, the only one that can wait for it.
+bg_record() {
+	echo "$2" >>"$BATS_TEST_TMPDIR/pids"
+	echo "$2 $1 $BASHPID" >>"$BATS_TEST_TMPDIR/bg"
 }
 
 # wait_for FILE REGEX [SECS]: wait until a line of FILE matches REGEX.
@@ -78,11 +88,45 @@ port_of() {
 	return 1
 }
 
-# wait_exit NAME-less: wait for every background process (bounded by bg's 60 s).
+# wait_bg [NAME=STATUS...]: wait for every background process of the test
+# (bounded by bg's 60 s) and check how each ended: with status 0, or the
+# STATUS given for its NAME, and without a sanitizer report on its stderr.
+# Says what went wrong, with its stderr, and returns 1 otherwise.
 wait_bg() {
-	local pid
-	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
-	while read -r pid; do wait "$pid" 2>/dev/null || true; done <"$BATS_TEST_TMPDIR/pids"
+	local pid name shell want st a bad=0
+	[ -f "$BATS_TEST_TMPDIR/bg" ] || return 0
+	while read -r pid name shell; do
+		want=0
+		for a in "$@"; do
+			[ "${a%%=*}" != "$name" ] || want=${a#*=}
+		done
+		if [ "$shell" != "$BASHPID" ]; then
+			echo "wait_bg: $name was started in another shell (bg under run?)" >&2
+			bad=1
+			continue
+		fi
+		st=0
+		wait "$pid" 2>/dev/null || st=$?
+		if [ "$st" != "$want" ]; then
+			echo "wait_bg: $name exited with status $st, not $want; its stderr:" >&2
+			cat "$BATS_TEST_TMPDIR/$name.err" >&2
+			bad=1
+		fi
+		no_sanitizer_report "$name" || bad=1
+	done <"$BATS_TEST_TMPDIR/bg"
+	return "$bad"
+}
+
+# no_sanitizer_report NAME: the stderr of the background process NAME holds no
+# AddressSanitizer, LeakSanitizer or UndefinedBehaviorSanitizer report; if it
+# does, it is printed and the status is 1.
+no_sanitizer_report() {
+	local err="$BATS_TEST_TMPDIR/$1.err"
+	grep -Eq -e '^==[0-9]+==ERROR: [A-Za-z]+Sanitizer' -e '^SUMMARY: [A-Za-z]+Sanitizer' \
+		-e ': runtime error: ' "$err" 2>/dev/null || return 0
+	echo "$1 printed a sanitizer report:" >&2
+	cat "$err" >&2
+	return 1
 }
 
 # A free TCP port on 127.0.0.1 that nothing listens on (for refused tests).
@@ -90,11 +134,31 @@ closed_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# vn_cleanup: end the background processes, those of bg and any other pid a
+# test wrote to $BATS_TEST_TMPDIR/pids (TERM, then KILL after 5 s), and fail
+# if one of bg's printed a sanitizer report.
 vn_cleanup() {
-	local pid
+	local pid name shell i bad=0
 	[ -f "$BATS_TEST_TMPDIR/pids" ] || return 0
-	while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$BATS_TEST_TMPDIR/pids"
-	rm -f "$BATS_TEST_TMPDIR/pids"
+	while read -r pid; do
+		kill "$pid" 2>/dev/null || true
+	done <"$BATS_TEST_TMPDIR/pids"
+	while read -r pid; do
+		for ((i = 0; i < 100; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		if kill -0 "$pid" 2>/dev/null; then
+			pkill -KILL -P "$pid" 2>/dev/null || true
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+	done <"$BATS_TEST_TMPDIR/pids"
+	[ ! -f "$BATS_TEST_TMPDIR/bg" ] || while read -r pid name shell; do
+		[ "$shell" != "$BASHPID" ] || wait "$pid" 2>/dev/null || true
+		no_sanitizer_report "$name" || bad=1
+	done <"$BATS_TEST_TMPDIR/bg"
+	rm -f "$BATS_TEST_TMPDIR/pids" "$BATS_TEST_TMPDIR/bg"
+	return "$bad"
 }
 
 teardown() {
@@ -111,4 +175,110 @@ wait_status() {
 		sleep 0.05
 	done
 	wait "$pid" 2>/dev/null
+}
+
+# --- helpers that several files share ---------------------------------------
+
+# lua CODE...: run the chunks in one state of vlcnet-connect (no HOST PORT:
+# script only) under run, bounded in time. try(f) prints what pcall(f)
+# returns (a direct pcall(net.x) would name the function '?').
+lua() {
+	local args=(-e 'function try(f) print(pcall(f)) end') c
+	for c in "$@"; do args+=(-e "$c"); done
+	run timeout 20 vlcnet-connect "${args[@]}"
+}
+
+# fd_count PID: how many descriptors a process holds.
+fd_count() {
+	ls "/proc/$1/fd" | wc -l
+}
+
+# serve NAME SCRIPT [ARGS...]: vlcnet-listen -v --script SCRIPT on 127.0.0.1,
+# port 0, in the background as bg NAME; sets $port.
+serve() {
+	local name=$1 script=$2
+	shift 2
+	bg "$name" vlcnet-listen -v --script "$script" 127.0.0.1 0 ${1+--} "$@"
+	port=$(port_of "$name")
+}
+
+# serve_cmd NAME CMD...: run a server CMD (one that announces no port) as bg
+# NAME on a free port, set in $port, which CMD's arguments name as {}; returns
+# once something listens on it.
+serve_cmd() {
+	local name=$1 i a args=()
+	shift
+	port=$(closed_port)
+	for a in "$@"; do args+=("${a//\{\}/$port}"); done
+	bg "$name" "${args[@]}"
+	for ((i = 0; i < 100; i++)); do
+		grep -qi "$(printf ':%04X 00000000:0000 0A' "$port")" /proc/net/tcp && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# make_tree: in $T ($BATS_TEST_TMPDIR/tree), a directory with every file type,
+# hidden names and names that need care; the working directory is left at
+# $BATS_TEST_TMPDIR.
+make_tree() {
+	T=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$T/dir/sub/deeper" "$T/.hidden-dir"
+	cd "$T"
+	printf 'hello\n' >reg
+	: >empty
+	: >.hidden
+	: >dir/inner
+	: >'dir/sub/x y'
+	ln -s reg link
+	ln -s nowhere dangling
+	ln -s /dev/null devnull
+	ln -s dir dirlink
+	mkfifo fifo
+	python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.bind("sock")'
+	: >'with space'
+	: >$'new\nline'
+	: >-dash
+	: >--double
+	: >$'\xff'
+	: >$'bad\xc3('
+	: >$'caf\xc3\xa9'
+	: >$'tab\there'
+	: >'quote"back\slash'
+	: >$'ctl\x01\x1f'
+	chmod 4755 reg
+	chmod 2750 empty
+	chmod 1777 dir
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# make_type_tree: in $d ($BATS_TEST_TMPDIR/tree), one name of each type:
+# file (12 bytes), dir, fifo, sock and link (to file).
+make_type_tree() {
+	d="$BATS_TEST_TMPDIR/tree"
+	mkdir -p "$d/dir"
+	printf 'twelve bytes' >"$d/file"
+	mkfifo "$d/fifo"
+	python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$d/sock"
+	ln -s file "$d/link"
+}
+
+# as_nobody CMD...: run CMD as the user nobody (group nogroup, no other
+# groups) when the tests run as root, for whom permissions do not hold; as
+# the user running the tests otherwise. CMD may name the tools (the build
+# must be open to nobody: it says so when it is not) and files in
+# $BATS_TEST_TMPDIR, which it opens to others for that (search only).
+as_nobody() {
+	[ "$(id -u)" -eq 0 ] || { "$@"; return; }
+	local d=$BATS_TEST_TMPDIR
+	while [[ $d == "$BATS_RUN_TMPDIR"* ]]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		test -x "$BUILD/vlcnet-connect" -a -x "$BATS_TEST_TMPDIR" || {
+		echo "as_nobody: nobody cannot reach $BUILD/vlcnet-connect or $BATS_TEST_TMPDIR" >&2
+		return 1
+	}
+	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
 }

@@ -16,8 +16,8 @@ mk() {
 
 setup_file() {
 	load helper
+	# DESTDIR does not exist yet: install makes every directory it needs.
 	export DEST="$BATS_FILE_TMPDIR/dest"
-	mkdir "$DEST"
 	mk install DESTDIR="$DEST" PREFIX=/usr/local >"$BATS_FILE_TMPDIR/install.log" 2>&1
 }
 
@@ -74,45 +74,58 @@ setup_file() {
 	assert_output "_vlcnet"
 }
 
-@test "the examples and README.md are installed under share/doc/vlcnet" {
-	local f
-	for f in "$TOP"/examples/*.lua; do
-		[ -e "$f" ] || continue
-		[ -f "$DEST/usr/local/share/doc/vlcnet/examples/${f##*/}" ]
-	done
+@test "every file of examples/ and README.md are installed under share/doc/vlcnet" {
+	local f n=0
+	while IFS= read -r f; do
+		cmp "$TOP/$f" "$DEST/usr/local/share/doc/vlcnet/$f" || return 1
+		n=$((n + 1))
+	done < <(cd "$TOP" && find examples -type f)
+	[ "$n" -ge 1 ]
 	[ ! -f "$TOP/README.md" ] || [ -f "$DEST/usr/local/share/doc/vlcnet/README.md" ]
 }
 
-@test "make uninstall removes every file and the directories install created" {
-	local d="$BATS_TEST_TMPDIR/d"
-	mkdir "$d"
-	run mk install DESTDIR="$d" PREFIX=/usr/local
+@test "make install creates a DESTDIR that does not exist, several levels deep" {
+	local d="$BATS_TEST_TMPDIR/not/there/yet"
+	run mk install DESTDIR="$d" PREFIX=/opt/vlcnet
 	assert_success
-	run mk uninstall DESTDIR="$d" PREFIX=/usr/local
-	assert_success
-	run find "$d" -mindepth 1
-	assert_output ""
+	[ -x "$d/opt/vlcnet/bin/vlcnet-connect" ]
+	[ -f "$d/opt/vlcnet/lib/lua/5.1/vlcnet.so" ]
 }
 
-@test "make uninstall leaves shared directories that were there before" {
+@test "make uninstall removes every file install made and no directory" {
 	local d="$BATS_TEST_TMPDIR/d"
-	mkdir -p "$d/usr/local/bin" "$d/usr/local/share/zsh/site-functions"
-	touch "$d/usr/local/bin/other-tool"
 	run mk install DESTDIR="$d" PREFIX=/usr/local
 	assert_success
+	find "$d" -type d | sort >"$BATS_TEST_TMPDIR/dirs"
 	run mk uninstall DESTDIR="$d" PREFIX=/usr/local
 	assert_success
 	run find "$d" ! -type d
-	assert_output "$d/usr/local/bin/other-tool"
-	[ -d "$d/usr/local/share/zsh/site-functions" ]
-	[ ! -e "$d/usr/local/share/doc" ]
+	assert_output ""
+	run diff "$BATS_TEST_TMPDIR/dirs" <(find "$d" -type d | sort)
+	assert_success
+}
+
+@test "make uninstall leaves other files and every directory that was there before" {
+	local d="$BATS_TEST_TMPDIR/d"
+	mkdir -p "$d/usr/local/bin" "$d/usr/local/share/zsh/site-functions" \
+		"$d/usr/local/share/man/man1" "$d/usr/local/lib/lua/5.1"
+	touch "$d/usr/local/bin/other-tool" "$d/usr/local/share/man/man1/other.1"
+	find "$d" -type d | sort >"$BATS_TEST_TMPDIR/before"
+	run mk install DESTDIR="$d" PREFIX=/usr/local
+	assert_success
+	run mk uninstall DESTDIR="$d" PREFIX=/usr/local
+	assert_success
+	run bash -c 'find "$1" ! -type d | LC_ALL=C sort' _ "$d"
+	assert_output "$(printf '%s\n' "$d/usr/local/bin/other-tool" \
+		"$d/usr/local/share/man/man1/other.1")"
+	run comm -23 "$BATS_TEST_TMPDIR/before" <(find "$d" -type d | sort)
+	assert_output ""
 }
 
 @test "PREFIX=/usr follows bash-completion's and lua5.1's own directories" {
 	local d="$BATS_TEST_TMPDIR/d" bashdir cmod
 	bashdir=$(pkg-config --variable=completionsdir bash-completion) || skip "no bash-completion.pc"
 	cmod=$(pkg-config --variable=INSTALL_CMOD lua5.1) || skip "no lua5.1.pc"
-	mkdir "$d"
 	run mk install DESTDIR="$d" PREFIX=/usr
 	assert_success
 	[ -L "$d$bashdir/vlcnet-connect" ]
@@ -120,6 +133,20 @@ setup_file() {
 	[ -x "$d/usr/bin/vlcnet-connect" ]
 	run mk uninstall DESTDIR="$d" PREFIX=/usr
 	assert_success
-	run find "$d" -mindepth 1
+	run find "$d" ! -type d
 	assert_output ""
+}
+
+@test "PREFIX=/usr puts the zsh completion on the fpath of the system's zsh" {
+	local d="$BATS_TEST_TMPDIR/d"
+	run mk install DESTDIR="$d" PREFIX=/usr
+	assert_success
+	# The system zsh's own fpath, with /usr moved below DESTDIR: a directory
+	# that is not on that list (site-functions on Debian) fails here.
+	run timeout 20 zsh -f -c 'zmodload zsh/parameter; autoload -U compinit
+		fpath=(${fpath/#\/usr\//$1/usr/} $fpath)
+		compinit -u -D; autoload +X _vlcnet
+		print -r -- $_comps[vlcnet-stat] ${functions_source[_vlcnet]}' _ "$d"
+	assert_success
+	assert_output "_vlcnet $d/usr/share/zsh/vendor-completions/_vlcnet"
 }

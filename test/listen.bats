@@ -14,10 +14,6 @@ newest_pid() {
 	return 1
 }
 
-fd_count() {
-	ls "/proc/$1/fd" | wc -l
-}
-
 @test "listen binds IPv4 and IPv6 by default and says so with -v" {
 	bg_stdin srv /dev/null vlcnet-listen -v 0
 	port=$(port_of srv)

@@ -65,10 +65,34 @@ TOOLS="vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls"
 	done
 }
 
-@test "a script that is a directory or unreadable is a usage error (2)" {
+@test "a script that is a directory is a usage error (2)" {
 	run timeout 10 vlcnet-connect -s "$BATS_TEST_TMPDIR"
 	assert_failure 2
 	assert_output --partial "vlcnet-connect: cannot read $BATS_TEST_TMPDIR"
+}
+
+@test "a script its user may not read is a usage error (2), run as nobody when root" {
+	# Root reads any file, so as root the tool runs as nobody; the file sits in
+	# a directory anyone may enter, so only the file's mode stops it.
+	as=()
+	if [ "$(id -u)" = 0 ]; then
+		as=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+	fi
+	d=$(mktemp -d /tmp/vlcnet-script.XXXXXX)
+	chmod 755 "$d"
+	printf 'print("ran")\n' >"$d/secret.lua"
+	chmod 000 "$d/secret.lua"
+	run timeout 10 "${as[@]}" "$(command -v vlcnet-connect)" -s "$d/secret.lua"
+	chmod 644 "$d/secret.lua"
+	run2_status=$status run2_output=$output
+	run timeout 10 "${as[@]}" "$(command -v vlcnet-connect)" -s "$d/secret.lua"
+	rm -rf "$d"
+	# Readable, the same script runs for the same user: the mode was the reason.
+	assert_success
+	assert_output "ran"
+	status=$run2_status output=$run2_output
+	assert_failure 2
+	assert_output "vlcnet-connect: cannot open $d/secret.lua: Permission denied"
 }
 
 @test "a syntax error is a usage error (2) naming file:line" {

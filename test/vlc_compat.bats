@@ -117,7 +117,7 @@ PY
 		end
 		print(table.concat(out, " "))'
 	assert_success
-	assert_output "POLLIN=true/false POLLPRI=false/false POLLOUT=true/false POLLERR=false/false POLLHUP=true/false POLLNVAL=false/true"
+	assert_output "POLLIN=true/false POLLPRI=false/false POLLOUT=true/false POLLERR=false/false POLLHUP=false/false POLLNVAL=false/true"
 }
 
 @test "the vlc calls outside net that exist, and those that do not" {

@@ -1,5 +1,5 @@
 /* test/fuzz/lua_fuzz.c: every function of the `net` table and every listener
- * method, called with argument values and types decoded from the input: nil,
+ * method (and the vlc.strings helpers of lua/strings.c), called with argument values and types decoded from the input: nil,
  * booleans, integers (negative, huge, 2^31, 1e300, inf, NaN), strings (empty,
  * with NULs, numeric ones that Lua converts), tables (poll-style ones with odd
  * keys), functions, listeners and foreign userdata. Each call goes through
@@ -9,7 +9,9 @@
  * Each input gets a fresh lua_State, closed at the end, which closes every
  * descriptor the state opened. Nothing may block, so the harness rewrites the
  * arguments that would: poll always gets a timeout of 0; recv/read only reach a
- * descriptor that poll says is readable; accept only a listener with a
+ * blocking descriptor that poll says is readable (the sockets accept and
+ * connect_tcp return are non-blocking, as in VLC, so recv on them runs as it
+ * comes and meets "nothing there yet"); accept only a listener with a
  * connection pending (the harness connects first); listen_tcp binds only
  * 127.0.0.1 port 0; connect_tcp reaches only 127.0.0.1/::1 on one of this
  * input's listeners (or port 1), within 0-50 ms; send/write carry at most
@@ -31,6 +33,7 @@
 #include "../../core/net.h"
 #include "../../lua/fdtab.h"
 #include "../../lua/net.h"
+#include "../../lua/strings.h"
 
 enum { MAX_OPS = 200, MAX_LISTENS = 8, MAX_CONNECTS = 32, MAX_CLIENTS = 64 };
 /* Bytes sent per input: a peer that never reads must not fill the socket
@@ -48,6 +51,7 @@ struct run {
 	lua_State *L;
 	int net;                   /* stack index of the net table */
 	int objs;                  /* stack index of the listeners table */
+	int strings;               /* stack index of a vlc.strings table */
 	int nobjs;
 	int listens, connects;
 	size_t sent;
@@ -355,14 +359,46 @@ enum {
 	OP_LISTEN, OP_LISTEN_ARGS, OP_CONNECT, OP_SEND, OP_RECV, OP_READ, OP_WRITE,
 	OP_CLOSE, OP_POLL, OP_STAT, OP_LSTAT, OP_OPENDIR, OP_URL, OP_ACCEPT,
 	OP_L_ACCEPT, OP_L_FDS, OP_L_CLOSE, OP_L_PORT, OP_L_TOSTRING, OP_GC,
-	OP_COUNT
+	OP_STRINGS, OP_COUNT
 };
 
 static const char *const names[OP_COUNT] = {
 	"listen_tcp", "listen_tcp", "connect_tcp", "send", "recv", "read", "write",
 	"close", "poll", "stat", "lstat", "opendir", "url_parse", "accept",
-	"accept", "fds", "close", "port", "__tostring", NULL,
+	"accept", "fds", "close", "port", "__tostring", NULL, NULL,
 };
+
+/* --- vlc.strings (lua/strings.c): pure functions, any arguments ----------- */
+
+static const char *const strings_funcs[] = {
+	"decode_uri", "encode_uri_component", "make_uri", "make_path",
+	"resolve_xml_special_chars", "convert_xml_special_chars", "from_charset",
+};
+
+static const char *const charsets[] = {
+	"UTF-8", "ISO-8859-1", "UTF-16", "UTF-16LE", "UTF-32", "CP1252",
+	"ISO-2022-JP", "SHIFT_JIS", "no-such-charset", "", "UTF-8//TRANSLIT",
+};
+
+/* One call of a vlc.strings function with 0-4 decoded arguments; from_charset
+ * mostly gets a charset name iconv knows. */
+static void
+strings_step(struct run *r)
+{
+	lua_State *L = r->L;
+	int f = byte(&r->in) % (int)(sizeof strings_funcs / sizeof *strings_funcs);
+	int base = lua_gettop(L), nargs = byte(&r->in) % 5, i;
+
+	lua_getfield(L, r->strings, strings_funcs[f]);
+	for (i = 0; i < nargs; i++) {
+		if (i == 0 && f == 6 && (byte(&r->in) & 3))
+			lua_pushstring(L, charsets[byte(&r->in) %
+			    (sizeof charsets / sizeof *charsets)]);
+		else
+			push_value(r, 0);
+	}
+	call(r, base, LUA_MULTRET);
+}
 
 /* One operation: push the function and its arguments, make them safe, call. */
 static void
@@ -370,6 +406,11 @@ step(struct run *r)
 {
 	lua_State *L = r->L;
 	int op = byte(&r->in) % OP_COUNT, base = lua_gettop(L), nargs, i;
+
+	if (op == OP_STRINGS) {
+		strings_step(r);
+		return;
+	}
 
 	if (op == OP_GC) {
 		/* Drop a listener reference and collect: __gc runs on some. */
@@ -471,7 +512,7 @@ step(struct run *r)
 	case OP_READ: {
 		int fd = nargs >= 1 ? os_fd(L, base + 2) : -1;
 
-		if (fd >= 0) {
+		if (fd >= 0 && !(fcntl(fd, F_GETFL) & O_NONBLOCK)) {
 			struct pollfd p = { fd, POLLIN, 0 };
 
 			if (poll(&p, 1, 0) != 1) {
@@ -512,7 +553,9 @@ setup(lua_State *L)
 	lua_call(L, 0, 0);
 	vn_lua_net_open(L);
 	lua_newtable(L);
-	return 2;
+	lua_newtable(L);
+	vn_lua_strings_register(L);
+	return 3;
 }
 
 int
@@ -544,10 +587,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!r.L)
 		return 0;
 	lua_pushcfunction(r.L, setup);
-	if (lua_pcall(r.L, 0, 2, 0) != 0)
+	if (lua_pcall(r.L, 0, 3, 0) != 0)
 		abort();
 	r.net = 1;
 	r.objs = 2;
+	r.strings = 3;
 	for (i = 0; i < MAX_OPS && r.in.n > 0; i++)
 		step(&r);
 	lua_close(r.L);
