@@ -60,6 +60,10 @@ $(BUILD)/core/%.o $(BUILD)/test/%: PKG_CFLAGS = $(IDN_CFLAGS)
 $(BUILD)/vlcnet-%: $(BUILD)/cmd/%.o $(BUILD)/cmd/cli.o $(LUAOBJ) $(CORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# The file tools share cmd/files.c; vlcnet-ls is split along its jobs.
+$(BUILD)/vlcnet-stat: $(BUILD)/cmd/files.o
+$(BUILD)/vlcnet-ls: $(BUILD)/cmd/files.o $(BUILD)/cmd/ls_walk.o $(BUILD)/cmd/ls_print.o
+
 $(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o $(CORE)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(IDN_LIBS) -lm
 
@@ -131,7 +135,7 @@ FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 FUZZ_CFLAGS  = -std=c99 -D_GNU_SOURCE -g -O1 $(FUZZ_SAN) $(PKG_CFLAGS)
 FUZZERS      = $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard test/fuzz/*_fuzz.c))
 FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard core/*.c) \
-               $(filter-out lua/module.c,$(wildcard lua/*.c)) cmd/cli.c)
+               $(filter-out lua/module.c,$(wildcard lua/*.c)) cmd/cli.c cmd/files.c)
 # cli_fuzz turns cli.c's exit() into a longjmp (see test/fuzz/cli_fuzz.c).
 FUZZ_LDFLAGS_cli = -Wl,--wrap=exit,--wrap=malloc,--wrap=calloc
 

@@ -89,7 +89,7 @@ print_opts(const struct vn_option *o)
 }
 
 static void
-help(const struct vn_cli *c)
+help(const struct vn_cli *c, int paths)
 {
 	const char *const *u;
 
@@ -98,8 +98,12 @@ help(const struct vn_cli *c)
 	printf("\n%s\n\nOptions:\n", c->summary);
 	print_opts(c->opts);
 	print_opts(common);
-	printf("\nArguments after -- go to the script as arg[1..n].\n"
-	       "Exit status: 0 success, 1 runtime failure, 2 usage error,\n"
+	if (paths)
+		printf("\n-- ends the options: the words after it are operands even if\n"
+		       "they begin with '-'. A script sees the operands as arg[1..n].\n");
+	else
+		printf("\nArguments after -- go to the script as arg[1..n].\n");
+	printf("Exit status: 0 success, 1 runtime failure, 2 usage error,\n"
 	       "130/143 after SIGINT/SIGTERM. See %s(1).\n", c->prog);
 }
 
@@ -179,8 +183,9 @@ find_dashdash(int argc, char **argv, const struct vn_option *tool)
 	return argc;
 }
 
-void
-vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx)
+/* vn_cli_parse, or vn_cli_parse_paths when paths. */
+static void
+parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx, int paths)
 {
 	int nt = count(c->opts), nc = count(common), n = 0, i, end, key;
 	struct option *lo = calloc(nt + nc + 1, sizeof *lo);
@@ -225,7 +230,7 @@ vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx)
 			c->script.verbose++;
 			break;
 		case 'h':
-			help(c);
+			help(c, paths);
 			exit(0);
 		case 'V':
 			printf("%s %s (%s)\n", c->prog, VN_VERSION, vn_rt_lua_version());
@@ -245,10 +250,31 @@ vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx)
 	}
 	c->ops = argv + optind;
 	c->nops = end - optind;
-	if (end < argc) {
+	if (paths) {
+		/* getopt_long moved the operands before "--" next to it: drop
+		 * the "--" so that those after it follow them. */
+		if (end < argc) {
+			memmove(argv + end, argv + end + 1, (size_t)(argc - end) * sizeof *argv);
+			c->nops = argc - 1 - optind;
+		}
+		c->script.argv = c->ops;
+		c->script.argc = c->nops;
+	} else if (end < argc) {
 		c->script.argv = argv + end + 1;
 		c->script.argc = argc - end - 1;
 	}
 	free(lo);
 	free(so);
+}
+
+void
+vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx)
+{
+	parse(c, argc, argv, fn, ctx, 0);
+}
+
+void
+vn_cli_parse_paths(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx)
+{
+	parse(c, argc, argv, fn, ctx, 1);
 }

@@ -19,7 +19,7 @@ struct vn_cli {
 	const char *const *usage;      /* synopsis lines after "Usage: PROG " */
 	const char *summary;           /* one paragraph under the synopsis */
 	const struct vn_option *opts;  /* the tool's own options, {NULL} ended */
-	struct vn_script script;       /* -s, -e, -v and the arguments after -- */
+	struct vn_script script;       /* -s, -e, -v and the script's arguments */
 	char **ops;                    /* operands */
 	int nops;
 };
@@ -29,8 +29,14 @@ struct vn_cli {
 typedef int (*vn_optfn)(int key, const char *arg, void *ctx);
 
 /* Parse argv: the common options (-s -e -v -h -V) are handled here, the tool's
- * own go to fn. Exits 0 after --help/--version and 2 on a usage error. */
+ * own go to fn. Exits 0 after --help/--version and 2 on a usage error. The
+ * words after "--" are the script's arguments (listen, connect). */
 void vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx);
+/* vn_cli_parse for the tools that take paths (stat, ls): "--" only ends the
+ * options, as in POSIX tools, so the words after it are operands too; the
+ * script's arguments are the operands. */
+void vn_cli_parse_paths(struct vn_cli *c, int argc, char **argv, vn_optfn fn,
+                        void *ctx);
 /* Whether -s or -e was given. */
 int vn_cli_scripted(const struct vn_cli *c);
 

@@ -14,27 +14,25 @@
 #include "../core/out.h"
 #include "../core/sig.h"
 #include "cli.h"
-
-enum { OPT_WHERE = 256, OPT_PRINT };
+#include "files.h"
 
 struct conf {
 	const char *format;   /* -c */
 	int json;             /* -j */
 	int deref;            /* -L */
-	const char *where, *print;
 };
 
 /* What printing one path needs. */
 struct ctx {
-	const struct conf *c;
-	struct vn_out out;
+	struct conf c;
+	struct vn_files f;    /* the output, --where, --print and the hooks */
 	struct vn_ids *ids;
 };
 
 static const char *const usage[] = {
 	"[OPTIONS] PATH...",
 	"[OPTIONS] -c FORMAT PATH...",
-	"[OPTIONS] --script FILE [PATH...] [-- ARG...]",
+	"[OPTIONS] --script FILE [PATH...]",
 	NULL
 };
 
@@ -42,22 +40,22 @@ static const struct vn_option opts[] = {
 	{ "format", 'c', "FMT", "print FMT for each path (%n, %s, %Y..., see the man page)" },
 	{ "json", 'j', NULL, "one JSON object per path (path and the net.stat fields)" },
 	{ "dereference", 'L', NULL, "follow symbolic links" },
-	{ "where", OPT_WHERE, "EXPR", "print only the paths for which the Lua EXPR is true" },
-	{ "print", OPT_PRINT, "EXPR", "print the Lua EXPR's value instead of the default" },
+	{ "where", VN_OPT_WHERE, "EXPR", "print only the paths for which the Lua EXPR is true" },
+	{ "print", VN_OPT_PRINT, "EXPR", "print the Lua EXPR's value instead of the default" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static int
 option(int key, const char *arg, void *ctx)
 {
-	struct conf *c = ctx;
+	struct ctx *x = ctx;
 
 	switch (key) {
-	case 'c': c->format = arg; break;
-	case 'j': c->json = 1; break;
-	case 'L': c->deref = 1; break;
-	case OPT_WHERE: c->where = arg; break;
-	case OPT_PRINT: c->print = arg; break;
+	case 'c': x->c.format = arg; break;
+	case 'j': x->c.json = 1; break;
+	case 'L': x->c.deref = 1; break;
+	case VN_OPT_WHERE: x->f.where = arg; break;
+	case VN_OPT_PRINT: x->f.print = arg; break;
 	}
 	return 0;
 }
@@ -127,8 +125,8 @@ unescape(const char **f, const char *end)
 static void
 put_format(struct ctx *x, const char *path, const struct vn_stat *st)
 {
-	struct vn_out *o = &x->out;
-	const char *f = x->c->format, *end = f + strlen(f);
+	struct vn_out *o = &x->f.out;
+	const char *f = x->c.format, *end = f + strlen(f);
 
 	while (f < end) {
 		const char *run = f;
@@ -172,7 +170,7 @@ put_format(struct ctx *x, const char *path, const struct vn_stat *st)
 static void
 put_json(struct ctx *x, const char *path, const struct vn_stat *st)
 {
-	struct vn_out *o = &x->out;
+	struct vn_out *o = &x->f.out;
 
 	vn_out_str(o, "{\"path\":");
 	vn_out_json(o, path, strlen(path));
@@ -195,32 +193,29 @@ put_time(struct vn_out *o, const char *label, time_t t, long ns)
 static void
 put_block(struct ctx *x, const char *path, const struct vn_stat *st)
 {
-	struct vn_out *o = &x->out;
+	struct vn_out *o = &x->f.out;
 	const char *user = vn_ids_user(x->ids, st->uid);
 	const char *group = vn_ids_group(x->ids, st->gid);
-	char mode[11], line[256], target[4096];
-	ssize_t n;
+	char mode[11], line[256];
 
 	vn_out_str(o, "  File: ");
 	vn_out_str(o, path);
-	if (S_ISLNK(st->mode) &&
-	    (n = readlink(path, target, sizeof target)) >= 0) {
-		vn_out_str(o, " -> ");
-		vn_out_put(o, target, (size_t)n);
-	}
+	vn_files_put_target(o, AT_FDCWD, path, st);
 	vn_fs_modestr(st->mode, mode);
 	snprintf(line, sizeof line,
 	         "\n  Size: %-10lld\tBlocks: %-10lld IO Block: %-6ld Type: %s\n"
-	         "Device: %u,%u\tInode: %-11llu Links: %-5lu",
+	         "Device: %u,%u\tInode: %-11llu Links: ",
 	         (long long)st->size, (long long)st->blocks, (long)st->blksize,
 	         vn_fs_type(st->mode), major(st->dev), minor(st->dev),
-	         (unsigned long long)st->ino, (unsigned long)st->nlink);
+	         (unsigned long long)st->ino);
 	vn_out_str(o, line);
-	if (S_ISCHR(st->mode) || S_ISBLK(st->mode)) {
-		snprintf(line, sizeof line, " Device type: %u,%u",
-		         major(st->rdev), minor(st->rdev));
-		vn_out_str(o, line);
-	}
+	/* As GNU stat: the link count is padded only when a column follows. */
+	if (S_ISCHR(st->mode) || S_ISBLK(st->mode))
+		snprintf(line, sizeof line, "%-5lu Device type: %u,%u",
+		         (unsigned long)st->nlink, major(st->rdev), minor(st->rdev));
+	else
+		snprintf(line, sizeof line, "%lu", (unsigned long)st->nlink);
+	vn_out_str(o, line);
 	snprintf(line, sizeof line,
 	         "\nAccess: (%04o/%s)  Uid: (%5u/%8s)   Gid: (%5u/%8s)\n",
 	         (unsigned)(st->mode & 07777), mode, (unsigned)st->uid,
@@ -234,9 +229,9 @@ put_block(struct ctx *x, const char *path, const struct vn_stat *st)
 static void
 put_default(struct ctx *x, const char *path, const struct vn_stat *st)
 {
-	if (x->c->format)
+	if (x->c.format)
 		put_format(x, path, st);
-	else if (x->c->json)
+	else if (x->c.json)
 		put_json(x, path, st);
 	else
 		put_block(x, path, st);
@@ -264,41 +259,30 @@ base_name(const char *path, char *buf, size_t size)
 
 /* Stat and print every path. Returns the exit status. */
 static int
-stat_all(struct ctx *x, char **paths, int n, vn_rt *rt)
+stat_all(struct ctx *x, char **paths, int n)
 {
-	int hooks = vn_rt_hooks_active(rt), status = 0, i;
+	int status = 0, i;
 
 	for (i = 0; i < n; i++) {
 		struct vn_stat st;
-		const char *line;
 		char name[4096];
-		size_t len;
-		int r;
+		enum vn_each r = VN_EACH_DEFAULT;
 
-		if (vn_fs_stat(AT_FDCWD, paths[i], x->c->deref, &st) < 0) {
-			int err = errno;
-
-			vn_out_flush(&x->out);
-			vn_warn("cannot stat '%s': %s", paths[i], strerror(err));
+		if (vn_fs_stat(AT_FDCWD, paths[i], x->c.deref, &st) < 0) {
+			vn_files_warn(&x->f, "cannot stat", paths[i], errno);
 			status = 1;
 			continue;
 		}
-		if (!hooks) {
+		if (x->f.hooks)
+			r = vn_files_each(&x->f, base_name(paths[i], name, sizeof name),
+			                  paths[i], &st, '\n');
+		if (r == VN_EACH_ERROR)
+			return 1;
+		if (r == VN_EACH_QUIT)
+			return status;
+		if (r == VN_EACH_DEFAULT)
 			put_default(x, paths[i], &st);
-		} else {
-			vn_out_flush(&x->out);
-			r = vn_rt_each(rt, base_name(paths[i], name, sizeof name),
-			               paths[i], &st, &line, &len);
-			if (r < 0)
-				return r == -2 ? status : 1;
-			if (r == 1)
-				put_default(x, paths[i], &st);
-			else if (r == 2) {
-				vn_out_put(&x->out, line, len);
-				vn_out_putc(&x->out, '\n');
-			}
-		}
-		if (x->out.err || vn_sig_pending())
+		if (x->f.out.err || vn_sig_pending())
 			break;
 	}
 	return status;
@@ -307,36 +291,29 @@ stat_all(struct ctx *x, char **paths, int n, vn_rt *rt)
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0 };
+	struct ctx x = { 0 };
 	struct vn_cli cli = { "vlcnet-stat", usage,
 		"Print the type, mode, owner, size and times of each PATH: a readable\n"
 		"block, the -c FORMAT, or JSON. Symbolic links are reported as links\n"
 		"unless -L is given.",
 		opts, { 0 }, NULL, 0 };
-	struct ctx x;
-	vn_rt *rt = NULL;
 	int status;
 
 	vn_proc_std_init();
 	vn_sig_init(vn_rt_interrupt);
-	vn_cli_parse(&cli, argc, argv, option, &c);
+	vn_cli_parse_paths(&cli, argc, argv, option, &x);
 	/* A script may run on its own, as with the other tools. */
-	if (cli.nops == 0 && (!vn_cli_scripted(&cli) || c.where || c.print))
+	if (cli.nops == 0 && (!vn_cli_scripted(&cli) || x.f.where || x.f.print))
 		vn_usage_error("missing operand");
-	if (c.format && c.json)
+	if (x.c.format && x.c.json)
 		vn_usage_error("--format and --json cannot be used together");
-	if (vn_cli_scripted(&cli) || c.where || c.print) {
-		rt = vn_rt_hooks_open(&cli.script, c.where, c.print, &status);
-		if (!rt)
-			return vn_cli_exit(status);
-	}
-	x.c = &c;
+	if (vn_files_open(&x.f, &cli, 1 << 16, &status) < 0)
+		return vn_cli_exit(status);
 	x.ids = vn_ids_new();
-	if (vn_out_init(&x.out, stdout, 1 << 16) < 0 || !x.ids)
+	if (!x.ids)
 		vn_nomem();
-	status = stat_all(&x, cli.ops, cli.nops, rt);
-	vn_out_close(&x.out);   /* a write error is vn_cli_exit's to report */
+	status = stat_all(&x, cli.ops, cli.nops);
+	status = vn_files_close(&x.f, status);
 	vn_ids_free(x.ids);
-	vn_rt_free(rt);
 	return vn_cli_exit(status);
 }

@@ -118,20 +118,21 @@ vn_fmt_time_ns(time_t t, long ns, char *buf, size_t size)
 void
 vn_fmt_json_stat(struct vn_out *o, const struct vn_stat *st)
 {
-	vn_out_str(o, "\"type\":\"");
-	vn_out_str(o, vn_fs_type(st->mode));
-	vn_out_str(o, "\",\"mode\":");
-	vn_out_u64(o, st->mode);
-	vn_out_str(o, ",\"uid\":");
-	vn_out_u64(o, st->uid);
-	vn_out_str(o, ",\"gid\":");
-	vn_out_u64(o, st->gid);
-	vn_out_str(o, ",\"size\":");
-	vn_out_i64(o, st->size);
-	vn_out_str(o, ",\"access_time\":");
-	vn_out_i64(o, st->atime);
-	vn_out_str(o, ",\"modification_time\":");
-	vn_out_i64(o, st->mtime);
-	vn_out_str(o, ",\"creation_time\":");
-	vn_out_i64(o, st->ctime);
+	int f;
+
+	for (f = 0; f < VN_STAT_NFIELDS; f++) {
+		if (f)
+			vn_out_putc(o, ',');
+		vn_out_putc(o, '"');
+		vn_out_str(o, vn_stat_names[f]);
+		vn_out_put(o, "\":", 2);
+		if (f == VN_STAT_TYPE) {
+			/* VLC's type words need no escaping. */
+			vn_out_putc(o, '"');
+			vn_out_str(o, vn_fs_type(st->mode));
+			vn_out_putc(o, '"');
+		} else {
+			vn_out_i64(o, vn_stat_number(st, f));
+		}
+	}
 }

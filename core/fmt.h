@@ -34,8 +34,8 @@ const char *vn_fmt_minute(struct vn_minute *m, time_t t, int *len);
  * 40 bytes); returns its length. */
 int vn_fmt_time_ns(time_t t, long ns, char *buf, size_t size);
 
-/* The fields of net.stat as JSON members, without braces:
- * "type":"file","mode":33188,"uid":0,…,"creation_time":N */
+/* The fields of net.stat (vn_stat_names, in order) as JSON members, without
+ * braces: "type":"file","mode":33188,"uid":0,…,"creation_time":N */
 void vn_fmt_json_stat(struct vn_out *o, const struct vn_stat *st);
 
 #endif

@@ -35,6 +35,32 @@ vn_fs_stat(int dirfd, const char *path, int follow, struct vn_stat *st)
 	return 0;
 }
 
+const char *const vn_stat_names[VN_STAT_NFIELDS] = {
+	[VN_STAT_TYPE] = "type",
+	[VN_STAT_MODE] = "mode",
+	[VN_STAT_UID] = "uid",
+	[VN_STAT_GID] = "gid",
+	[VN_STAT_SIZE] = "size",
+	[VN_STAT_ATIME] = "access_time",
+	[VN_STAT_MTIME] = "modification_time",
+	[VN_STAT_CTIME] = "creation_time",
+};
+
+int64_t
+vn_stat_number(const struct vn_stat *st, enum vn_stat_field f)
+{
+	switch (f) {
+	case VN_STAT_MODE: return st->mode;
+	case VN_STAT_UID: return st->uid;
+	case VN_STAT_GID: return st->gid;
+	case VN_STAT_SIZE: return st->size;
+	case VN_STAT_ATIME: return st->atime;
+	case VN_STAT_MTIME: return st->mtime;
+	case VN_STAT_CTIME: return st->ctime;
+	default: return 0;
+	}
+}
+
 const char *
 vn_fs_type(mode_t mode)
 {

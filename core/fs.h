@@ -22,6 +22,24 @@ struct vn_stat {
 	blksize_t blksize;
 };
 
+/* The fields of net.stat: the one list that net.stat, the hooks' entries and
+ * the tools' JSON follow, in this order. vn_stat_names[f] is a field's name;
+ * VN_STAT_TYPE is a string (vn_fs_type), the others numbers (vn_stat_number). */
+enum vn_stat_field {
+	VN_STAT_TYPE,
+	VN_STAT_MODE,           /* the whole st_mode */
+	VN_STAT_UID,
+	VN_STAT_GID,
+	VN_STAT_SIZE,
+	VN_STAT_ATIME,
+	VN_STAT_MTIME,
+	VN_STAT_CTIME,          /* "creation_time" is st_ctime, as in VLC */
+	VN_STAT_NFIELDS
+};
+extern const char *const vn_stat_names[VN_STAT_NFIELDS];
+/* The vn_stat member behind the number field f (0 for VN_STAT_TYPE). */
+int64_t vn_stat_number(const struct vn_stat *st, enum vn_stat_field f);
+
 /* stat(2) (follow != 0) or lstat(2) of PATH, relative to dirfd (AT_FDCWD for the
  * working directory). Returns 0, or -1 with errno. */
 int vn_fs_stat(int dirfd, const char *path, int follow, struct vn_stat *st);

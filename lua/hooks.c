@@ -9,6 +9,7 @@
 #include "../core/fs.h"
 #include "../core/sig.h"
 #include "internal.h"
+#include "net.h"
 
 /* registry[&hooks_key] is the hooks' table: [1] the entry being looked at (the
  * variables of --where/--print), [2] each or nil, [3] the step function. */
@@ -19,7 +20,7 @@ struct step {
 	vn_rt *rt;
 	const char *name, *path;
 	const struct vn_stat *st;
-	int code;             /* vn_rt_each's result */
+	enum vn_each code;
 };
 
 static void
@@ -43,49 +44,33 @@ env_index(lua_State *L)
 	return 1;
 }
 
-static void
-setnum(lua_State *L, const char *k, lua_Number v)
-{
-	lua_pushnumber(L, v);
-	lua_setfield(L, -2, k);
-}
-
 /* The entry table: name, path and the fields of net.stat. */
 static void
 push_entry(lua_State *L, const struct step *a)
 {
-	const struct vn_stat *st = a->st;
-
-	lua_createtable(L, 0, 10);
+	lua_createtable(L, 0, VN_STAT_NFIELDS + 2);
 	lua_pushstring(L, a->name);
 	lua_setfield(L, -2, "name");
 	lua_pushstring(L, a->path);
 	lua_setfield(L, -2, "path");
-	lua_pushstring(L, vn_fs_type(st->mode));
-	lua_setfield(L, -2, "type");
-	setnum(L, "mode", st->mode);
-	setnum(L, "uid", st->uid);
-	setnum(L, "gid", st->gid);
-	setnum(L, "size", (lua_Number)st->size);
-	setnum(L, "access_time", (lua_Number)st->atime);
-	setnum(L, "modification_time", (lua_Number)st->mtime);
-	setnum(L, "creation_time", (lua_Number)st->ctime);
+	vn_lua_setstat(L, a->st);
 }
 
-/* What a hook's value on the stack top means: 0 skip, 1 default line, 2 the
- * string itself (left on the stack), or a Lua error. */
-static int
+/* What a hook's value on the stack top means: skip, the default line, or the
+ * string itself (VN_EACH_LINE, left on the stack); anything else is a Lua
+ * error. */
+static enum vn_each
 verdict(lua_State *L, const char *who)
 {
 	int t = lua_type(L, -1);
 
 	if (t == LUA_TSTRING || t == LUA_TNUMBER) {
 		lua_tostring(L, -1);
-		return 2;
+		return VN_EACH_LINE;
 	}
 	if (t == LUA_TNIL || t == LUA_TBOOLEAN)
-		return lua_toboolean(L, -1);
-	return luaL_error(L, "%s returned a %s (a string, true, false or nil was expected)",
+		return lua_toboolean(L, -1) ? VN_EACH_DEFAULT : VN_EACH_SKIP;
+	return (enum vn_each)luaL_error(L, "%s returned a %s (a string, true, false or nil was expected)",
 	                  who, lua_typename(L, t));
 }
 
@@ -96,7 +81,7 @@ step(lua_State *L)
 {
 	struct step *a = lua_touserdata(L, 1);
 	vn_rt *rt = a->rt;
-	int code = 1;
+	enum vn_each code = VN_EACH_DEFAULT;
 
 	lua_settop(L, 0);
 	push_hooks(L);                      /* 1 */
@@ -109,7 +94,7 @@ step(lua_State *L)
 		lua_rawgeti(L, LUA_REGISTRYINDEX, rt->where_ref);
 		lua_call(L, 0, 1);
 		if (!lua_toboolean(L, -1)) {
-			a->code = 0;
+			a->code = VN_EACH_SKIP;
 			return 0;
 		}
 		lua_pop(L, 1);
@@ -119,9 +104,9 @@ step(lua_State *L)
 		lua_pushvalue(L, 2);
 		lua_call(L, 1, 1);
 		code = verdict(L, "each");
-		if (code != 1) {
+		if (code != VN_EACH_DEFAULT) {
 			a->code = code;
-			return code == 2;
+			return code == VN_EACH_LINE;
 		}
 	}
 	lua_pop(L, 1);
@@ -130,7 +115,7 @@ step(lua_State *L)
 		lua_call(L, 0, 1);
 		code = verdict(L, "--print");
 		a->code = code;
-		return code == 2;
+		return code == VN_EACH_LINE;
 	}
 	a->code = code;
 	return 0;
@@ -219,12 +204,12 @@ vn_rt_hooks_active(vn_rt *rt)
 	return each;
 }
 
-int
+enum vn_each
 vn_rt_each(vn_rt *rt, const char *name, const char *path,
            const struct vn_stat *st, const char **line, size_t *len)
 {
 	lua_State *L = rt->L;
-	struct step a = { rt, name, path, st, 0 };
+	struct step a = { rt, name, path, st, VN_EACH_SKIP };
 
 	lua_settop(L, 0);
 	push_hooks(L);
@@ -241,9 +226,9 @@ vn_rt_each(vn_rt *rt, const char *name, const char *path,
 			lua_pop(L, 1);
 		else
 			vn_rt_report(rt);
-		return quit ? -2 : -1;
+		return quit ? VN_EACH_QUIT : VN_EACH_ERROR;
 	}
-	if (a.code == 2)
+	if (a.code == VN_EACH_LINE)
 		*line = lua_tolstring(L, -1, len);
 	return a.code;
 }

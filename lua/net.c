@@ -430,10 +430,34 @@ vn_lua_url_parse(lua_State *L)
 	return 1;
 }
 
+void
+vn_lua_setstat(lua_State *L, const struct vn_stat *st)
+{
+	int f;
+
+	lua_pushstring(L, vn_fs_type(st->mode));
+	lua_setfield(L, -2, vn_stat_names[VN_STAT_TYPE]);
+	for (f = VN_STAT_TYPE + 1; f < VN_STAT_NFIELDS; f++)
+		setnum(L, vn_stat_names[f], (lua_Number)vn_stat_number(st, f));
+}
+
+/* A path argument. The system would stop at an embedded NUL and act on
+ * another file, so that is an argument error. */
+static const char *
+checkpath(lua_State *L, int i)
+{
+	size_t len;
+	const char *path = luaL_checklstring(L, i, &len);
+
+	if (strlen(path) != len)
+		luaL_argerror(L, i, "path contains a NUL byte");
+	return path;
+}
+
 static int
 stat_common(lua_State *L, int follow)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = checkpath(L, 1);
 	struct vn_stat st;
 
 	if (vn_fs_stat(AT_FDCWD, path, follow, &st) < 0) {
@@ -441,16 +465,8 @@ stat_common(lua_State *L, int follow)
 		lua_pushfstring(L, "%s: %s", path, strerror(errno));
 		return 2;
 	}
-	lua_createtable(L, 0, 8);
-	lua_pushstring(L, vn_fs_type(st.mode));
-	lua_setfield(L, -2, "type");
-	setnum(L, "mode", st.mode);
-	setnum(L, "uid", st.uid);
-	setnum(L, "gid", st.gid);
-	setnum(L, "size", (lua_Number)st.size);
-	setnum(L, "access_time", (lua_Number)st.atime);
-	setnum(L, "modification_time", (lua_Number)st.mtime);
-	setnum(L, "creation_time", (lua_Number)st.ctime);
+	lua_createtable(L, 0, VN_STAT_NFIELDS);
+	vn_lua_setstat(L, &st);
 	return 1;
 }
 
@@ -460,7 +476,7 @@ static int net_lstat(lua_State *L) { return stat_common(L, 0); }
 static int
 net_opendir(lua_State *L)
 {
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = checkpath(L, 1);
 	struct vn_dir d;
 	size_t i;
 

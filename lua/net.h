@@ -10,6 +10,10 @@
 int vn_lua_net_open(lua_State *L);
 /* Push a listener object owning the already listening OS descriptors fds[]. */
 void vn_lua_push_listener(lua_State *L, const int *fds, int n);
+struct vn_stat;
+/* Set the fields of net.stat (core/fs.h's vn_stat_names) in the table on the
+ * stack top; net.stat and the hooks' entries both use it. */
+void vn_lua_setstat(lua_State *L, const struct vn_stat *st);
 /* Raise the error "Interrupted." for a pending SIGINT/SIGTERM: the signal's
  * one report, wherever it is noticed (a net call's wait, vlc.misc.mwait, the
  * hook that stops busy Lua code). The stop hook is removed first, so a script

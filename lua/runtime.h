@@ -55,11 +55,17 @@ vn_rt *vn_rt_hooks_open(const struct vn_script *s, const char *where,
                         const char *print, int *status);
 /* Whether any hook (each, --where, --print) is in place after vn_rt_run. */
 int vn_rt_hooks_active(vn_rt *rt);
-/* Run the hooks for one entry. Returns 0 to skip it, 1 for the default line, 2
- * for the line in *line and *len (valid until the next call), -1 after a runtime
- * error (message printed), -2 when a hook called vlc.misc.quit(). */
-int vn_rt_each(vn_rt *rt, const char *name, const char *path,
-               const struct vn_stat *st, const char **line, size_t *len);
+/* What the hooks made of one entry. */
+enum vn_each {
+	VN_EACH_SKIP,       /* leave the entry out */
+	VN_EACH_DEFAULT,    /* print the tool's default line */
+	VN_EACH_LINE,       /* print *line, *len bytes (valid until the next call) */
+	VN_EACH_ERROR,      /* a runtime error, message printed: stop, exit 1 */
+	VN_EACH_QUIT        /* a hook called vlc.misc.quit(): stop, keep the status */
+};
+/* Run the hooks (--where, each, --print) for one entry. */
+enum vn_each vn_rt_each(vn_rt *rt, const char *name, const char *path,
+                        const struct vn_stat *st, const char **line, size_t *len);
 
 /* "Lua 5.1.5" or "LuaJIT 2.1.0-beta3". */
 const char *vn_rt_lua_version(void);

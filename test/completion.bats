@@ -80,12 +80,14 @@ comp() {
 	assert_output "sub/c.lua"
 }
 
-@test "bash: vlcnet-ls offers directories only" {
+@test "bash: vlcnet-ls offers files and directories, as it lists both" {
 	run comp "vlcnet-ls "
 	assert_success
-	assert_output "sub"
-	run comp "vlcnet-ls -la "
-	assert_output "sub"
+	assert_output "$(printf '%s\n' a.lua b.txt sub)"
+	run comp "vlcnet-ls -la b"
+	assert_output "b.txt"
+	run comp "vlcnet-ls sub/"
+	assert_output "sub/c.lua"
 	run comp "vlcnet-ls ."
 	assert_line ".hidden"
 }
@@ -135,6 +137,16 @@ comp() {
 	assert_output ""
 }
 
+@test "bash: after -- vlcnet-stat and vlcnet-ls offer paths, dashed names too" {
+	touch -- -dash
+	run comp "vlcnet-stat -- -"
+	assert_output -- "-dash"
+	run comp "vlcnet-ls -l -- -"
+	assert_output -- "-dash"
+	run comp "vlcnet-ls -- "
+	assert_output "$(printf '%s\n' -dash a.lua b.txt sub)"
+}
+
 @test "bash: bash-completion's loader finds the completion under each tool's name" {
 	[ -f /usr/share/bash-completion/bash_completion ] || skip "bash-completion is not installed"
 	mkdir -p comp/bash-completion/completions
@@ -166,7 +178,7 @@ zcomp() {
 		zpty -w z "PS1=; PROMPT_EOL_MARK=; fpath=($1 \$fpath); autoload -U compinit; compinit -u -D; LISTMAX=1000; bindkey \"^I\" list-choices; stty columns 200"
 		zpty -w -n z "$2"$'"'\t'"'
 		local out= l i
-		for i in {1..30}; do
+		for i in {1..100}; do
 			while zpty -r -t z l; do out+=$l; done
 			[[ $out == *"$3"* ]] && break
 			sleep 0.1
@@ -205,8 +217,20 @@ zcomp() {
 	refute_output --partial "b.txt"
 }
 
-@test "zsh: vlcnet-ls offers directories" {
-	run zcomp "vlcnet-ls -l " "sub/"
+@test "zsh: vlcnet-ls offers files and directories, as it lists both" {
+	run zcomp "vlcnet-ls -l " "b.txt"
 	assert_output --partial "sub/"
-	refute_output --partial "a.lua"
+	assert_output --partial "a.lua"
+	assert_output --partial "b.txt"
+}
+
+@test "zsh: vlcnet-ls pairs options as the tool does: -r with -U, -0 with -j, not -l with -j" {
+	run zcomp "vlcnet-ls -U -" "--version"
+	assert_output --regexp -- "--reverse +-r +-- reverse the sort order"
+	run zcomp "vlcnet-ls -l -" "--version"
+	assert_output --partial -- "--recursive"
+	refute_output --partial -- "--json"
+	run zcomp "vlcnet-ls -j -" "--version"
+	assert_output --partial -- "--null"
+	refute_output --partial -- "--long"
 }

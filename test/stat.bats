@@ -74,6 +74,19 @@ setup() {
 	assert_output --partial "$(stat reg | grep '^Device:' | cut -f1)"
 }
 
+@test "stat's block is GNU stat's, line for line, with no trailing blanks" {
+	# Only the type word differs (VLC's words) and GNU adds a Birth line.
+	strip() { sed -E -e 's/(IO Block: [0-9]+ +).*/\1/' -e '/^ Birth: /d'; }
+	for p in reg empty dir link fifo sock /dev/null; do
+		stat "$p" >/dev/null   # a link's first readlink may move its atime
+		timeout 10 vlcnet-stat "$p" >"$BATS_TEST_TMPDIR/ours"
+		run grep -c '[[:blank:]]$' "$BATS_TEST_TMPDIR/ours"
+		assert_output 0
+		run strip <"$BATS_TEST_TMPDIR/ours"
+		assert_output "$(stat "$p" | strip)"
+	done
+}
+
 @test "stat shows a link's target in the block" {
 	run timeout 10 vlcnet-stat link
 	assert_success
@@ -152,4 +165,34 @@ PY
 	run bash -c "timeout 10 vlcnet-stat reg >/dev/full"
 	assert_failure 1
 	assert_output 'vlcnet-stat: write error: No space left on device'
+}
+
+@test "net.stat, net.lstat and net.opendir refuse a path with an embedded NUL" {
+	run timeout 10 vlcnet-stat -e '
+	for _, f in ipairs{"stat", "lstat", "opendir"} do
+		print(pcall(net[f], "/etc\0/passwd"))
+	end'
+	assert_success
+	assert_output "$(printf "false\tbad argument #1 to '%s' (path contains a NUL byte)\n" '?' '?' '?')"
+}
+
+@test "stat takes the words after -- as paths, even ones that begin with a dash" {
+	run timeout 10 vlcnet-stat -c %n -- -dash reg
+	assert_success
+	assert_output "$(printf '%s\n' -dash reg)"
+	run timeout 10 vlcnet-stat -c %n reg -- -dash --help
+	assert_failure 1
+	assert_line --index 0 reg
+	assert_line --index 1 -- -dash
+	assert_line --index 2 "vlcnet-stat: cannot stat '--help': No such file or directory"
+	run timeout 10 vlcnet-stat --help
+	assert_output --partial "-- ends the options: the words after it are operands"
+	refute_output --partial "[-- ARG...]"
+}
+
+@test "a script in stat sees the operands, those after -- included, in arg and ..." {
+	printf 'print(#arg, arg[1], arg[2], select("#", ...))\n' >"$BATS_TEST_TMPDIR/args.lua"
+	run timeout 10 vlcnet-stat -e 'print(#arg)' -s "$BATS_TEST_TMPDIR/args.lua" -c %n reg -- -dash
+	assert_success
+	assert_output "$(printf '2\n2\treg\t-dash\t2\nreg\n-dash')"
 }

@@ -9,7 +9,6 @@
 
 #include <stdint.h>
 
-static struct conf conf;
 static struct ctx x;
 
 int
@@ -19,9 +18,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	if (!null || vn_out_init(&x.out, null, 64) < 0 || !(x.ids = vn_ids_new()))
+	if (!null || vn_out_init(&x.f.out, null, 64) < 0 || !(x.ids = vn_ids_new()))
 		abort();
-	x.c = &conf;
 	return 0;
 }
 
@@ -39,9 +37,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(f, data, size);
 	f[size] = '\0';
-	conf.format = f;
+	x.c.format = f;
 	put_format(&x, "some/path\n\xff", &st);
-	vn_out_flush(&x.out);
+	vn_out_flush(&x.f.out);
 	free(f);
 	return 0;
 }
