@@ -210,3 +210,12 @@ for i in range(1000):
 	wait "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")" || st=$?
 	assert_equal "$st" 143
 }
+
+@test "listen names an IPv6 address in brackets in its messages, as connect does" {
+	run timeout 10 vlcnet-listen -4 ::1 0
+	assert_failure 1
+	assert_output "vlcnet-listen: listen on [::1]:0: Address family for hostname not supported"
+	run timeout 10 vlcnet-listen a..b 0
+	assert_failure 1
+	assert_output "vlcnet-listen: listen on a..b:0: unknown host"
+}
