@@ -55,14 +55,15 @@ def recv_all(c):
 	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/srv.out")" "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
 }
 
-@test "binary bytes, NULs included, survive from a pipe to a pipe" {
-	bg srv vlcnet-listen -v 127.0.0.1 0
+@test "binary bytes, NULs included, survive from a pipe to a pipe, both ways" {
+	# each tool reads a pipe and writes a pipe; od shows every byte
+	bg srv bash -c "printf 'z\0\377\r' | vlcnet-listen -v 127.0.0.1 0 | od -An -tx1"
 	port=$(port_of srv)
-	run timeout 10 bash -c "printf 'a\0b\377\n\0' | vlcnet-connect 127.0.0.1 $port"
+	run timeout 10 bash -c "printf 'a\0b\377\n\0' | vlcnet-connect 127.0.0.1 $port | od -An -tx1"
 	assert_success
+	assert_output " 7a 00 ff 0d"
 	wait_bg
-	run od -An -c "$BATS_TEST_TMPDIR/srv.out"
-	assert_output --regexp 'a +\\0 +b +377 +\\n +\\0'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" " 61 00 62 ff 0a 00"
 }
 
 @test "at the end of stdin connect half-closes and still receives the reply" {
@@ -82,11 +83,14 @@ c.sendall(b\"bye\n\")
 c.shutdown(socket.SHUT_WR)
 print(\"received\", recv_all(c), flush=True)"
 	port=$(port_of srv)
-	# stdin goes on after the peer's end has arrived on stdout
-	run timeout 10 bash -c "{ sleep 0.3; head -c 100000 /dev/zero; } | vlcnet-connect 127.0.0.1 $port"
-	assert_success
-	assert_output "bye"
+	# stdin is written only once the peer's end has arrived on stdout
+	mkfifo "$BATS_TEST_TMPDIR/feed"
+	bg feed bash -c "exec 3>'$BATS_TEST_TMPDIR/feed'
+	  until grep -q bye '$BATS_TEST_TMPDIR/cli.out' 2>/dev/null; do sleep 0.05; done
+	  head -c 100000 /dev/zero >&3"
+	bg_stdin cli "$BATS_TEST_TMPDIR/feed" vlcnet-connect 127.0.0.1 "$port"
 	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/cli.out")" "bye"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "port $port
 received 100000"
 }
@@ -151,7 +155,9 @@ c.close()"
 	wait "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")" || st=$?
 	assert_equal "$st" 1
 	run sed 1,2d "$BATS_TEST_TMPDIR/srv.err"
-	assert_output "vlcnet-listen: 127.0.0.1:$cport: Connection reset by peer"
+	assert_line -n 0 "vlcnet-listen: 127.0.0.1:$cport: Connection reset by peer"
+	assert_line -n 1 --regexp "^vlcnet-listen: [0-9]+ bytes sent, 0 bytes received in "
+	assert_equal "${#lines[@]}" 2
 }
 
 @test "SIGINT during a relay ends listen with status 130" {
@@ -162,6 +168,8 @@ c.close()"
 	bg cli bash -c "sleep 30 | vlcnet-connect 127.0.0.1 $port"
 	wait_for "$BATS_TEST_TMPDIR/srv.err" "connection from"
 	pid=$(pgrep -P "$(sed -n 2p "$BATS_TEST_TMPDIR/pids")")
+	# in the relay's poll, with the listening and the accepted socket
+	wait_blocked "$pid" 2
 	kill -INT "$pid"
 	st=0
 	wait "$(sed -n 2p "$BATS_TEST_TMPDIR/pids")" || st=$?
@@ -176,10 +184,8 @@ time.sleep(30)"
 	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
 	bg_stdin cli "$BATS_TEST_TMPDIR/hold" vlcnet-connect 127.0.0.1 "$port"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
-	for _ in $(seq 100); do
-		pid=$(pgrep -P "$tpid") && [ -e "/proc/$pid/fd/3" ] && break
-		sleep 0.05
-	done
+	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
+	wait_blocked "$pid" 1
 	kill -TERM "$pid"
 	st=0
 	wait "$tpid" || st=$?
@@ -200,13 +206,18 @@ time.sleep(30)"
 }
 
 @test "memory stays small however much is relayed (64 MiB each way)" {
+	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/a"
+	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/b"
 	mkfifo "$BATS_TEST_TMPDIR/feed"
-	bg feed bash -c "head -c 64M /dev/zero >'$BATS_TEST_TMPDIR/feed'"
-	bg srv bash -c "exec vlcnet-listen -k -v 127.0.0.1 0 <'$BATS_TEST_TMPDIR/feed' >/dev/null"
+	bg feed bash -c "cat '$BATS_TEST_TMPDIR/a' >'$BATS_TEST_TMPDIR/feed'"
+	bg srv bash -c "exec vlcnet-listen -k -v 127.0.0.1 0 <'$BATS_TEST_TMPDIR/feed' >'$BATS_TEST_TMPDIR/got'"
 	port=$(port_of srv)
-	run timeout 30 bash -c "head -c 64M /dev/zero | vlcnet-connect 127.0.0.1 $port | wc -c"
+	run timeout 30 bash -c "cat '$BATS_TEST_TMPDIR/b' | vlcnet-connect 127.0.0.1 $port | sha256sum"
 	assert_success
-	assert_output 67108864
+	assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
+	# -v's summary says the listener's relay has ended
+	wait_for "$BATS_TEST_TMPDIR/srv.err" "bytes received"
+	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/got")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
 	# -k keeps the listener alive, so its peak is still there to read
 	pid=$(pgrep -P "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")")
 	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
