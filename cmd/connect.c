@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 struct conf {
 	int timeout_ms;   /* -w, -1 for none */
+	int quit_ms;      /* -q, -1 for none */
 	int scan;         /* -z */
 	int family;       /* -4/-6 */
 };
@@ -27,6 +29,7 @@ static const char *const usage[] = {
 
 static const struct vn_option opts[] = {
 	{ "timeout", 'w', "SECS", "give up connecting, or idling, after SECS" },
+	{ "quit-after", 'q', "SECS", "once one side has ended, quit SECS later (0: at once)" },
 	{ "scan", 'z', NULL, "report the open ports of PORT or LOW-HIGH, send nothing" },
 	{ "ipv4", '4', NULL, "IPv4 addresses only" },
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
@@ -37,17 +40,15 @@ static int
 option(int key, const char *arg, void *ctx)
 {
 	struct conf *c = ctx;
-	char *end;
-	double secs;
 
 	switch (key) {
 	case 'w':
-		secs = strtod(arg, &end);
-		if (end == arg || *end || !(secs > 0) || secs > 2e6)
+		if ((c->timeout_ms = vn_secs_parse(arg)) <= 0)
 			vn_usage_error("invalid timeout '%s'", arg);
-		c->timeout_ms = (int)(secs * 1000);
-		if (c->timeout_ms == 0)
-			c->timeout_ms = 1;
+		break;
+	case 'q':
+		if ((c->quit_ms = vn_secs_parse(arg)) < 0)
+			vn_usage_error("invalid time '%s'", arg);
 		break;
 	case 'z': c->scan = 1; break;
 	case '4': c->family = AF_INET; break;
@@ -56,37 +57,31 @@ option(int key, const char *arg, void *ctx)
 	return 0;
 }
 
-/* "HOST:PORT", with an IPv6 literal in brackets, for messages. */
-static const char *
-hostport(const char *host, int port)
-{
-	static char buf[1100];
-
-	snprintf(buf, sizeof buf, strchr(host, ':') && host[0] != '[' ? "[%s]:%d" : "%s:%d",
-	         host, port);
-	return buf;
-}
-
 /* Connect, or report why not (one line) and return -1. */
 static int
 dial(const char *host, int port, const struct conf *c)
 {
+	char hp[VN_HOSTPORTLEN];
 	struct vn_err e;
 	int fd = vn_connect_tcp(host, port, c->family, c->timeout_ms, &e);
 
 	if (fd < 0 && !vn_sig_pending())
-		vn_warn("connect to %s: %s", hostport(host, port), e.msg);
+		vn_warn("connect to %s: %s", vn_hostport(hp, host, port), vn_err_str(&e));
 	return fd;
 }
 
 /* -z: try each port of PORT or LOW-HIGH in turn (1 s each unless -w) and print
  * "HOST PORT open" for those that accept; with -v the others are reported on
- * stderr. Returns 0 if any was open, else 1. */
+ * stderr. HOST is resolved once; a failure that holds for every port (an
+ * unknown host, no address of the family, an unreachable network) is reported
+ * once and ends the scan. Returns 0 if any was open, else 1. */
 static int
 scan(const char *host, const char *range, const struct conf *c, int verbose)
 {
-	char lo[8], *dash = strchr(range, '-');
+	char lo[8], hp[VN_HOSTPORTLEN], *dash = strchr(range, '-');
 	int first, last, p, open = 0;
+	struct addrinfo *res;
+	struct vn_err e;
 
 	if (dash && (size_t)(dash - range) < sizeof lo) {
 		memcpy(lo, range, dash - range);
@@ -98,13 +93,16 @@ scan(const char *host, const char *range, const struct conf *c, int verbose)
 	}
 	if (first > last)
 		vn_usage_error("invalid port range '%s'", range);
+	if (vn_resolve_tcp(host, first, c->family, &res, &e) < 0) {
+		vn_warn("connect to %s: %s", vn_hostport(hp, host, first), vn_err_str(&e));
+		return 1;
+	}
 	for (p = first; p <= last && !vn_sig_pending(); p++) {
-		struct vn_err e;
-		int fd = vn_connect_tcp(host, p, c->family,
-		                        c->timeout_ms < 0 ? 1000 : c->timeout_ms, &e);
-		int closed = !strcmp(e.msg, "Connection refused") ||
-		             !strcmp(e.msg, "Connection timed out");
+		int fd, closed;
 
+		vn_addrs_set_port(res, p);
+		fd = vn_connect_addrs(res, c->timeout_ms < 0 ? 1000 : c->timeout_ms, &e);
+		closed = fd < 0 && (e.code == ECONNREFUSED || e.code == ETIMEDOUT);
 		if (fd >= 0) {
 			printf("%s %d open\n", host, p);
 			fflush(stdout);
@@ -113,31 +111,35 @@ scan(const char *host, const char *range, const struct conf *c, int verbose)
 		} else if (vn_sig_pending()) {
 			break;
 		} else if (!closed || verbose) {
-			vn_warn("connect to %s: %s", hostport(host, p), e.msg);
-			/* an unknown host is unknown for every port */
-			if (!closed && !strcmp(e.msg, "unknown host"))
-				return 1;
+			vn_warn("connect to %s: %s", vn_hostport(hp, host, p), vn_err_str(&e));
+			if (vn_err_host_wide(&e))
+				break;
 		}
 	}
+	freeaddrinfo(res);
 	return open ? 0 : 1;
 }
 
 /* Relay stdin and stdout over fd. An idle timeout (-w) ends the relay
  * quietly, as nc -w does. Returns the exit status. */
 static int
-relay(int fd, const char *host, int port, const struct conf *c)
+relay(int fd, const char *host, int port, const struct conf *c, int verbose)
 {
-	struct vn_relay_opts ro = { c->timeout_ms, 0, 0, 0 };
-	int status = 0;
+	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
+	char hp[VN_HOSTPORTLEN], sum[VN_SUMMARYLEN];
+	int status = 0, r, err;
 
-	if (vn_relay(0, 1, fd, &ro) < 0 && errno != ETIMEDOUT) {
-		int err = errno;
-
+	vn_relay_set_ends(&ro, 0, c->quit_ms);
+	r = vn_relay(0, 1, fd, &ro);
+	err = errno;
+	if (r < 0 && err != ETIMEDOUT) {
 		if (err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, hostport(host, port)),
+			vn_warn("%s: %s", vn_relay_where(&ro, vn_hostport(hp, host, port)),
 			        strerror(err));
 		status = 1;
 	}
+	if (verbose && !(r < 0 && err == EINTR))
+		vn_warn("%s", vn_relay_summary(&ro, sum));
 	close(fd);
 	return status;
 }
@@ -145,7 +147,7 @@ relay(int fd, const char *host, int port, const struct conf *c)
 int
 main(int argc, char **argv)
 {
-	struct conf c = { -1, 0, AF_UNSPEC };
+	struct conf c = { -1, -1, 0, AF_UNSPEC };
 	struct vn_cli cli = { "vlcnet-connect", usage,
 		"Connect to HOST:PORT and relay standard input to it and its data to\n"
 		"standard output; at end of input the sending side is shut down.",
@@ -177,7 +179,7 @@ main(int argc, char **argv)
 		return vn_cli_exit(1);
 	}
 	if (!rt)
-		return vn_cli_exit(relay(fd, cli.ops[0], port, &c));
+		return vn_cli_exit(relay(fd, cli.ops[0], port, &c, cli.script.verbose));
 	if (fd >= 0)
 		vn_rt_set_fd(rt, "fd", fd);
 	status = vn_rt_run(rt);

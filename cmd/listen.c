@@ -21,6 +21,8 @@ struct conf {
 	int family;      /* -4/-6 */
 	int fork;        /* --fork */
 	int max_conns;   /* -m */
+	int timeout_ms;  /* -w, -1 for none */
+	int quit_ms;     /* -q, -1 for none */
 };
 
 static const char *const usage[] = {
@@ -32,6 +34,8 @@ static const char *const usage[] = {
 
 static const struct vn_option opts[] = {
 	{ "keep-open", 'k', NULL, "accept another connection after each one ends" },
+	{ "timeout", 'w', "SECS", "end a connection after SECS without data" },
+	{ "quit-after", 'q', "SECS", "once one side has ended, quit SECS later (0: at once)" },
 	{ "ipv4", '4', NULL, "IPv4 addresses only" },
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
 	{ "fork", OPT_FORK, NULL, "run the script in a child per connection (fd, peer)" },
@@ -48,6 +52,14 @@ option(int key, const char *arg, void *ctx)
 
 	switch (key) {
 	case 'k': c->keep = 1; break;
+	case 'w':
+		if ((c->timeout_ms = vn_secs_parse(arg)) <= 0)
+			vn_usage_error("invalid timeout '%s'", arg);
+		break;
+	case 'q':
+		if ((c->quit_ms = vn_secs_parse(arg)) < 0)
+			vn_usage_error("invalid time '%s'", arg);
+		break;
 	case '4': c->family = AF_INET; break;
 	case '6': c->family = AF_INET6; break;
 	case OPT_FORK: c->fork = 1; break;
@@ -90,19 +102,21 @@ accept_one(const int *fds, int n, int timeout_ms, int verbose,
 
 /* Relay one connection, then (with -k) the next, until one fails without -k
  * or a signal arrives. stdin goes to the connections in turn: once it has ended,
- * later connections are half-closed from the start. Returns the exit status. */
+ * later connections are half-closed from the start. An idle timeout (-w) ends
+ * a connection quietly. Returns the exit status. */
 static int
 serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 {
-	struct vn_relay_opts ro = { -1, 0, 0, 0 };
+	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
 	int in_fd = 0;
 
 	do {
-		char addr[VN_ADDRSTRLEN];
+		char addr[VN_ADDRSTRLEN], sum[VN_SUMMARYLEN];
 		int fd = accept_one(fds, n, -1, verbose, addr), r, err;
 
 		if (fd < 0)
 			return 1;
+		vn_relay_set_ends(&ro, in_fd, c->quit_ms);
 		r = vn_relay(in_fd, 1, fd, &ro);
 		err = errno;
 		close(fd);
@@ -110,13 +124,14 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 			in_fd = -1;
 		if (r < 0 && err == EINTR)
 			return 1;
+		if (r < 0 && err != ETIMEDOUT)
+			vn_warn("%s: %s", vn_relay_where(&ro, addr), strerror(err));
+		if (verbose)
+			vn_warn("%s", vn_relay_summary(&ro, sum));
 		if (ro.out_closed)
 			return 0;
-		if (r < 0) {
-			vn_warn("%s: %s", vn_relay_where(&ro, addr), strerror(err));
-			if (!c->keep || ro.failed != VN_RELAY_NET)
-				return 1;
-		}
+		if (r < 0 && err != ETIMEDOUT && (!c->keep || ro.failed != VN_RELAY_NET))
+			return 1;
 	} while (c->keep);
 	return 0;
 }
@@ -188,7 +203,7 @@ serve_fork(const int *fds, int n, const struct conf *c, vn_rt *rt, int verbose)
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100 };
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1 };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
 		"accept a connection and relay standard input to it and its data to\n"
@@ -196,6 +211,7 @@ main(int argc, char **argv)
 		opts, { 0 }, NULL, 0 };
 	int fds[VN_MAXLISTEN], n, i, status;
 	const char *host, *port;
+	char hp[VN_HOSTPORTLEN];
 	struct vn_err e;
 	vn_rt *rt = NULL;
 
@@ -208,6 +224,9 @@ main(int argc, char **argv)
 		vn_usage_error("too many operands");
 	if (c.fork && !vn_cli_scripted(&cli))
 		vn_usage_error("--fork needs --script or --exec");
+	if ((c.timeout_ms >= 0 || c.quit_ms >= 0) && vn_cli_scripted(&cli))
+		vn_usage_error("%s applies to the relay, not to a script",
+		               c.timeout_ms >= 0 ? "--timeout" : "--quit-after");
 	host = cli.nops == 2 ? cli.ops[0] : NULL;
 	port = cli.ops[cli.nops - 1];
 	if (vn_cli_scripted(&cli)) {
@@ -216,7 +235,8 @@ main(int argc, char **argv)
 	}
 	n = vn_listen_tcp(host, vn_cli_port(port), c.family, fds, &e);
 	if (n < 0) {
-		vn_warn("listen on %s:%s: %s", host ? host : "*", port, e.msg);
+		vn_warn("listen on %s: %s",
+		        vn_hostport(hp, host ? host : "*", vn_cli_port(port)), vn_err_str(&e));
 		return 1;
 	}
 	if (cli.script.verbose)

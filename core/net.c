@@ -6,7 +6,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +16,35 @@
 #include "sig.h"
 
 static void
-seterr(struct vn_err *e, const char *fmt, ...)
+seterr(struct vn_err *e, int code)
 {
-	va_list ap;
+	if (e) {
+		e->code = code;
+		e->gai = 0;
+	}
+}
 
-	if (!e)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-	va_end(ap);
+const char *
+vn_err_str(const struct vn_err *e)
+{
+	switch (e->code) {
+	case VN_ENOHOST:
+		/* glibc's text is "Name or service not known"; the service is
+		 * always numeric here, so name the host. */
+		return "unknown host";
+	case VN_EFAMILY:
+	case VN_ERESOLVE:
+		return gai_strerror(e->gai);
+	case VN_ENOADDR:
+		return "no address to connect to";
+	}
+	return strerror(e->code);
+}
+
+int
+vn_err_host_wide(const struct vn_err *e)
+{
+	return e->code < 0 || e->code == ENETUNREACH || e->code == EHOSTUNREACH;
 }
 
 int
@@ -41,6 +60,17 @@ vn_port_parse(const char *s)
 		v = v * 10 + (*s - '0');
 	}
 	return v > 65535 ? -1 : (int)v;
+}
+
+int
+vn_secs_parse(const char *s)
+{
+	char *end;
+	double secs = strtod(s, &end);
+
+	if (end == s || *end || !(secs >= 0) || secs > 2e6)
+		return -1;
+	return secs > 0 && secs * 1000 < 1 ? 1 : (int)(secs * 1000);
 }
 
 /* getaddrinfo for a TCP HOST:PORT; "*" and "" mean the wildcard when passive. */
@@ -63,14 +93,30 @@ resolve(const char *host, int port, int family, int passive,
 	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : AI_ADDRCONFIG);
 	snprintf(serv, sizeof serv, "%d", port);
 	r = getaddrinfo(host, serv, &hints, res);
+	if (r == 0)
+		return 0;
 	if (r == EAI_SYSTEM) {
-		seterr(e, "%s", strerror(errno));
+		seterr(e, errno);
 		return -1;
 	}
-	if (r != 0) {
-		/* glibc's text for a name that does not exist is "Name or service not
-		 * known"; the service is always numeric here, so name the host. */
-		seterr(e, "%s", r == EAI_NONAME ? "unknown host" : gai_strerror(r));
+	seterr(e, r == EAI_NONAME ? VN_ENOHOST :
+	          r == EAI_ADDRFAMILY || r == EAI_FAMILY ? VN_EFAMILY : VN_ERESOLVE);
+	if (e)
+		e->gai = r;
+	return -1;
+}
+
+int
+vn_resolve_tcp(const char *host, int port, int family, struct addrinfo **res,
+               struct vn_err *e)
+{
+	if (!host || !*host) {
+		seterr(e, VN_ENOADDR);
+		errno = EINVAL;
+		return -1;
+	}
+	if (resolve(host, port, family, 0, res, e) < 0) {
+		errno = EHOSTUNREACH;
 		return -1;
 	}
 	return 0;
@@ -94,7 +140,7 @@ bind_one(const struct addrinfo *ai, int port, struct vn_err *e)
 	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	            ai->ai_protocol);
 	if (fd < 0) {
-		seterr(e, "%s", strerror(errno));
+		seterr(e, errno);
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
@@ -106,7 +152,7 @@ bind_one(const struct addrinfo *ai, int port, struct vn_err *e)
 	    listen(fd, SOMAXCONN) < 0) {
 		int err = errno;
 
-		seterr(e, "%s", strerror(err));
+		seterr(e, err);
 		close(fd);
 		errno = err;
 		return -1;
@@ -147,6 +193,8 @@ listen_addrs(const struct addrinfo *res, int port, int fds[VN_MAXLISTEN],
 	}
 	if (n == 0) {
 		errno = EADDRNOTAVAIL;
+		if (!res)
+			seterr(e, errno);
 		return -1;
 	}
 	return n;
@@ -261,7 +309,7 @@ connect_one(const struct addrinfo *ai, int timeout_ms, struct vn_err *e)
 	return fd;
 fail:
 	err = errno;
-	seterr(e, "%s", err == ETIMEDOUT ? "Connection timed out" : strerror(err));
+	seterr(e, err);
 	if (fd >= 0)
 		close(fd);
 	errno = err;
@@ -275,14 +323,14 @@ vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e)
 	const struct addrinfo *ai;
 	int fd = -1;
 
-	seterr(e, "no address to connect to");
+	seterr(e, VN_ENOADDR);
 	for (ai = list; ai; ai = ai->ai_next) {
 		int left = -1;
 
 		if (timeout_ms >= 0) {
 			left = (int)(deadline - vn_now_ms());
 			if (left <= 0) {
-				seterr(e, "Connection timed out");
+				seterr(e, ETIMEDOUT);
 				errno = ETIMEDOUT;
 				break;
 			}
@@ -294,6 +342,13 @@ vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e)
 	return fd;
 }
 
+void
+vn_addrs_set_port(struct addrinfo *list, int port)
+{
+	for (; list; list = list->ai_next)
+		set_port(list->ai_addr, port);
+}
+
 int
 vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
                struct vn_err *e)
@@ -301,38 +356,43 @@ vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
 	struct addrinfo *res;
 	int fd;
 
-	if (!host || !*host) {
-		seterr(e, "no host given");
-		errno = EINVAL;
+	if (vn_resolve_tcp(host, port, family, &res, e) < 0)
 		return -1;
-	}
-	if (resolve(host, port, family, 0, &res, e) < 0) {
-		errno = EHOSTUNREACH;
-		return -1;
-	}
 	fd = vn_connect_addrs(res, timeout_ms, e);
 	freeaddrinfo(res);
 	return fd;
 }
 
+const char *
+vn_hostport(char buf[VN_HOSTPORTLEN], const char *host, int port)
+{
+	int bracket = strchr(host, ':') && host[0] != '[';
+
+	snprintf(buf, VN_HOSTPORTLEN, bracket ? "[%s]:%d" : "%s:%d", host, port);
+	return buf;
+}
+
 void
 vn_addr_format(const struct sockaddr *sa, char buf[VN_ADDRSTRLEN])
 {
-	char host[INET6_ADDRSTRLEN + 1] = "?";
+	char host[INET6_ADDRSTRLEN + 1] = "?", hp[VN_HOSTPORTLEN];
+	int port = 0;
 
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *in = (const void *)sa;
 
 		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-		snprintf(buf, VN_ADDRSTRLEN, "%s:%d", host, ntohs(in->sin_port));
+		port = ntohs(in->sin_port);
 	} else if (sa->sa_family == AF_INET6) {
 		const struct sockaddr_in6 *in6 = (const void *)sa;
 
 		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-		snprintf(buf, VN_ADDRSTRLEN, "[%s]:%d", host, ntohs(in6->sin6_port));
+		port = ntohs(in6->sin6_port);
 	} else {
 		snprintf(buf, VN_ADDRSTRLEN, "?");
+		return;
 	}
+	snprintf(buf, VN_ADDRSTRLEN, "%s", vn_hostport(hp, host, port));
 }
 
 int

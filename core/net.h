@@ -9,12 +9,30 @@
 
 #define VN_MAXLISTEN 16   /* sockets one listener may bind (one per address) */
 #define VN_ADDRSTRLEN 64  /* "[v6 address%scope]:65535" fits */
+#define VN_HOSTPORTLEN 1100 /* any host name a resolver takes, and ":65535" */
 
-/* Why a core call failed, as text ready to follow "…: ". */
-struct vn_err { char msg[256]; };
+/* Why a core call failed: code is an errno value (> 0), or one of these
+ * outcomes of resolving a name (< 0). Callers branch on the code; the text is
+ * made by vn_err_str where the failure is reported. */
+enum {
+	VN_ENOHOST = -1,   /* the name does not exist: "unknown host" */
+	VN_EFAMILY = -2,   /* it has no address of the family asked (-4/-6) */
+	VN_ERESOLVE = -3,  /* the resolver failed otherwise (gai: its EAI_ code) */
+	VN_ENOADDR = -4,   /* nothing to connect to: no host, an empty list */
+};
+struct vn_err { int code; int gai; };
+
+/* The message for e, ready to follow "…: ". */
+const char *vn_err_str(const struct vn_err *e);
+/* Whether e holds for every port of the host: a resolver failure, an
+ * unreachable host or network. */
+int vn_err_host_wide(const struct vn_err *e);
 
 /* Parse a decimal port 0..65535 made only of digits. Returns the port or -1. */
 int vn_port_parse(const char *s);
+/* Parse SECS, a number of seconds with an optional fraction ("0.5", at most
+ * 2000000). Returns milliseconds (at least 1 unless SECS is 0), or -1. */
+int vn_secs_parse(const char *s);
 
 /* Bind and listen on every address HOST resolves to ("*", "" or NULL: all local
  * addresses) for FAMILY (AF_UNSPEC, AF_INET or AF_INET6). With port 0 every socket
@@ -35,12 +53,20 @@ int vn_accept(const int *fds, int nfds, int timeout_ms,
 int vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
                    struct vn_err *e);
 
-/* The loop behind vn_connect_tcp: each address of LIST in turn, all within
- * timeout_ms. */
+/* The two halves of vn_connect_tcp, for a caller that connects to one host
+ * again and again (a port scan): resolve HOST once (free the list with
+ * freeaddrinfo), set the port of every address, and connect to each address
+ * of LIST in turn, all within timeout_ms. */
 struct addrinfo;
+int vn_resolve_tcp(const char *host, int port, int family, struct addrinfo **res,
+                   struct vn_err *e);
+void vn_addrs_set_port(struct addrinfo *list, int port);
 int vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e);
 
-/* "127.0.0.1:80" or "[::1]:80". */
+/* "127.0.0.1:80" or "[::1]:80": HOST as given (an IPv6 literal bracketed, once)
+ * and PORT, for every message that names an address. Returns buf. */
+const char *vn_hostport(char buf[VN_HOSTPORTLEN], const char *host, int port);
+/* The same for a socket address. */
 void vn_addr_format(const struct sockaddr *sa, char buf[VN_ADDRSTRLEN]);
 /* The local port a socket is bound to, or -1. */
 int vn_local_port(int fd);

@@ -23,10 +23,17 @@
  * has data, so a stalled direction never holds up the other. The data in
  * flight sits in pipe buffers or in the one buffer: memory does not grow with
  * what is sent.
+ *
+ * TCP urgent data: splice stops at the urgent mark (it returns EAGAIN there
+ * while poll reports the data behind it, or 0 once the peer's FIN is in), and
+ * only recv(2) steps over the mark, dropping the urgent byte as nc does. At the
+ * mark the flow copies until it is past, then splices again.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/sendfile.h>
@@ -43,8 +50,10 @@
 #define CHUNK     (1 << 16)   /* the COPY buffer: one loopback segment, and it
                                * stays in cache (measured better than larger) */
 #define SPLICE_FLAGS (SPLICE_F_NONBLOCK | SPLICE_F_MOVE)
+#define FUTILE_MAX 32         /* poll wake-ups in a row that moved nothing... */
+#define FUTILE_WAIT_MS 10     /* ...before each further one waits this long */
 
-enum { DIRECT, PIPED, SENDFILE, COPY };
+enum { DIRECT = 1, PIPED, SENDFILE, COPY };
 enum { SRC = 1, DST = 2 };    /* the side of a flow that failed */
 
 struct flow {
@@ -52,12 +61,15 @@ struct flow {
 	int src_sock, dst_sock; /* our socket: recv/send with MSG_DONTWAIT */
 	int src_file;           /* a regular file: reads never wait */
 	int mode;
+	int resume;             /* COPY over an urgent mark: the mode to go back to */
+	int past_mark;          /* a recv has stepped over the mark */
 	int p[2];               /* PIPED: our pipe, and the bytes waiting in it */
 	size_t inpipe, cap;
 	char *buf;              /* COPY: buf[off, len) waits to be written */
 	size_t off, len;
-	int readable;           /* COPY: poll saw src ready since the last read */
+	int readable;           /* poll saw src ready since it was last found empty */
 	int eof, done;
+	unsigned long long bytes; /* written to dst */
 	short wait_src, wait_dst; /* events to poll for; both 0: step now */
 	int failed;             /* after a step's -1: SRC or DST */
 };
@@ -93,6 +105,13 @@ fail(struct flow *f, int side)
 	return -1;
 }
 
+/* Whether the socket's next byte is TCP urgent data, where splice stops. */
+static int
+at_mark(const struct flow *f)
+{
+	return f->src_sock && sockatmark(f->src) > 0;
+}
+
 /* Leave splicing for read/write; bytes already in our pipe go out first. */
 static int
 to_copy(struct flow *f)
@@ -102,6 +121,19 @@ to_copy(struct flow *f)
 	f->mode = COPY;
 	f->off = f->len = 0;
 	f->readable = 0;
+	return 1;
+}
+
+/* At an urgent mark: copy (recv steps over it), then splice again. */
+static int
+over_mark(struct flow *f)
+{
+	int mode = f->mode;
+
+	if (to_copy(f) < 0)
+		return -1;
+	f->resume = mode;
+	f->past_mark = 0;
 	return 1;
 }
 
@@ -155,13 +187,21 @@ step_direct(struct flow *f)
 {
 	ssize_t r = splice(f->src, NULL, f->dst, NULL, MOVE_MAX, SPLICE_FLAGS);
 
-	if (r > 0)
+	if (r > 0) {
+		f->bytes += (size_t)r;
 		return 1;
+	}
 	if (r == 0) {
+		if (at_mark(f))
+			return over_mark(f);
 		f->eof = 1;
 		return 1;
 	}
 	if (errno == EAGAIN) {
+		/* At an urgent mark poll says readable and splice refuses. */
+		if (f->readable && at_mark(f))
+			return over_mark(f);
+		f->readable = 0;
 		/* Either src is empty or dst is full: the bytes waiting in src
 		 * tell which, so that poll does not wake for the other. */
 		if (pending_bytes(f->src) > 0)
@@ -189,11 +229,22 @@ step_piped(struct flow *f)
 		if (r > 0) {
 			f->inpipe += (size_t)r;
 			moved = 1;
+		} else if (r == 0 && f->inpipe == 0 && at_mark(f)) {
+			return over_mark(f);
 		} else if (r == 0) {
-			f->eof = moved = 1;
+			/* an end at an urgent mark is looked at once the pipe
+			 * is empty */
+			if (!at_mark(f))
+				f->eof = 1;
+			moved = 1;
 		} else if (errno == EAGAIN) {
 			/* Our pipe counts pages, not bytes: it may be full with
-			 * inpipe < cap while src still holds data. */
+			 * inpipe < cap while src still holds data. At an urgent
+			 * mark poll says readable and splice refuses. */
+			if (f->inpipe == 0 && f->readable && at_mark(f))
+				return over_mark(f);
+			if (f->inpipe == 0)
+				f->readable = 0;
 			src_wait = f->inpipe == 0 || pending_bytes(f->src) == 0;
 		} else if (errno == EINTR) {
 			moved = 1;
@@ -207,6 +258,7 @@ step_piped(struct flow *f)
 		r = splice(f->p[0], NULL, f->dst, NULL, f->inpipe, SPLICE_FLAGS);
 		if (r > 0) {
 			f->inpipe -= (size_t)r;
+			f->bytes += (size_t)r;
 			moved = 1;
 		} else if (r < 0 && errno == EAGAIN) {
 			dst_wait = 1;
@@ -232,8 +284,10 @@ step_sendfile(struct flow *f)
 {
 	ssize_t r = sendfile(f->dst, f->src, NULL, MOVE_MAX);
 
-	if (r > 0)
+	if (r > 0) {
+		f->bytes += (size_t)r;
 		return 1;
+	}
 	if (r == 0) {
 		f->eof = 1;
 		return 1;
@@ -267,6 +321,7 @@ step_copy(struct flow *f)
 				f->inpipe -= (size_t)r;
 		} else if (f->src_sock) {
 			r = recv(f->src, f->buf, n, MSG_DONTWAIT);
+			f->past_mark = r >= 0 || errno != EINTR;
 		} else if (!f->readable && !f->src_file && pending_bytes(f->src) <= 0) {
 			/* in_fd may block: read it only when it has data */
 			f->wait_src = POLLIN;
@@ -283,6 +338,10 @@ step_copy(struct flow *f)
 			return 1;
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			f->wait_src = POLLIN;
+			if (f->resume && f->past_mark) {
+				f->mode = f->resume;
+				f->resume = 0;
+			}
 			return 0;
 		} else if (errno == EINTR) {
 			return 1;
@@ -298,12 +357,17 @@ step_copy(struct flow *f)
 			r = write(f->dst, f->buf + f->off, f->len - f->off);
 		if (r > 0) {
 			f->off += (size_t)r;
+			f->bytes += (size_t)r;
 		} else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			f->wait_dst = POLLOUT;
 			return 0;
 		} else if (r < 0 && errno != EINTR) {
 			return fail(f, DST);
 		}
+	}
+	if (f->resume && f->past_mark && f->off == f->len && f->inpipe == 0) {
+		f->mode = f->resume;   /* past the mark: splice again */
+		f->resume = 0;
 	}
 	return 1;
 }
@@ -370,16 +434,26 @@ waiting(const struct flow *fl)
 	return 0;
 }
 
+/* When the relay ends although a direction is still open: the earlier of the
+ * idle deadline and the one after one end (-1: none). */
+static long
+deadline(long idle_at, long end_at)
+{
+	if (idle_at < 0 || (end_at >= 0 && end_at < idle_at))
+		return end_at;
+	return idle_at;
+}
+
 /* The loop over both flows; fl[0] is in -> sock, fl[1] sock -> out. */
 static int
 run(struct flow *fl, int sock, struct vn_relay_opts *o)
 {
-	long deadline = -1;
-	int moved = 1, i;
+	long idle_at = -1, end_at = -1, now, until;
+	int moved = 1, futile = 0, i;
 
 	for (;;) {
 		struct pollfd p[4];
-		int stepped = 0, r, timeout = -1;
+		int stepped = 0, progress = 0, r, timeout = -1;
 
 		if (vn_sig_pending()) {
 			errno = EINTR;
@@ -387,6 +461,17 @@ run(struct flow *fl, int sock, struct vn_relay_opts *o)
 		}
 		if (fl[0].done && fl[1].done)
 			return 0;
+		if (fl[0].done || fl[1].done) {
+			/* one direction has ended: the other may have a limit */
+			now = vn_now_ms();
+			if (end_at < 0) {
+				int ms = fl[0].done ? o->in_end_ms : o->peer_end_ms;
+
+				end_at = ms >= 0 ? now + ms : LONG_MAX;
+			}
+			if (now >= end_at)
+				return 0;
+		}
 		for (i = 0; i < 2; i++) {
 			struct flow *f = &fl[i];
 
@@ -395,7 +480,7 @@ run(struct flow *fl, int sock, struct vn_relay_opts *o)
 			stepped = 1;
 			r = step(f, sock);
 			if (r > 0) {
-				moved = 1;
+				moved = progress = 1;
 			} else if (r < 0) {
 				int peer_gone = errno == EPIPE || errno == ECONNRESET;
 
@@ -418,17 +503,29 @@ run(struct flow *fl, int sock, struct vn_relay_opts *o)
 				return -1;
 			}
 		}
+		/* Woken by poll, and still nothing could move: whatever the
+		 * state that makes poll and the calls disagree, do not spin. */
+		if (progress)
+			futile = 0;
+		else if (stepped && ++futile > FUTILE_MAX &&
+		         vn_poll(NULL, 0, FUTILE_WAIT_MS) < 0)
+			return -1;
 		/* A flow that keeps moving must not starve one that waits:
 		 * look at the waiting one's events without sleeping. */
 		if (stepped && !waiting(fl))
 			continue;
+		now = vn_now_ms();
 		if (o->idle_timeout_ms >= 0) {
 			if (moved)
-				deadline = vn_now_ms() + o->idle_timeout_ms;
-			timeout = (int)(deadline - vn_now_ms());
-			if (timeout < 0)
-				timeout = 0;
+				idle_at = now + o->idle_timeout_ms;
+			else if (now >= idle_at) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
 		}
+		until = deadline(idle_at, end_at == LONG_MAX ? -1 : end_at);
+		if (until >= 0)
+			timeout = until > now ? (int)(until - now) : 0;
 		if (stepped)
 			timeout = 0;
 		else
@@ -437,10 +534,6 @@ run(struct flow *fl, int sock, struct vn_relay_opts *o)
 		r = vn_poll(p, 4, timeout);
 		if (r < 0)
 			return -1;
-		if (r == 0 && !stepped) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
 		for (i = 0; i < 2; i++)
 			if (p[2 * i].revents || p[2 * i + 1].revents) {
 				fl[i].readable |= p[2 * i].revents != 0;
@@ -454,8 +547,11 @@ vn_relay(int in_fd, int out_fd, int sock, struct vn_relay_opts *o)
 {
 	struct flow fl[2] = { { 0 }, { 0 } };
 	int flags = fcntl(sock, F_GETFL), r = -1, err;
+	long start = vn_now_ms();
 
 	o->failed = o->in_ended = o->out_closed = 0;
+	o->sent = o->received = 0;
+	o->elapsed_ms = 0;
 	if (flags < 0)
 		return -1;
 	fl[0].p[0] = fl[0].p[1] = fl[1].p[0] = fl[1].p[1] = -1;
@@ -469,11 +565,21 @@ vn_relay(int in_fd, int out_fd, int sock, struct vn_relay_opts *o)
 		r = run(fl, sock, o);
 	err = errno;
 	o->in_ended = fl[0].eof;
+	o->sent = fl[0].bytes;
+	o->received = fl[1].bytes;
+	o->elapsed_ms = vn_now_ms() - start;
 	flow_free(&fl[0]);
 	flow_free(&fl[1]);
 	fcntl(sock, F_SETFL, flags);
 	errno = err;
 	return r;
+}
+
+void
+vn_relay_set_ends(struct vn_relay_opts *o, int in_fd, int quit_ms)
+{
+	o->in_end_ms = quit_ms;
+	o->peer_end_ms = in_fd >= 0 && isatty(in_fd) ? 0 : quit_ms;
 }
 
 const char *
@@ -484,4 +590,12 @@ vn_relay_where(const struct vn_relay_opts *o, const char *peer)
 	if (o->failed == VN_RELAY_OUT)
 		return "standard output";
 	return peer;
+}
+
+const char *
+vn_relay_summary(const struct vn_relay_opts *o, char buf[VN_SUMMARYLEN])
+{
+	snprintf(buf, VN_SUMMARYLEN, "%llu bytes sent, %llu bytes received in %.3f seconds",
+	         o->sent, o->received, o->elapsed_ms / 1000.0);
+	return buf;
 }

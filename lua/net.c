@@ -241,7 +241,7 @@ net_listen_tcp(lua_State *L)
 		                  host, lua_tostring(L, 2));
 	n = vn_listen_tcp(host, port, AF_UNSPEC, fds, &e);
 	if (n < 0)
-		return luaL_error(L, "Cannot listen on %s:%d: %s", host, port, e.msg);
+		return luaL_error(L, "Cannot listen on %s:%d: %s", host, port, vn_err_str(&e));
 	vn_lua_push_listener(L, fds, n);
 	return 1;
 }
@@ -264,7 +264,7 @@ net_connect_tcp(lua_State *L)
 	fd = vn_connect_tcp(host, port, AF_UNSPEC, timeout, &e);
 	if (fd < 0) {
 		check_interrupt(L, fd);
-		return push_fail(L, e.msg);
+		return push_fail(L, vn_err_str(&e));
 	}
 	slot = add_socket(fdtab(L), fd);
 	if (slot < 0)

@@ -54,7 +54,7 @@ comp() {
 	assert_line -- --keep-open
 	assert_line -- -k
 	assert_line -- --script
-	refute_line -- --timeout
+	refute_line -- --scan    # connect's only
 	run comp "vlcnet-stat --"
 	assert_line -- --dereference
 	assert_line -- --where

@@ -156,3 +156,12 @@ time.sleep(30)"
 	wait_bg
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "named"
 }
+
+@test "connect -z reports an error that holds for every port once and exits 1" {
+	run timeout 20 vlcnet-connect -z -6 127.0.0.1 1-1024
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:1: Address family for hostname not supported"
+	run timeout 20 vlcnet-connect -z -4 ::1 1-1024
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to [::1]:1: Address family for hostname not supported"
+}

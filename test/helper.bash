@@ -282,3 +282,31 @@ as_nobody() {
 	}
 	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
 }
+
+# wait_blocked PID NSOCKS: wait until PID sleeps (state S in /proc/PID/stat)
+# holding at least NSOCKS sockets: it has reached the blocking call a test
+# means to interrupt, without guessing a delay.
+wait_blocked() {
+	local pid=$1 want=$2 i n st
+	for ((i = 0; i < 200; i++)); do
+		st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
+		n=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c 'socket:')
+		[ "$st" = S ] && [ "$n" -ge "$want" ] && return 0
+		sleep 0.05
+	done
+	echo "process $pid never blocked with $want sockets (state $st, $n sockets)" >&2
+	return 1
+}
+
+# fd_count_is PID N: PID holds N descriptors, allowing a moment for the
+# descriptors of connections that just ended to be closed.
+fd_count_is() {
+	local i n
+	for ((i = 0; i < 100; i++)); do
+		n=$(ls "/proc/$1/fd" | wc -l)
+		[ "$n" -eq "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "process $1 holds $n descriptors, not $2" >&2
+	return 1
+}

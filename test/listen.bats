@@ -15,18 +15,23 @@ newest_pid() {
 }
 
 @test "listen binds IPv4 and IPv6 by default and says so with -v" {
-	bg_stdin srv /dev/null vlcnet-listen -v 0
+	bg_stdin srv /dev/null vlcnet-listen -k -v 0
 	port=$(port_of srv)
 	wait_for "$BATS_TEST_TMPDIR/srv.err" "listening on \[::\]:$port$"
 	assert_equal "$(sed -n 1,2p "$BATS_TEST_TMPDIR/srv.err" | sort)" \
 "vlcnet-listen: listening on 0.0.0.0:$port
 vlcnet-listen: listening on [::]:$port"
-	run timeout 10 bash -c "printf 'over v6' | nc -N ::1 $port"
+	# a client over each family really arrives
+	run timeout 10 bash -c "printf 'over v4\n' | nc -N 127.0.0.1 $port"
 	assert_success
-	wait_bg
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "over v6"
-	run sed -n 3p "$BATS_TEST_TMPDIR/srv.err"
-	assert_output --regexp '^vlcnet-listen: connection from \[::1\]:[0-9]+$'
+	run timeout 10 bash -c "printf 'over v6\n' | nc -N ::1 $port"
+	assert_success
+	wait_for "$BATS_TEST_TMPDIR/srv.out" "^over v6$"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "over v4
+over v6"
+	run grep "connection from" "$BATS_TEST_TMPDIR/srv.err"
+	assert_line -n 0 --regexp '^vlcnet-listen: connection from 127\.0\.0\.1:[0-9]+$'
+	assert_line -n 1 --regexp '^vlcnet-listen: connection from \[::1\]:[0-9]+$'
 }
 
 @test "listen -4 and -6 bind one family each" {
@@ -93,7 +98,7 @@ for i in range(200):
     c.close()"
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/srv.out" '^client 199$'
-	assert_equal "$(fd_count "$pid")" "$before"
+	fd_count_is "$pid" "$before"
 	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/srv.out")" 200
 	assert_equal "$(grep -c 'connection from' "$BATS_TEST_TMPDIR/srv.err")" 200
 	kill -0 "$pid"
@@ -165,7 +170,7 @@ for i in range(1000):
     assert c.recv(100).startswith(b'127.0.0.1:')
     c.close()"
 	assert_success
-	assert_equal "$(fd_count "$pid")" "$before"
+	fd_count_is "$pid" "$before"
 	# children are reaped at least once a second
 	for _ in $(seq 60); do
 		ps -o stat= --ppid "$pid" | grep -q Z || break
@@ -205,4 +210,13 @@ for i in range(1000):
 	st=0
 	wait "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")" || st=$?
 	assert_equal "$st" 143
+}
+
+@test "listen names an IPv6 address in brackets in its messages, as connect does" {
+	run timeout 10 vlcnet-listen -4 ::1 0
+	assert_failure 1
+	assert_output "vlcnet-listen: listen on [::1]:0: Address family for hostname not supported"
+	run timeout 10 vlcnet-listen a..b 0
+	assert_failure 1
+	assert_output "vlcnet-listen: listen on a..b:0: unknown host"
 }

@@ -55,14 +55,15 @@ def recv_all(c):
 	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/srv.out")" "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
 }
 
-@test "binary bytes, NULs included, survive from a pipe to a pipe" {
-	bg srv vlcnet-listen -v 127.0.0.1 0
+@test "binary bytes, NULs included, survive from a pipe to a pipe, both ways" {
+	# each tool reads a pipe and writes a pipe; od shows every byte
+	bg srv bash -c "printf 'z\0\377\r' | vlcnet-listen -v 127.0.0.1 0 | od -An -tx1"
 	port=$(port_of srv)
-	run timeout 10 bash -c "printf 'a\0b\377\n\0' | vlcnet-connect 127.0.0.1 $port"
+	run timeout 10 bash -c "printf 'a\0b\377\n\0' | vlcnet-connect 127.0.0.1 $port | od -An -tx1"
 	assert_success
+	assert_output " 7a 00 ff 0d"
 	wait_bg
-	run od -An -c "$BATS_TEST_TMPDIR/srv.out"
-	assert_output --regexp 'a +\\0 +b +377 +\\n +\\0'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" " 61 00 62 ff 0a 00"
 }
 
 @test "at the end of stdin connect half-closes and still receives the reply" {
@@ -82,11 +83,14 @@ c.sendall(b\"bye\n\")
 c.shutdown(socket.SHUT_WR)
 print(\"received\", recv_all(c), flush=True)"
 	port=$(port_of srv)
-	# stdin goes on after the peer's end has arrived on stdout
-	run timeout 10 bash -c "{ sleep 0.3; head -c 100000 /dev/zero; } | vlcnet-connect 127.0.0.1 $port"
-	assert_success
-	assert_output "bye"
+	# stdin is written only once the peer's end has arrived on stdout
+	mkfifo "$BATS_TEST_TMPDIR/feed"
+	bg feed bash -c "exec 3>'$BATS_TEST_TMPDIR/feed'
+	  until grep -q bye '$BATS_TEST_TMPDIR/cli.out' 2>/dev/null; do sleep 0.05; done
+	  head -c 100000 /dev/zero >&3"
+	bg_stdin cli "$BATS_TEST_TMPDIR/feed" vlcnet-connect 127.0.0.1 "$port"
 	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/cli.out")" "bye"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "port $port
 received 100000"
 }
@@ -151,7 +155,9 @@ c.close()"
 	wait "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")" || st=$?
 	assert_equal "$st" 1
 	run sed 1,2d "$BATS_TEST_TMPDIR/srv.err"
-	assert_output "vlcnet-listen: 127.0.0.1:$cport: Connection reset by peer"
+	assert_line -n 0 "vlcnet-listen: 127.0.0.1:$cport: Connection reset by peer"
+	assert_line -n 1 --regexp "^vlcnet-listen: [0-9]+ bytes sent, 0 bytes received in "
+	assert_equal "${#lines[@]}" 2
 }
 
 @test "SIGINT during a relay ends listen with status 130" {
@@ -162,6 +168,8 @@ c.close()"
 	bg cli bash -c "sleep 30 | vlcnet-connect 127.0.0.1 $port"
 	wait_for "$BATS_TEST_TMPDIR/srv.err" "connection from"
 	pid=$(pgrep -P "$(sed -n 2p "$BATS_TEST_TMPDIR/pids")")
+	# in the relay's poll, with the listening and the accepted socket
+	wait_blocked "$pid" 2
 	kill -INT "$pid"
 	st=0
 	wait "$(sed -n 2p "$BATS_TEST_TMPDIR/pids")" || st=$?
@@ -176,10 +184,8 @@ time.sleep(30)"
 	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
 	bg_stdin cli "$BATS_TEST_TMPDIR/hold" vlcnet-connect 127.0.0.1 "$port"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
-	for _ in $(seq 100); do
-		pid=$(pgrep -P "$tpid") && [ -e "/proc/$pid/fd/3" ] && break
-		sleep 0.05
-	done
+	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
+	wait_blocked "$pid" 1
 	kill -TERM "$pid"
 	st=0
 	wait "$tpid" || st=$?
@@ -200,13 +206,18 @@ time.sleep(30)"
 }
 
 @test "memory stays small however much is relayed (64 MiB each way)" {
+	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/a"
+	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/b"
 	mkfifo "$BATS_TEST_TMPDIR/feed"
-	bg feed bash -c "head -c 64M /dev/zero >'$BATS_TEST_TMPDIR/feed'"
-	bg srv bash -c "exec vlcnet-listen -k -v 127.0.0.1 0 <'$BATS_TEST_TMPDIR/feed' >/dev/null"
+	bg feed bash -c "cat '$BATS_TEST_TMPDIR/a' >'$BATS_TEST_TMPDIR/feed'"
+	bg srv bash -c "exec vlcnet-listen -k -v 127.0.0.1 0 <'$BATS_TEST_TMPDIR/feed' >'$BATS_TEST_TMPDIR/got'"
 	port=$(port_of srv)
-	run timeout 30 bash -c "head -c 64M /dev/zero | vlcnet-connect 127.0.0.1 $port | wc -c"
+	run timeout 30 bash -c "cat '$BATS_TEST_TMPDIR/b' | vlcnet-connect 127.0.0.1 $port | sha256sum"
 	assert_success
-	assert_output 67108864
+	assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
+	# -v's summary says the listener's relay has ended
+	wait_for "$BATS_TEST_TMPDIR/srv.err" "bytes received"
+	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/got")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
 	# -k keeps the listener alive, so its peak is still there to read
 	pid=$(pgrep -P "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")")
 	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
@@ -243,4 +254,174 @@ c.close()"
 	wait_bg
 	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/srv.out")" \
 		"$(tail -c +1001 "$BATS_TEST_TMPDIR/file" | sha256sum)"
+}
+
+# A python3 peer's part that sends "before", one urgent byte, then "after".
+PY_URGENT='c.sendall(b"before")
+time.sleep(0.2)
+c.send(b"!", socket.MSG_OOB)
+time.sleep(0.2)
+c.sendall(b"after")
+c.close()'
+
+@test "connect drops a TCP urgent byte and delivers every ordinary byte, to a pipe and to a file" {
+	for out in pipe file; do
+		py srv "$PY_SERVER
+$PY_URGENT"
+		port=$(port_of srv)
+		if [ "$out" = pipe ]; then
+			run timeout 10 bash -c "vlcnet-connect 127.0.0.1 $port </dev/null | cat"
+		else
+			run timeout 10 bash -c "vlcnet-connect 127.0.0.1 $port </dev/null >'$BATS_TEST_TMPDIR/got'; cat '$BATS_TEST_TMPDIR/got'"
+		fi
+		assert_success
+		assert_output "beforeafter"
+		vn_cleanup
+	done
+}
+
+@test "listen drops a TCP urgent byte from its client and delivers every ordinary byte" {
+	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 python3 -c "
+import socket, time
+c = socket.create_connection(('127.0.0.1', $port))
+$PY_URGENT"
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "beforeafter"
+}
+
+@test "an urgent byte held at the mark does not make the relay spin" {
+	# the peer sends data behind the urgent byte and keeps the connection
+	py srv "$PY_SERVER
+c.sendall(b\"x\")
+time.sleep(0.2)
+c.send(b\"!\", socket.MSG_OOB)
+time.sleep(0.2)
+c.sendall(b\"y\")
+time.sleep(30)"
+	port=$(port_of srv)
+	mkfifo "$BATS_TEST_TMPDIR/hold"
+	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
+	# stdout a pipe: the relay splices straight into it
+	bg_stdin cli "$BATS_TEST_TMPDIR/hold" bash -c "vlcnet-connect 127.0.0.1 $port | cat"
+	wait_for "$BATS_TEST_TMPDIR/cli.out" "^xy"
+	pid=$(pgrep -n -f "vlcnet-connect 127.0.0.1 $port")
+	ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+	a=$(ticks); sleep 1; b=$(ticks)
+	# less than a tenth of a CPU second over one second: it sleeps in poll
+	[ $((b - a)) -lt 10 ] || { echo "used $((b - a)) ticks" >&2; false; }
+}
+
+@test "-v ends a relay of either tool with the exact byte counts of each direction" {
+	head -c 100000 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	py srv "$PY_SERVER
+c.sendall(b\"y\" * 12345)
+print(\"received\", recv_all(c), flush=True)
+c.close()"
+	port=$(port_of srv)
+	run timeout 10 bash -c "vlcnet-connect -v 127.0.0.1 $port <'$BATS_TEST_TMPDIR/in' 2>&1 >/dev/null"
+	assert_success
+	assert_output --regexp '^vlcnet-connect: 100000 bytes sent, 12345 bytes received in [0-9]+\.[0-9]{3} seconds$'
+	head -c 777 /dev/zero >"$BATS_TEST_TMPDIR/small"
+	bg_stdin lst "$BATS_TEST_TMPDIR/small" vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of lst)
+	run timeout 10 bash -c "head -c 54321 /dev/zero | vlcnet-connect 127.0.0.1 $port | wc -c"
+	assert_output 777
+	wait_bg
+	run sed -n 3p "$BATS_TEST_TMPDIR/lst.err"
+	assert_output --regexp '^vlcnet-listen: 777 bytes sent, 54321 bytes received in [0-9]+\.[0-9]{3} seconds$'
+}
+
+# in_tty CMD: run CMD in bash with job control, its stdin a pseudo-terminal
+# that nobody types into (script(1), its own stdin held open), as when pasted
+# into an interactive shell.
+in_tty() {
+	[ -p "$BATS_TEST_TMPDIR/tty_hold" ] || {
+		mkfifo "$BATS_TEST_TMPDIR/tty_hold"
+		bg tty_hold bash -c "exec 3>'$BATS_TEST_TMPDIR/tty_hold'; sleep 30"
+	}
+	printf 'set -m\n%s\n' "$1" >"$BATS_TEST_TMPDIR/tty.sh"
+	timeout 15 script -qec "bash --norc '$BATS_TEST_TMPDIR/tty.sh'" /dev/null \
+		<"$BATS_TEST_TMPDIR/tty_hold"
+}
+
+@test "on a terminal, listen ends when its client has ended (the man page's receive-a-file example)" {
+	cd "$BATS_TEST_TMPDIR"
+	run in_tty '>received.txt vlcnet-listen -v 127.0.0.1 0 2>err &
+for i in $(seq 200); do port=$(sed -nE "s/.*listening on .*:([0-9]+)$/\1/p" err); [ -n "$port" ] && break; sleep 0.05; done
+vlcnet-connect 127.0.0.1 $port </etc/hostname; echo "connect $?"
+wait %1; echo "listen $?"'
+	assert_success
+	assert_output "$(printf 'connect 0\r\nlisten 0\r')"
+	assert_equal "$(cat received.txt)" "$(cat /etc/hostname)"
+}
+
+@test "on a terminal, connect ends when the peer has ended" {
+	py srv "$PY_SERVER
+c.sendall(b\"bye\n\")
+c.close()"
+	port=$(port_of srv)
+	run in_tty "vlcnet-connect 127.0.0.1 $port; echo \"status \$?\""
+	assert_success
+	assert_output "$(printf 'bye\r\nstatus 0\r')"
+}
+
+@test "-q SECS ends a relay that one side keeps open after the other ended" {
+	mkfifo "$BATS_TEST_TMPDIR/hold"
+	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
+	# the peer has ended, stdin (a pipe) never does
+	py srv "$PY_SERVER
+c.sendall(b\"bye\n\")
+c.close()"
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -q 0 127.0.0.1 "$port" <"$BATS_TEST_TMPDIR/hold"
+	assert_success
+	assert_output "bye"
+	# stdin has ended, the peer never does
+	printf 'hi\n' >"$BATS_TEST_TMPDIR/in"
+	bg_stdin lst "$BATS_TEST_TMPDIR/in" vlcnet-listen -q 0.2 -v 127.0.0.1 0
+	port=$(port_of lst)
+	run timeout 10 python3 -c "
+import socket, time
+c = socket.create_connection(('127.0.0.1', $port))
+print(c.recv(100).decode(), end='')
+assert c.recv(100) == b''   # listen quit 0.2 s after its stdin ended
+c.close()"
+	assert_success
+	assert_output "hi"
+}
+
+@test "listen -w ends an idle connection quietly and -k serves the next" {
+	bg_stdin srv /dev/null vlcnet-listen -k -w 0.3 -v 127.0.0.1 0
+	port=$(port_of srv)
+	# a client that never sends nor closes: listen ends it after 0.3 s idle
+	run timeout 10 python3 -c "
+import socket
+c = socket.create_connection(('127.0.0.1', $port))
+assert c.recv(100) == b''
+d = socket.create_connection(('127.0.0.1', $port))
+d.sendall(b'second\n')
+d.shutdown(socket.SHUT_WR)
+assert d.recv(100) == b''
+print('ok')"
+	assert_success
+	assert_output "ok"
+	wait_for "$BATS_TEST_TMPDIR/srv.out" "^second$"
+	run grep -c "connection from" "$BATS_TEST_TMPDIR/srv.err"
+	assert_output 2
+	run grep -v -e "listening on" -e "connection from" -e "bytes sent" "$BATS_TEST_TMPDIR/srv.err"
+	assert_output ""
+}
+
+@test "listen -w and -q apply to the relay only and reject bad values (2)" {
+	run timeout 10 vlcnet-listen -w 0 127.0.0.1 0
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: invalid timeout '0'"
+	run timeout 10 vlcnet-listen -q x 127.0.0.1 0
+	assert_failure 2
+	run timeout 10 vlcnet-listen -w 1 -e 'x = 1' 127.0.0.1 0
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: --timeout applies to the relay, not to a script"
 }

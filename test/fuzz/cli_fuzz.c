@@ -119,7 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf, *argv[MAX_ARGS + 2];
 	int argc = 1, tool;
 	size_t i, start;
-	struct connect_conf cc = { -1, 0, AF_UNSPEC };
+	struct connect_conf cc = { -1, -1, 0, AF_UNSPEC };
 	struct listen_conf lc;
 	static struct vn_cli cli;    /* static: read after longjmp */
 

@@ -70,9 +70,9 @@ test_connect_every_address(void)
 	if (fd >= 0)
 		close(fd);
 	fd = vn_connect_addrs(v4(&s1, closed, NULL), 2000, &e);
-	CHECK(fd < 0 && !strcmp(e.msg, "Connection refused"));
+	CHECK(fd < 0 && e.code == ECONNREFUSED);
 	fd = vn_connect_addrs(NULL, 2000, &e);
-	CHECK(fd < 0);
+	CHECK(fd < 0 && e.code == VN_ENOADDR);
 	close(fds[0]);
 }
 
@@ -88,10 +88,13 @@ test_listen(void)
 	for (i = 1; i < n; i++)
 		CHECK(vn_local_port(fds[i]) == port);
 	CHECK(vn_listen_tcp("127.0.0.1", port, AF_INET, more, &e) == -1);
-	CHECK(!strcmp(e.msg, "Address already in use"));
+	CHECK(e.code == EADDRINUSE);
 	while (n > 0)
 		close(fds[--n]);
 	CHECK(vn_listen_tcp("a..b", 0, AF_UNSPEC, fds, &e) == -1);
+	CHECK(e.code == VN_ENOHOST && !strcmp(vn_err_str(&e), "unknown host"));
+	CHECK(vn_listen_tcp("127.0.0.1", 0, AF_INET6, fds, &e) == -1);
+	CHECK(e.code == VN_EFAMILY && vn_err_host_wide(&e));
 }
 
 static void
@@ -110,6 +113,17 @@ test_format(void)
 	sin6.sin6_addr = in6addr_loopback;
 	vn_addr_format((struct sockaddr *)&sin6, buf);
 	CHECK(!strcmp(buf, "[::1]:443"));
+	{
+		char hp[VN_HOSTPORTLEN];
+
+		CHECK(!strcmp(vn_hostport(hp, "::1", 0), "[::1]:0"));
+		CHECK(!strcmp(vn_hostport(hp, "[::1", 80), "[::1:80"));
+		CHECK(!strcmp(vn_hostport(hp, "a..b", 1), "a..b:1"));
+	}
+	CHECK(vn_secs_parse("0.5") == 500 && vn_secs_parse("0.0001") == 1);
+	CHECK(vn_secs_parse("0") == 0 && vn_secs_parse("-1") == -1 &&
+	      vn_secs_parse("1x") == -1 &&
+	      vn_secs_parse("") == -1 && vn_secs_parse("nan") == -1);
 }
 
 int
