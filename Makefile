@@ -15,6 +15,7 @@ BUILD    = build
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/vlcnet
+BATSLIBDIR ?= $(PREFIX)/lib/bats
 ifeq ($(PREFIX),/usr)
 BASHCOMPDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
@@ -84,17 +85,20 @@ check: all $(UNITS)
 # with other software, so it stays, even when empty.
 MAN1     = $(wildcard man/*.1)
 MAN3     = $(wildcard man/*.3)
+MAN7     = $(wildcard man/*.7)
 EXAMPLES = $(shell find examples -type f 2>/dev/null | LC_ALL=C sort)
 DOCS     = $(wildcard README.md)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LUACMODDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
-		$(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DOCDIR) $(DESTDIR)$(BATSLIBDIR)/bats-vlcnet
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(BUILD)/vlcnet.so $(DESTDIR)$(LUACMODDIR)
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1)
 	$(if $(MAN3),install -m 644 $(MAN3) $(DESTDIR)$(MANDIR)/man3)
+	$(if $(MAN7),install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7)
+	install -m 644 lib/bats-vlcnet/load.bash $(DESTDIR)$(BATSLIBDIR)/bats-vlcnet
 	install -m 644 completions/bash/vlcnet $(DESTDIR)$(BASHCOMPDIR)/vlcnet
 	for t in $(TOOLS); do ln -sf vlcnet $(DESTDIR)$(BASHCOMPDIR)/vlcnet-$$t; done
 	install -m 644 completions/zsh/_vlcnet $(DESTDIR)$(ZSHCOMPDIR)
@@ -104,6 +108,7 @@ install: all
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/vlcnet-%) $(DESTDIR)$(LUACMODDIR)/vlcnet.so
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN3:man/%=$(DESTDIR)$(MANDIR)/man3/%)
+	rm -f $(MAN7:man/%=$(DESTDIR)$(MANDIR)/man7/%) $(DESTDIR)$(BATSLIBDIR)/bats-vlcnet/load.bash
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/vlcnet $(TOOLS:%=$(DESTDIR)$(BASHCOMPDIR)/vlcnet-%)
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vlcnet
 	rm -f $(EXAMPLES:%=$(DESTDIR)$(DOCDIR)/%) $(DOCS:%=$(DESTDIR)$(DOCDIR)/%)

@@ -2,6 +2,7 @@
  * another with -k), hand the listener to a script, or run a script per
  * connection with --fork. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include "../core/sig.h"
 #include "cli.h"
 
-enum { OPT_FORK = 256 };
+enum { OPT_FORK = 256, OPT_PORT_FILE };
 
 struct conf {
 	int keep;        /* -k */
@@ -23,6 +24,7 @@ struct conf {
 	int max_conns;   /* -m */
 	int timeout_ms;  /* -w, -1 for none */
 	int quit_ms;     /* -q, -1 for none */
+	const char *port_file;  /* --port-file */
 };
 
 static const char *const usage[] = {
@@ -40,6 +42,7 @@ static const struct vn_option opts[] = {
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
 	{ "fork", OPT_FORK, NULL, "run the script in a child per connection (fd, peer)" },
 	{ "max-conns", 'm', "N", "with --fork, at most N children at once (100)" },
+	{ "port-file", OPT_PORT_FILE, "FILE", "write the bound port to FILE once listening" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -63,6 +66,7 @@ option(int key, const char *arg, void *ctx)
 	case '4': c->family = AF_INET; break;
 	case '6': c->family = AF_INET6; break;
 	case OPT_FORK: c->fork = 1; break;
+	case OPT_PORT_FILE: c->port_file = arg; break;
 	case 'm':
 		n = strtol(arg, &end, 10);
 		if (end == arg || *end || n < 1 || n > 1000000)
@@ -73,30 +77,36 @@ option(int key, const char *arg, void *ctx)
 	return 0;
 }
 
-/* Accept one connection: its descriptor, -1 when interrupted (SIGINT/SIGTERM),
- * -2 when timeout_ms expired. Other failures (out of descriptors…) are reported
+/* What accept_one got. */
+enum accepted {
+	GOT_CLIENT,      /* *fd is the connection, addr its peer */
+	GOT_SIGNAL,      /* SIGINT/SIGTERM: the tool ends */
+	GOT_NOTHING      /* timeout_ms expired */
+};
+
+/* Accept one connection. Other failures (out of descriptors…) are reported
  * and retried a moment later, so that a server keeps serving. */
-static int
-accept_one(const int *fds, int n, int timeout_ms, int verbose,
+static enum accepted
+accept_one(const int *fds, int n, int timeout_ms, int verbose, int *fd,
            char addr[VN_ADDRSTRLEN])
 {
 	for (;;) {
 		struct sockaddr_storage peer;
-		int fd = vn_accept(fds, n, timeout_ms, &peer);
 
-		if (fd >= 0) {
+		*fd = vn_accept(fds, n, timeout_ms, &peer);
+		if (*fd >= 0) {
 			vn_addr_format((struct sockaddr *)&peer, addr);
 			if (verbose)
 				vn_warn("connection from %s", addr);
-			return fd;
+			return GOT_CLIENT;
 		}
 		if (errno == EINTR || vn_sig_pending())
-			return -1;
+			return GOT_SIGNAL;
 		if (errno == ETIMEDOUT)
-			return -2;
+			return GOT_NOTHING;
 		vn_warn("accept: %s", strerror(errno));
 		if (vn_poll(NULL, 0, 1000) < 0)
-			return -1;
+			return GOT_SIGNAL;
 	}
 }
 
@@ -112,9 +122,9 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 
 	do {
 		char addr[VN_ADDRSTRLEN], sum[VN_SUMMARYLEN];
-		int fd = accept_one(fds, n, -1, verbose, addr), r, err;
+		int fd, r, err;
 
-		if (fd < 0)
+		if (accept_one(fds, n, -1, verbose, &fd, addr) != GOT_CLIENT)
 			return 1;
 		vn_relay_set_ends(&ro, in_fd, c->quit_ms);
 		r = vn_relay(in_fd, 1, fd, &ro);
@@ -183,11 +193,11 @@ serve_fork(const int *fds, int n, const struct conf *c, vn_rt *rt, int verbose)
 				return 1;
 			children -= reap();
 		}
-		fd = accept_one(fds, n, 1000, verbose, addr);
-		if (fd == -2)
-			continue;
-		if (fd < 0)
-			return 1;
+		switch (accept_one(fds, n, 1000, verbose, &fd, addr)) {
+		case GOT_CLIENT: break;
+		case GOT_NOTHING: continue;
+		case GOT_SIGNAL: return 1;
+		}
 		fflush(NULL);
 		pid = fork();
 		if (pid == 0)
@@ -200,10 +210,29 @@ serve_fork(const int *fds, int n, const struct conf *c, vn_rt *rt, int verbose)
 	}
 }
 
+/* --port-file: "PORT\n" in one write(2), so that whoever sees the file
+ * non-empty sees all of it; a descriptor (/dev/fd/N) or a fifo works too.
+ * Returns 0, or -1 after saying why. */
+static int
+write_port_file(const char *path, int port)
+{
+	char line[16];
+	int fd, len = snprintf(line, sizeof line, "%d\n", port), err;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0 && vn_write_all(fd, line, (size_t)len) == 0 && close(fd) == 0)
+		return 0;
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	vn_warn("port file '%s': %s", path, strerror(err));
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1 };
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
 		"accept a connection and relay standard input to it and its data to\n"
@@ -249,6 +278,12 @@ main(int argc, char **argv)
 			vn_addr_format((struct sockaddr *)&ss, addr);
 			vn_warn("listening on %s", addr);
 		}
+	if (c.port_file && write_port_file(c.port_file, vn_local_port(fds[0])) < 0) {
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		vn_rt_free(rt);
+		return vn_cli_exit(1);
+	}
 	if (c.fork) {
 		/* The parent never runs its state: each child runs its copy. */
 		status = serve_fork(fds, n, &c, rt, cli.script.verbose);

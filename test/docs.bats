@@ -308,6 +308,9 @@ vlcnet-connect.1 1 pair
 vlcnet-connect.1 2 pair
 vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
 vlcnet-connect.1 4 pair
+bats-vlcnet.7 1 bats
+bats-vlcnet.7 2 bats
+bats-vlcnet.7 3 local
 "
 
 # plan PAGE: the plan's lines for PAGE.
@@ -340,6 +343,12 @@ run_pair() {
 	bg server bash -c "$server"
 	port=$(port_of server) || return 1
 	run timeout 10 bash -c "${client//PORT/$port}"
+}
+
+# run_bats FILE: run a bats file as a user of bats-vlcnet would, with the
+# checkout's lib/ on BATS_LIB_PATH; prints bats' TAP output.
+run_bats() {
+	BATS_LIB_PATH="$TOP/lib:/usr/lib/bats" timeout 60 bats --tap "$1"
 }
 
 @test "each page's EXAMPLES are all in the plan of this test" {
@@ -497,4 +506,37 @@ run_pair() {
 	run run_local vlcnet-ls.1 6
 	assert_success
 	assert_output "$(LC_ALL=C ls -p /etc)"
+}
+
+@test "bats-vlcnet(7) EXAMPLES: the canned HTTP answer and the recorded request" {
+	example bats-vlcnet.7 1 >"$BATS_TEST_TMPDIR/ex.bats"
+	run run_bats "$BATS_TEST_TMPDIR/ex.bats"
+	assert_success
+	assert_output "$(printf '1..1\nok 1 the client asks for the page and prints the answer')"
+}
+
+@test "bats-vlcnet(7) EXAMPLES: the scripted server answers two clients" {
+	example bats-vlcnet.7 2 >"$BATS_TEST_TMPDIR/ex.bats"
+	run run_bats "$BATS_TEST_TMPDIR/ex.bats"
+	assert_success
+	assert_output "$(printf '1..1\nok 1 two clients get their answers')"
+}
+
+@test "bats-vlcnet(7) EXAMPLES: --port-file from a shell script" {
+	run run_local bats-vlcnet.7 3
+	assert_success
+	assert_output "hi"
+}
+
+@test "the README's bats-vlcnet example runs as it stands" {
+	awk '/^## Testing your program with bats-vlcnet/ { sec = 1; next }
+	     /^## / { sec = 0 }
+	     sec && /^```bash$/ { blk = 1; next }
+	     sec && /^```$/ { blk = 0 }
+	     blk' "$TOP/README.md" >"$BATS_TEST_TMPDIR/readme.bats"
+	grep -q '^@test' "$BATS_TEST_TMPDIR/readme.bats"
+	run run_bats "$BATS_TEST_TMPDIR/readme.bats"
+	assert_success
+	assert_output --regexp '^1\.\.[1-9]'
+	refute_output --partial "not ok"
 }

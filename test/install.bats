@@ -150,3 +150,19 @@ setup_file() {
 	assert_success
 	assert_output "_vlcnet $d/usr/share/zsh/vendor-completions/_vlcnet"
 }
+
+@test "the installed bats-vlcnet runs a user's test from its BATS_LIB_PATH" {
+	[ -f "$DEST/usr/local/lib/bats/bats-vlcnet/load.bash" ]
+	{
+		printf '%s\n' 'bats_load_library bats-support' 'bats_load_library bats-vlcnet' \
+			'teardown() { vlcnet_stop; }'
+		printf '@%s "%s" {\n%s\n}\n' test "a mock server from the installed library" '
+	vlcnet_listen
+	echo "from the installed tree" | vlcnet-connect 127.0.0.1 "$VLCNET_PORT"
+	assert_vlcnet_received "from the installed tree"'
+	} >"$BATS_TEST_TMPDIR/user.bats"
+	run env BATS_LIB_PATH="$DEST/usr/local/lib/bats:/usr/lib/bats" \
+		PATH="$DEST/usr/local/bin:/usr/bin:/bin" timeout 60 bats --tap "$BATS_TEST_TMPDIR/user.bats"
+	assert_success
+	assert_output "$(printf '1..1\nok 1 a mock server from the installed library')"
+}

@@ -220,3 +220,29 @@ for i in range(1000):
 	assert_failure 1
 	assert_output "vlcnet-listen: listen on a..b:0: unknown host"
 }
+
+@test "--port-file holds the bound port once the server listens, for a relay and a script" {
+	bg srv vlcnet-listen --port-file "$BATS_TEST_TMPDIR/port" 127.0.0.1 0
+	wait_for "$BATS_TEST_TMPDIR/port" '^[0-9]+$'
+	port=$(cat "$BATS_TEST_TMPDIR/port")
+	run timeout 10 bash -c "echo over | vlcnet-connect 127.0.0.1 $port"
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" over
+	# the file is whole: the port and a newline
+	assert_equal "$(od -An -c "$BATS_TEST_TMPDIR/port" | tr -d ' ')" "$(printf '%s' "$port" | sed 's/./&/g')\n"
+
+	bg lua vlcnet-listen --port-file /dev/fd/3 -e 'print(listener:port())
+	  local fd = listener:accept() net.close(fd)' 127.0.0.1 0 3>"$BATS_TEST_TMPDIR/fd3"
+	wait_for "$BATS_TEST_TMPDIR/fd3" '^[0-9]+$'
+	run timeout 10 vlcnet-connect 127.0.0.1 "$(cat "$BATS_TEST_TMPDIR/fd3")" </dev/null
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/lua.out")" "$(cat "$BATS_TEST_TMPDIR/fd3")"
+}
+
+@test "--port-file that cannot be written ends listen with status 1 before it accepts" {
+	run vlcnet-listen --port-file "$BATS_TEST_TMPDIR/no/such/dir/port" 127.0.0.1 0
+	assert_failure 1
+	assert_output "vlcnet-listen: port file '$BATS_TEST_TMPDIR/no/such/dir/port': No such file or directory"
+}

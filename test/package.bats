@@ -64,6 +64,7 @@ setup() {
 	assert_line --regexp " \./usr/share/bash-completion/completions/vlcnet$"
 	assert_line --regexp " \./usr/share/zsh/vendor-completions/_vlcnet$"
 	assert_line --regexp " \./usr/share/doc/vlcnet/copyright$"
+	assert_line --regexp " \./usr/lib/bats/bats-vlcnet/load\.bash$"
 	for f in "$TOP"/man/*.[1-9]; do
 		assert_line --regexp " \./usr/share/man/man${f##*.}/${f##*/}\.gz$"
 	done

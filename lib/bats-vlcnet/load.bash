@@ -1,0 +1,184 @@
+# bats-vlcnet: throw-away vlcnet servers for bats tests.
+#
+#   bats_load_library bats-support
+#   bats_load_library bats-assert     # optional
+#   bats_load_library bats-vlcnet
+#
+# vlcnet_listen [OPTIONS...]   start `vlcnet-listen OPTIONS 127.0.0.1 0` (or, with
+#                              -U, a socket in the test's temporary directory) in
+#                              the background, wait until it accepts, and set
+#                              VLCNET_PORT (or VLCNET_SOCKET) and VLCNET_PID
+# vlcnet_received              what the last server wrote to its stdout, once it
+#                              has finished (5 s at most)
+# assert_vlcnet_received [-p|--partial|-e|--regexp] EXPECTED
+# vlcnet_stop                  end every server of the test; call it in teardown
+#
+# See bats-vlcnet(7). Needs bats-support (as bats-assert does) and vlcnet-listen
+# on PATH (or VLCNET_LISTEN naming it).
+
+# Each server of a test is numbered; its files are
+# $BATS_TEST_TMPDIR/vlcnet-N.{port,in,out,err}, its PID in VLCNET_PIDS.
+VLCNET_PIDS=()
+VLCNET_SIGNALLED=()
+
+_vlcnet_fail() {
+	batslib_print_kv_single_or_multi 8 "$@" |
+		batslib_decorate "${_vlcnet_title}" |
+		fail
+}
+
+# _vlcnet_gone PID: the process has ended (a zombie counts as ended).
+_vlcnet_gone() {
+	local state
+	kill -0 "$1" 2>/dev/null || return 0
+	read -r _ _ state _ <"/proc/$1/stat" 2>/dev/null || return 0
+	[ "$state" = Z ]
+}
+
+vlcnet_listen() {
+	local n=${#VLCNET_PIDS[@]} unix= a prefix i
+	for a in "$@"; do
+		[ "$a" = -- ] && break
+		case "$a" in -U | --unix) unix=1 ;; -[!-]*U*) unix=1 ;; esac
+	done
+	prefix="$BATS_TEST_TMPDIR/vlcnet-$n"
+	rm -f "$prefix.port"
+	if [ -n "${VLCNET_REPLY+set}" ]; then
+		printf '%s' "$VLCNET_REPLY" >"$prefix.in"
+	else
+		: >"$prefix.in"
+	fi
+	# The operands go before any "-- ARG..." meant for a script.
+	local opts=() rest=() seen=
+	for a in "$@"; do
+		if [ -z "$seen" ] && [ "$a" = -- ]; then seen=1; fi
+		if [ -n "$seen" ]; then rest+=("$a"); else opts+=("$a"); fi
+	done
+	if [ -n "$unix" ]; then
+		opts+=("$prefix.sock")
+	else
+		opts+=(127.0.0.1 0)
+	fi
+	"${VLCNET_LISTEN:-vlcnet-listen}" --port-file "$prefix.port" "${opts[@]}" "${rest[@]}" \
+		<"$prefix.in" >"$prefix.out" 2>"$prefix.err" 3>&- &
+	VLCNET_PID=$!
+	VLCNET_PIDS+=("$VLCNET_PID")
+	VLCNET_SIGNALLED+=("")
+	unset VLCNET_PORT VLCNET_SOCKET
+	for ((i = 0; i < 100; i++)); do
+		if [ -s "$prefix.port" ]; then
+			if [ -n "$unix" ]; then
+				VLCNET_SOCKET=$(cat "$prefix.port")
+			else
+				VLCNET_PORT=$(cat "$prefix.port")
+			fi
+			return 0
+		fi
+		if _vlcnet_gone "$VLCNET_PID"; then
+			local _vlcnet_title="vlcnet server did not start"
+			_vlcnet_fail command "vlcnet-listen ${opts[*]} ${rest[*]}" \
+				stderr "$(cat "$prefix.err")"
+			return 1
+		fi
+		sleep 0.05
+	done
+	local _vlcnet_title="vlcnet server not listening after 5 s"
+	_vlcnet_fail command "vlcnet-listen ${opts[*]} ${rest[*]}" pid "$VLCNET_PID" \
+		stderr "$(cat "$prefix.err")"
+	return 1
+}
+
+vlcnet_received() {
+	local n=$((${#VLCNET_PIDS[@]} - 1)) i
+	if [ "$n" -lt 0 ]; then
+		echo "vlcnet_received: no server was started in this test" >&2
+		return 1
+	fi
+	for ((i = 0; i < 100; i++)); do
+		_vlcnet_gone "${VLCNET_PIDS[$n]}" && break
+		sleep 0.05
+	done
+	if ! _vlcnet_gone "${VLCNET_PIDS[$n]}"; then
+		echo "vlcnet_received: the server (pid ${VLCNET_PIDS[$n]}) is still running after 5 s" >&2
+		return 1
+	fi
+	cat "$BATS_TEST_TMPDIR/vlcnet-$n.out"
+}
+
+assert_vlcnet_received() {
+	local mode=literal expected received
+	case "${1:-}" in
+	-p | --partial) mode=partial; shift ;;
+	-e | --regexp) mode=regexp; shift ;;
+	esac
+	[ "${1:-}" = -- ] && shift
+	expected=${1-}
+	received=$(vlcnet_received) || {
+		local _vlcnet_title="vlcnet server did not finish"
+		_vlcnet_fail pid "${VLCNET_PIDS[-1]:-none}"
+		return 1
+	}
+	local _vlcnet_title
+	case "$mode" in
+	literal)
+		[ "$received" = "$expected" ] && return 0
+		_vlcnet_title="received output differs"
+		_vlcnet_fail expected "$expected" actual "$received"
+		;;
+	partial)
+		[[ "$received" == *"$expected"* ]] && return 0
+		_vlcnet_title="received output does not contain substring"
+		_vlcnet_fail substring "$expected" output "$received"
+		;;
+	regexp)
+		if [[ '' =~ $expected ]] || (($? == 2)); then
+			_vlcnet_title="ERROR: assert_vlcnet_received"
+			_vlcnet_fail regexp "$expected" error "invalid extended regular expression"
+			return 1
+		fi
+		[[ "$received" =~ $expected ]] && return 0
+		_vlcnet_title="regular expression does not match received output"
+		_vlcnet_fail regexp "$expected" output "$received"
+		;;
+	esac
+	return 1
+}
+
+vlcnet_stop() {
+	local i j pid status bad=()
+	for i in "${!VLCNET_PIDS[@]}"; do
+		pid=${VLCNET_PIDS[$i]}
+		if ! _vlcnet_gone "$pid"; then
+			VLCNET_SIGNALLED[$i]=TERM
+			kill -TERM "$pid" 2>/dev/null
+		fi
+	done
+	for i in "${!VLCNET_PIDS[@]}"; do
+		pid=${VLCNET_PIDS[$i]}
+		# A script may catch the interrupt: 5 s, then SIGKILL.
+		for ((j = 0; j < 100; j++)); do
+			_vlcnet_gone "$pid" && break
+			sleep 0.05
+		done
+		if ! _vlcnet_gone "$pid"; then
+			VLCNET_SIGNALLED[$i]=KILL
+			kill -KILL "$pid" 2>/dev/null
+		fi
+		status=0
+		wait "$pid" 2>/dev/null || status=$?
+		# 127: not our child any more (already waited for): nothing to judge.
+		if ((status > 128 && status != 255)) &&
+			! [ "$(kill -l $((status - 128)) 2>/dev/null)" = "${VLCNET_SIGNALLED[$i]}" ]; then
+			bad+=("pid $pid: killed by signal $((status - 128)) ($(kill -l $((status - 128)) 2>/dev/null))"
+				"$(cat "$BATS_TEST_TMPDIR/vlcnet-$i.err" 2>/dev/null)")
+		fi
+	done
+	VLCNET_PIDS=()
+	VLCNET_SIGNALLED=()
+	if ((${#bad[@]})); then
+		local _vlcnet_title="vlcnet server died of a signal"
+		_vlcnet_fail server "${bad[0]}" stderr "${bad[1]}"
+		return 1
+	fi
+	return 0
+}
