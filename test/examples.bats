@@ -11,8 +11,9 @@ EX="$TOP/examples"
 serve_with() {
 	local set=$1 name=$2 script=$3
 	shift 3
-	bg "$name" vlcnet-listen -v -e "$set" --script "$script" 127.0.0.1 0 ${1+--} "$@"
-	port=$(port_of "$name")
+	vlcnet_listen -v -e "$set" --script "$script" ${1+--} "$@" || return 1
+	port=$VLCNET_PORT
+	ln -sf "$VLCNET_STDERR" "$BATS_TEST_TMPDIR/$name.err"
 }
 
 # starve SCRIPT [ARGS...]: run SCRIPT with only 16 descriptors and hold 20

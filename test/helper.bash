@@ -3,6 +3,8 @@
 #   load helper
 bats_load_library bats-support 2>/dev/null || load '/usr/lib/bats/bats-support/load'
 bats_load_library bats-assert 2>/dev/null || load '/usr/lib/bats/bats-assert/load'
+# This project's own mock-server library, from the checkout.
+load "$BATS_TEST_DIRNAME/../lib/bats-vlcnet/load"
 
 TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 BUILD="${VLCNET_BUILD:-$TOP/build}"
@@ -162,7 +164,13 @@ vn_cleanup() {
 }
 
 teardown() {
-	vn_cleanup
+	local st=0 f
+	vlcnet_stop || st=1
+	for f in "$BATS_TEST_TMPDIR"/vlcnet-*.err; do
+		[ ! -f "$f" ] || no_sanitizer_report "$(basename "$f" .err)" || st=1
+	done
+	vn_cleanup || st=1
+	return "$st"
 }
 
 # wait_status PID: wait for a background process started by bg and return its
@@ -193,13 +201,16 @@ fd_count() {
 	ls "/proc/$1/fd" | wc -l
 }
 
-# serve NAME SCRIPT [ARGS...]: vlcnet-listen -v --script SCRIPT on 127.0.0.1,
-# port 0, in the background as bg NAME; sets $port.
+# serve NAME SCRIPT [ARGS...]: vlcnet-listen -v --script SCRIPT started by
+# bats-vlcnet's vlcnet_listen (127.0.0.1, a free port); sets $port, and
+# NAME.out / NAME.err name the server's output as for bg.
 serve() {
 	local name=$1 script=$2
 	shift 2
-	bg "$name" vlcnet-listen -v --script "$script" 127.0.0.1 0 ${1+--} "$@"
-	port=$(port_of "$name")
+	vlcnet_listen -v --script "$script" ${1+--} "$@" || return 1
+	port=$VLCNET_PORT
+	ln -sf "$VLCNET_STDOUT" "$BATS_TEST_TMPDIR/$name.out"
+	ln -sf "$VLCNET_STDERR" "$BATS_TEST_TMPDIR/$name.err"
 }
 
 # serve_cmd NAME CMD...: run a server CMD (one that announces no port) as bg

@@ -7,7 +7,8 @@
 # vlcnet_listen [OPTIONS...]   start `vlcnet-listen OPTIONS 127.0.0.1 0` (or, with
 #                              -U, a socket in the test's temporary directory) in
 #                              the background, wait until it accepts, and set
-#                              VLCNET_PORT (or VLCNET_SOCKET) and VLCNET_PID
+#                              VLCNET_PORT (or VLCNET_SOCKET) and VLCNET_PID, and
+#                              VLCNET_STDOUT / VLCNET_STDERR (its output files)
 # vlcnet_received              what the last server wrote to its stdout, once it
 #                              has finished (5 s at most)
 # assert_vlcnet_received [-p|--partial|-e|--regexp] EXPECTED
@@ -62,6 +63,8 @@ vlcnet_listen() {
 	"${VLCNET_LISTEN:-vlcnet-listen}" --port-file "$prefix.port" "${opts[@]}" "${rest[@]}" \
 		<"$prefix.in" >"$prefix.out" 2>"$prefix.err" 3>&- &
 	VLCNET_PID=$!
+	VLCNET_STDOUT=$prefix.out
+	VLCNET_STDERR=$prefix.err
 	VLCNET_PIDS+=("$VLCNET_PID")
 	VLCNET_SIGNALLED+=("")
 	unset VLCNET_PORT VLCNET_SOCKET
