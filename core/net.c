@@ -43,10 +43,10 @@ vn_port_parse(const char *s)
 	return v > 65535 ? -1 : (int)v;
 }
 
-/* getaddrinfo for a TCP HOST:PORT; "*" and "" mean the wildcard when passive. */
-static int
-resolve(const char *host, int port, int family, int passive,
-        struct addrinfo **res, struct vn_err *e)
+/* getaddrinfo for HOST:PORT; "*" and "" mean the wildcard when passive. */
+int
+vn_resolve(const char *host, int port, int family, int socktype, int passive,
+           struct addrinfo **res, struct vn_err *e)
 {
 	struct addrinfo hints;
 	char serv[8];
@@ -58,8 +58,7 @@ resolve(const char *host, int port, int family, int passive,
 		host = "localhost";
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = family;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_socktype = socktype;
 	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : AI_ADDRCONFIG);
 	snprintf(serv, sizeof serv, "%d", port);
 	r = getaddrinfo(host, serv, &hints, res);
@@ -159,7 +158,7 @@ vn_listen_tcp(const char *host, int port, int family, int fds[VN_MAXLISTEN],
 	struct addrinfo *res;
 	int n, tries = 0;
 
-	if (resolve(host, port, family, 1, &res, e) < 0)
+	if (vn_resolve(host, port, family, SOCK_STREAM, 1, &res, e) < 0)
 		return -1;
 	/* With port 0 the port the first address got may be taken on another. */
 	do
@@ -306,7 +305,7 @@ vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
 		errno = EINVAL;
 		return -1;
 	}
-	if (resolve(host, port, family, 0, &res, e) < 0) {
+	if (vn_resolve(host, port, family, SOCK_STREAM, 0, &res, e) < 0) {
 		errno = EHOSTUNREACH;
 		return -1;
 	}

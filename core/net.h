@@ -16,6 +16,13 @@ struct vn_err { char msg[256]; };
 /* Parse a decimal port 0..65535 made only of digits. Returns the port or -1. */
 int vn_port_parse(const char *s);
 
+/* getaddrinfo for HOST:PORT and SOCKTYPE (SOCK_STREAM, SOCK_DGRAM); "*", ""
+ * or NULL are the wildcard when passive, localhost otherwise. The port is
+ * numeric. Returns 0 with *res to freeaddrinfo, or -1 with *e set. */
+struct addrinfo;
+int vn_resolve(const char *host, int port, int family, int socktype, int passive,
+               struct addrinfo **res, struct vn_err *e);
+
 /* Bind and listen on every address HOST resolves to ("*", "" or NULL: all local
  * addresses) for FAMILY (AF_UNSPEC, AF_INET or AF_INET6). With port 0 every socket
  * gets the same kernel-chosen port. Fills fds[] (non-blocking, close-on-exec).
