@@ -505,7 +505,8 @@ net_opendir(lua_State *L)
 
 /* --- Unix and UDP sockets ----------------------------------------------- */
 
-/* A new descriptor's slot as the result, or -1 and the reason. */
+/* A new socket's slot as the result (non-blocking, as add_socket makes every
+ * socket the API opens), or -1 and the reason. */
 static int
 push_fd(lua_State *L, int fd, const struct vn_err *e)
 {
@@ -515,7 +516,7 @@ push_fd(lua_State *L, int fd, const struct vn_err *e)
 		check_interrupt(L, fd);
 		return push_fail(L, e->msg);
 	}
-	slot = vn_fdtab_add(fdtab(L), fd);
+	slot = add_socket(fdtab(L), fd);
 	if (slot < 0)
 		return push_fail(L, "not enough memory");
 	lua_pushinteger(L, slot);
