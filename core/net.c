@@ -24,6 +24,16 @@ seterr(struct vn_err *e, int code)
 	}
 }
 
+int
+vn_err_fail(struct vn_err *e, int code)
+{
+	int err = errno;
+
+	seterr(e, code);
+	errno = err;
+	return -1;
+}
+
 const char *
 vn_err_str(const struct vn_err *e)
 {
@@ -37,6 +47,18 @@ vn_err_str(const struct vn_err *e)
 		return gai_strerror(e->gai);
 	case VN_ENOADDR:
 		return "no address to connect to";
+	case VN_ENOHOSTARG:
+		return "no host given";
+	case VN_ENOV4:
+		return "no IPv4 address for host";
+	case VN_ENOV6:
+		return "no IPv6 address for host";
+	case VN_EPATHLEN:
+		return "path too long for a Unix socket (at most 107 bytes)";
+	case VN_EPATHEMPTY:
+		return "empty path";
+	case VN_ENOTSOCKFILE:
+		return "File exists and is not a socket";
 	}
 	return strerror(e->code);
 }
@@ -73,10 +95,10 @@ vn_secs_parse(const char *s)
 	return secs > 0 && secs * 1000 < 1 ? 1 : (int)(secs * 1000);
 }
 
-/* getaddrinfo for a TCP HOST:PORT; "*" and "" mean the wildcard when passive. */
-static int
-resolve(const char *host, int port, int family, int passive,
-        struct addrinfo **res, struct vn_err *e)
+/* getaddrinfo for HOST:PORT; "*" and "" mean the wildcard when passive. */
+int
+vn_resolve(const char *host, int port, int family, int socktype, int passive,
+           struct addrinfo **res, struct vn_err *e)
 {
 	struct addrinfo hints;
 	char serv[8];
@@ -88,8 +110,7 @@ resolve(const char *host, int port, int family, int passive,
 		host = "localhost";
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = family;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_protocol = IPPROTO_TCP;
+	hints.ai_socktype = socktype;
 	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : AI_ADDRCONFIG);
 	snprintf(serv, sizeof serv, "%d", port);
 	r = getaddrinfo(host, serv, &hints, res);
@@ -115,7 +136,7 @@ vn_resolve_tcp(const char *host, int port, int family, struct addrinfo **res,
 		errno = EINVAL;
 		return -1;
 	}
-	if (resolve(host, port, family, 0, res, e) < 0) {
+	if (vn_resolve(host, port, family, SOCK_STREAM, 0, res, e) < 0) {
 		errno = EHOSTUNREACH;
 		return -1;
 	}
@@ -207,7 +228,7 @@ vn_listen_tcp(const char *host, int port, int family, int fds[VN_MAXLISTEN],
 	struct addrinfo *res;
 	int n, tries = 0;
 
-	if (resolve(host, port, family, 1, &res, e) < 0)
+	if (vn_resolve(host, port, family, SOCK_STREAM, 1, &res, e) < 0)
 		return -1;
 	/* With port 0 the port the first address got may be taken on another. */
 	do
@@ -461,6 +482,27 @@ vn_write(int fd, const void *buf, size_t n)
 	ssize_t r;
 
 	RETRY(write(fd, buf, n));
+	return r;
+}
+
+ssize_t
+vn_sendto(int fd, const void *buf, size_t n, const struct sockaddr *to,
+          socklen_t len)
+{
+	ssize_t r;
+
+	RETRY(sendto(fd, buf, n, MSG_NOSIGNAL, to, len));
+	return r;
+}
+
+ssize_t
+vn_recvfrom(int fd, void *buf, size_t n, struct sockaddr_storage *from,
+            socklen_t *len)
+{
+	ssize_t r;
+
+	RETRY((*len = sizeof *from,
+	       recvfrom(fd, buf, n, 0, (struct sockaddr *)from, len)));
 	return r;
 }
 

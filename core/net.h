@@ -19,11 +19,19 @@ enum {
 	VN_EFAMILY = -2,   /* it has no address of the family asked (-4/-6) */
 	VN_ERESOLVE = -3,  /* the resolver failed otherwise (gai: its EAI_ code) */
 	VN_ENOADDR = -4,   /* nothing to connect to: no host, an empty list */
+	VN_ENOHOSTARG = -5, /* an empty host where one is needed (sendto) */
+	VN_ENOV4 = -6,     /* the host has no IPv4 address (an IPv4 socket) */
+	VN_ENOV6 = -7,     /* the host has no IPv6 address (an IPv6 socket) */
+	VN_EPATHLEN = -8,  /* a Unix socket path longer than sun_path takes */
+	VN_EPATHEMPTY = -9, /* an empty Unix socket path */
+	VN_ENOTSOCKFILE = -10, /* the path is a file, but not a socket */
 };
 struct vn_err { int code; int gai; };
 
 /* The message for e, ready to follow "…: ". */
 const char *vn_err_str(const struct vn_err *e);
+/* Set *e (when not NULL) to code and return -1, with errno as it was. */
+int vn_err_fail(struct vn_err *e, int code);
 /* Whether e holds for every port of the host: a resolver failure, an
  * unreachable host or network. */
 int vn_err_host_wide(const struct vn_err *e);
@@ -33,6 +41,13 @@ int vn_port_parse(const char *s);
 /* Parse SECS, a number of seconds with an optional fraction ("0.5", at most
  * 2000000). Returns milliseconds (at least 1 unless SECS is 0), or -1. */
 int vn_secs_parse(const char *s);
+
+/* getaddrinfo for HOST:PORT and SOCKTYPE (SOCK_STREAM, SOCK_DGRAM); "*", ""
+ * or NULL are the wildcard when passive, localhost otherwise. The port is
+ * numeric. Returns 0 with *res to freeaddrinfo, or -1 with *e set. */
+struct addrinfo;
+int vn_resolve(const char *host, int port, int family, int socktype, int passive,
+               struct addrinfo **res, struct vn_err *e);
 
 /* Bind and listen on every address HOST resolves to ("*", "" or NULL: all local
  * addresses) for FAMILY (AF_UNSPEC, AF_INET or AF_INET6). With port 0 every socket
@@ -77,6 +92,13 @@ ssize_t vn_recv(int fd, void *buf, size_t n);
 ssize_t vn_send(int fd, const void *buf, size_t n);
 ssize_t vn_read(int fd, void *buf, size_t n);
 ssize_t vn_write(int fd, const void *buf, size_t n);
+/* One sendto/recvfrom, retried on EINTR unless SIGINT/SIGTERM is pending (as
+ * vn_send/vn_recv). recvfrom truncates a datagram longer than n, as recvfrom(2)
+ * does, and fills from and len. */
+ssize_t vn_sendto(int fd, const void *buf, size_t n, const struct sockaddr *to,
+                  socklen_t len);
+ssize_t vn_recvfrom(int fd, void *buf, size_t n, struct sockaddr_storage *from,
+                    socklen_t *len);
 /* Write all of buf; returns 0 or -1 with errno. */
 int vn_write_all(int fd, const void *buf, size_t n);
 

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +17,8 @@
 #include "../core/fs.h"
 #include "../core/net.h"
 #include "../core/sig.h"
+#include "../core/udp.h"
+#include "../core/unix.h"
 #include "../core/url.h"
 #include "fdtab.h"
 #include "net.h"
@@ -28,6 +31,8 @@ struct listener {
 	int port;
 	int slot[VN_MAXLISTEN];
 	unsigned gen[VN_MAXLISTEN];
+	char *path;                  /* listen_unix's PATH, or NULL */
+	struct vn_unix_file file;    /* the socket file to remove with it */
 };
 
 static struct vn_fdtab *
@@ -135,6 +140,11 @@ listener_release(struct listener *l)
 			if (l->t->gen[l->slot[i]] == l->gen[i])
 				vn_fdtab_close(l->t, l->slot[i]);
 	l->n = 0;
+	if (l->path) {
+		vn_unix_remove(l->path, &l->file);
+		free(l->path);
+		l->path = NULL;
+	}
 }
 
 void
@@ -146,6 +156,7 @@ vn_lua_push_listener(lua_State *L, const int *fds, int n)
 
 	l->t = t;
 	l->n = 0;
+	l->path = NULL;
 	l->port = n > 0 ? vn_local_port(fds[0]) : 0;
 	luaL_getmetatable(L, VN_LISTENER);
 	lua_setmetatable(L, -2);
@@ -492,6 +503,153 @@ net_opendir(lua_State *L)
 	return 1;
 }
 
+/* --- Unix and UDP sockets ----------------------------------------------- */
+
+/* A new socket's slot as the result (non-blocking, as add_socket makes every
+ * socket the API opens), or -1 and the reason. */
+static int
+push_fd(lua_State *L, int fd, const struct vn_err *e)
+{
+	int slot;
+
+	if (fd < 0) {
+		check_interrupt(L, fd);
+		return push_fail(L, vn_err_str(e));
+	}
+	slot = add_socket(fdtab(L), fd);
+	if (slot < 0)
+		return push_fail(L, "not enough memory");
+	lua_pushinteger(L, slot);
+	return 1;
+}
+
+static int
+net_listen_unix(lua_State *L)
+{
+	const char *path = checkpath(L, 1);
+	struct vn_unix_file file;
+	struct listener *l;
+	struct vn_err e;
+	char *copy;
+	int fd;
+
+	fd = vn_listen_unix(path, SOCK_STREAM, &file, &e);
+	if (fd < 0)
+		return luaL_error(L, "Cannot listen on %s: %s", path, vn_err_str(&e));
+	copy = strdup(path);
+	if (!copy) {
+		vn_unix_remove(path, &file);
+		close(fd);
+		return luaL_error(L, "not enough memory");
+	}
+	vn_lua_push_listener(L, &fd, 1);
+	l = lua_touserdata(L, -1);
+	l->port = 0;
+	l->path = copy;
+	l->file = file;
+	return 1;
+}
+
+static int
+net_connect_unix(lua_State *L)
+{
+	const char *path = checkpath(L, 1);
+	struct vn_err e;
+
+	return push_fd(L, vn_connect_unix(path, SOCK_STREAM, &e), &e);
+}
+
+static int
+net_listen_udp(lua_State *L)
+{
+	const char *host = luaL_checkstring(L, 1);
+	int port = argport(L, 2);
+	struct vn_err e;
+
+	if (port < 0)
+		return push_fail(L, "invalid port");
+	return push_fd(L, vn_udp_bind(host, port, AF_UNSPEC, &e), &e);
+}
+
+static int
+net_connect_udp(lua_State *L)
+{
+	const char *host = luaL_checkstring(L, 1);
+	int port = argport(L, 2);
+	struct vn_err e;
+
+	if (port < 0)
+		return push_fail(L, "invalid port");
+	return push_fd(L, vn_udp_connect(host, port, AF_UNSPEC, &e), &e);
+}
+
+/* sendto(fd, buf, host, port): one datagram of all of buf. */
+static int
+net_sendto(lua_State *L)
+{
+	int fd = checkfd(L, 1);
+	size_t len;
+	const char *buf = luaL_checklstring(L, 2, &len);
+	const char *host = luaL_checkstring(L, 3);
+	int port = argport(L, 4);
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	struct vn_err e;
+	ssize_t r;
+
+	if (fd < 0)
+		return push_fail(L, strerror(EBADF));
+	if (port < 0)
+		return push_fail(L, "invalid port");
+	if (vn_udp_dest(fd, host, port, &to, &tolen, &e) < 0)
+		return push_fail(L, vn_err_str(&e));
+	r = vn_sendto(fd, buf, len, (struct sockaddr *)&to, tolen);
+	check_interrupt(L, (int)r);
+	if (r < 0)
+		return push_fail(L, strerror(errno));
+	lua_pushinteger(L, (lua_Integer)r);
+	return 1;
+}
+
+/* recvfrom(fd [, maxlen]): one datagram (cut to maxlen, default a whole one),
+ * its sender's host and port; nil and the reason on error. */
+static int
+net_recvfrom(lua_State *L)
+{
+	int fd = checkfd(L, 1);
+	size_t max = optlen(L, 2, 65535, SCRATCH_MAX);
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	char host[VN_ADDRSTRLEN + 64];
+	void *buf;
+	ssize_t r;
+	int port;
+
+	if (max == 0)
+		return luaL_argerror(L, 2, "length must be positive");
+	if (fd < 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(EBADF));
+		return 2;
+	}
+	buf = vn_fdtab_scratch(fdtab(L), max);
+	if (!buf)
+		return luaL_error(L, "not enough memory");
+	memset(&from, 0, sizeof from);
+	r = vn_recvfrom(fd, buf, max, &from, &fromlen);
+	check_interrupt(L, (int)r);
+	if (r < 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(errno));
+		return 2;
+	}
+	vn_addr_host((struct sockaddr *)&from, fromlen, host, sizeof host, &port);
+	lua_pushlstring(L, buf, (size_t)r);
+	lua_pushstring(L, host);
+	lua_pushinteger(L, port);
+	return 3;
+}
+
 static const luaL_Reg net_funcs[] = {
 	{ "listen_tcp", net_listen_tcp },
 	{ "accept", net_accept },
@@ -505,6 +663,12 @@ static const luaL_Reg net_funcs[] = {
 	{ "stat", net_stat },
 	{ "lstat", net_lstat },
 	{ "opendir", net_opendir },
+	{ "listen_unix", net_listen_unix },
+	{ "connect_unix", net_connect_unix },
+	{ "listen_udp", net_listen_udp },
+	{ "connect_udp", net_connect_udp },
+	{ "sendto", net_sendto },
+	{ "recvfrom", net_recvfrom },
 	{ NULL, NULL }
 };
 

@@ -16,12 +16,22 @@
  * 127.0.0.1 port 0; connect_tcp reaches only 127.0.0.1/::1 on one of this
  * input's listeners (or port 1), within 0-50 ms; send/write carry at most
  * MAX_SENT bytes per input. Writes to slot 2 go to slot 1, which is /dev/null,
- * as is stdin. */
+ * as is stdin.
+ *
+ * The Unix and UDP functions (one first byte in 16 picks one) reach only what
+ * the harness names: listen_unix binds an abstract name or a file in a
+ * directory the harness made (or a path too long to bind), connect_unix one of
+ * those; listen_udp binds 127.0.0.1 or ::1 port 0, connect_udp and sendto reach
+ * 127.0.0.1 or ::1 port 1 or 9; recvfrom, as recv, reaches a blocking
+ * descriptor only when poll says it is readable.
+ * Each argument keeps its fuzzed type where the type alone decides (argument
+ * errors, NUL bytes in paths, bad ports). */
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -95,6 +105,16 @@ static const char *const numstrs[] = {
 };
 
 static const char *const poll_keys_odd[] = { "x", "", "3" };
+
+static char sockdir[64];   /* the directory for listen_unix's socket files */
+
+/* Every listener removed its file when its state closed: the directory is
+ * empty at exit. */
+static void
+remove_sockdir(void)
+{
+	rmdir(sockdir);
+}
 
 static void push_value(struct run *r, int depth);
 
@@ -400,13 +420,147 @@ strings_step(struct run *r)
 	call(r, base, LUA_MULTRET);
 }
 
+enum {
+	XOP_LISTEN_UNIX = OP_COUNT, XOP_CONNECT_UNIX, XOP_LISTEN_UDP,
+	XOP_CONNECT_UDP, XOP_SENDTO, XOP_RECVFROM, XOP_END
+};
+
+static const char *const xnames[XOP_END - OP_COUNT] = {
+	"listen_unix", "connect_unix", "listen_udp", "connect_udp", "sendto",
+	"recvfrom",
+};
+
+/* Replace the path at stack index i, when it is one the kernel would take, by
+ * one the harness chose: an abstract name or a file of sockdir (four of each,
+ * so that some are in use or stale), or a path too long for sun_path. */
+static void
+safe_path(struct run *r, int i)
+{
+	lua_State *L = r->L;
+	uint8_t k = byte(&r->in);
+	char path[320];
+	size_t len;
+	const char *s;
+
+	if (lua_type(L, i) != LUA_TSTRING && lua_type(L, i) != LUA_TNUMBER)
+		return;
+	s = lua_tolstring(L, i, &len);
+	if (len == 0 || strlen(s) != len)
+		return;             /* "empty path", or an argument error */
+	if (k % 3 == 0)
+		snprintf(path, sizeof path, "@vlcnet-fuzz-%ld-%d", (long)getpid(), k % 4);
+	else if (k % 3 == 1)
+		snprintf(path, sizeof path, "%s/s%d", sockdir, k % 4);
+	else
+		snprintf(path, sizeof path, "%s/%0200d", sockdir, 0);
+	lua_pushstring(L, path);
+	lua_replace(L, i);
+}
+
+/* Replace a host and a valid port by loopback ones nothing answers on. */
+static void
+safe_peer(struct run *r, int host, int port)
+{
+	lua_State *L = r->L;
+	uint8_t k = byte(&r->in);
+
+	lua_pushstring(L, k & 1 ? "::1" : "127.0.0.1");
+	lua_replace(L, host);
+	if (valid_port(L, port)) {
+		lua_pushinteger(L, k & 2 ? 9 : 1);
+		lua_replace(L, port);
+	}
+}
+
+/* One call of a Unix or UDP function, its arguments made safe. */
+static void
+step_transport(struct run *r, int op)
+{
+	lua_State *L = r->L;
+	int base = lua_gettop(L), nargs = byte(&r->in) % 5, i;
+
+	lua_getfield(L, r->net, xnames[op - OP_COUNT]);
+	for (i = 0; i < nargs; i++)
+		push_value(r, 0);
+	switch (op) {
+	case XOP_LISTEN_UNIX:
+		if (nargs >= 1 && r->listens++ >= MAX_LISTENS)
+			goto skip;
+		/* fall through */
+	case XOP_CONNECT_UNIX:
+		if (nargs >= 1)
+			safe_path(r, base + 2);
+		break;
+	case XOP_LISTEN_UDP:
+		if (nargs >= 2 && valid_port(L, base + 3)) {
+			if (r->listens++ >= MAX_LISTENS)
+				goto skip;
+			lua_pushstring(L, byte(&r->in) & 1 ? "::1" : "127.0.0.1");
+			lua_replace(L, base + 2);
+			lua_pushinteger(L, 0);
+			lua_replace(L, base + 3);
+		}
+		break;
+	case XOP_CONNECT_UDP:
+		if (nargs >= 2 && valid_port(L, base + 3)) {
+			if (r->connects++ >= MAX_CONNECTS)
+				goto skip;
+			safe_peer(r, base + 2, base + 3);
+		}
+		break;
+	case XOP_SENDTO:
+		if (nargs >= 1 && lua_isnumber(L, base + 2) && lua_tonumber(L, base + 2) == 2) {
+			lua_pushinteger(L, 1);
+			lua_replace(L, base + 2);
+		}
+		if (nargs >= 2 && lua_type(L, base + 3) == LUA_TSTRING) {
+			size_t len;
+			const char *s = lua_tolstring(L, base + 3, &len);
+
+			if (len > MAX_SENT - r->sent) {
+				len = MAX_SENT - r->sent;
+				lua_pushlstring(L, s, len);
+				lua_replace(L, base + 3);
+			}
+			r->sent += len;
+		}
+		/* A number is a host too ("3" is 0.0.0.3): any that resolves goes. */
+		if (nargs >= 3 && (lua_type(L, base + 4) == LUA_TSTRING ||
+		                   lua_type(L, base + 4) == LUA_TNUMBER)) {
+			safe_peer(r, base + 4, base + 5);
+		}
+		break;
+	case XOP_RECVFROM:
+		if (nargs >= 1 && os_fd(L, base + 2) >= 0 &&
+		    !(fcntl(os_fd(L, base + 2), F_GETFL) & O_NONBLOCK)) {
+			struct pollfd p = { os_fd(L, base + 2), POLLIN, 0 };
+
+			if (poll(&p, 1, 0) != 1) {
+				lua_pushinteger(L, -1);
+				lua_replace(L, base + 2);
+			}
+		}
+		break;
+	}
+	call(r, base, LUA_MULTRET);
+	return;
+skip:
+	lua_settop(L, base);
+}
+
 /* One operation: push the function and its arguments, make them safe, call. */
 static void
 step(struct run *r)
 {
 	lua_State *L = r->L;
-	int op = byte(&r->in) % OP_COUNT, base = lua_gettop(L), nargs, i;
+	uint8_t b = byte(&r->in);
+	int op = b < 240 ? b % OP_COUNT : OP_COUNT + (b - 240) % (XOP_END - OP_COUNT);
+	int base = lua_gettop(L), nargs, i;
 
+	if (op >= OP_COUNT) {
+		step_transport(r, op);
+		return;
+	}
 	if (op == OP_STRINGS) {
 		strings_step(r);
 		return;
@@ -571,6 +725,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	close(null);
 	signal(SIGPIPE, SIG_IGN);
+	snprintf(sockdir, sizeof sockdir, "/tmp/vlcnet-fuzz.XXXXXX");
+	if (!mkdtemp(sockdir))
+		abort();
+	atexit(remove_sockdir);
 	return 0;
 }
 

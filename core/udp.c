@@ -1,0 +1,177 @@
+/* core/udp.c: binding and connecting UDP sockets, choosing the address a
+ * datagram goes to, and single-call datagram I/O. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "sig.h"
+#include "udp.h"
+#include "unix.h"
+
+static int
+wildcard(const char *host)
+{
+	return !host || !*host || !strcmp(host, "*");
+}
+
+/* A socket for ai, bound (bind != 0) or connected to its address. */
+static int
+open_one(const struct addrinfo *ai, int bind_it, int dual)
+{
+	int fd, off = 0, err;
+
+	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	if (dual && ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+	if ((bind_it ? bind(fd, ai->ai_addr, ai->ai_addrlen) :
+	               connect(fd, ai->ai_addr, ai->ai_addrlen)) == 0)
+		return fd;
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+/* Each address of HOST:PORT in turn until one binds or connects. */
+static int
+open_first(const char *host, int port, int family, int bind_it, int dual,
+           struct vn_err *e)
+{
+	struct addrinfo *res, *ai;
+	int fd = -1;
+
+	if (vn_resolve(host, port, family, SOCK_DGRAM, bind_it, &res, e) < 0) {
+		errno = EHOSTUNREACH;
+		return -1;
+	}
+	errno = EADDRNOTAVAIL;
+	for (ai = res; ai && fd < 0; ai = ai->ai_next)
+		fd = open_one(ai, bind_it, dual);
+	if (fd < 0)
+		vn_err_fail(e, errno);
+	freeaddrinfo(res);
+	return fd;
+}
+
+int
+vn_udp_bind(const char *host, int port, int family, struct vn_err *e)
+{
+	int fd;
+
+	if (wildcard(host) && family == AF_UNSPEC) {
+		fd = open_first(NULL, port, AF_INET6, 1, 1, e);
+		if (fd >= 0 || (errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL &&
+		                 errno != EHOSTUNREACH))
+			return fd;
+		family = AF_INET;
+	}
+	return open_first(wildcard(host) ? NULL : host, port, family, 1, 0, e);
+}
+
+int
+vn_udp_connect(const char *host, int port, int family, struct vn_err *e)
+{
+	if (!host || !*host) {
+		errno = EINVAL;
+		return vn_err_fail(e, VN_ENOHOSTARG);
+	}
+	return open_first(host, port, family, 0, 0, e);
+}
+
+/* Copy ai's address to *to as one fd of FAMILY can use (dual: IPv4 mapped). */
+static int
+usable(const struct addrinfo *ai, int family, int dual,
+       struct sockaddr_storage *to, socklen_t *len)
+{
+	const struct sockaddr_in *in = (const void *)ai->ai_addr;
+	struct sockaddr_in6 *in6 = (void *)to;
+
+	if (family == AF_UNSPEC || ai->ai_family == family) {
+		memcpy(to, ai->ai_addr, ai->ai_addrlen);
+		*len = ai->ai_addrlen;
+		return 1;
+	}
+	if (family != AF_INET6 || !dual || ai->ai_family != AF_INET)
+		return 0;
+	memset(in6, 0, sizeof *in6);
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = in->sin_port;
+	in6->sin6_addr.s6_addr[10] = in6->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&in6->sin6_addr.s6_addr[12], &in->sin_addr, 4);
+	*len = sizeof *in6;
+	return 1;
+}
+
+int
+vn_udp_dest(int fd, const char *host, int port, struct sockaddr_storage *to,
+            socklen_t *len, struct vn_err *e)
+{
+	struct sockaddr_storage self;
+	socklen_t slen = sizeof self;
+	struct addrinfo *res, *ai;
+	int family = AF_UNSPEC, v6only = 1;
+	socklen_t olen = sizeof v6only;
+
+	if (!host || !*host) {
+		errno = EINVAL;
+		return vn_err_fail(e, VN_ENOHOSTARG);
+	}
+	if (getsockname(fd, (struct sockaddr *)&self, &slen) == 0)
+		family = self.ss_family;
+	if (family == AF_INET6)
+		getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &olen);
+	if (vn_resolve(host, port, AF_UNSPEC, SOCK_DGRAM, 0, &res, e) < 0) {
+		errno = EHOSTUNREACH;
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next)
+		if (usable(ai, family, !v6only, to, len))
+			break;
+	freeaddrinfo(res);
+	if (!ai) {
+		errno = EAFNOSUPPORT;
+		return vn_err_fail(e, family == AF_INET ? VN_ENOV4 :
+		                   family == AF_INET6 ? VN_ENOV6 : errno);
+	}
+	return 0;
+}
+
+void
+vn_addr_host(const struct sockaddr *sa, socklen_t len, char *host, size_t size,
+             int *port)
+{
+	struct sockaddr_in in;
+	const struct sockaddr_in6 *in6 = (const void *)sa;
+
+	*port = 0;
+	if (size)
+		host[0] = '\0';
+	if (sa->sa_family == AF_UNIX) {
+		vn_unix_format((const void *)sa, len, host, size);
+		return;
+	}
+	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		memset(&in, 0, sizeof in);
+		in.sin_family = AF_INET;
+		in.sin_port = in6->sin6_port;
+		memcpy(&in.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
+		sa = (const struct sockaddr *)&in;
+		len = sizeof in;
+	}
+	if (sa->sa_family == AF_INET)
+		*port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else if (sa->sa_family == AF_INET6)
+		*port = ntohs(in6->sin6_port);
+	else
+		return;
+	if (getnameinfo(sa, len, host, (socklen_t)size, NULL, 0, NI_NUMERICHOST) != 0 &&
+	    size)
+		host[0] = '\0';
+}
