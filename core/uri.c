@@ -26,9 +26,8 @@
 
 static const char hexdigits[] = "0123456789ABCDEF";
 
-/* Returns the value of hex digit c, or -1 when c is not one. */
-static int
-hexval(int c)
+int
+vn_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -72,8 +71,8 @@ vn_uri_decode(const char *s, size_t n, struct vn_str *out)
 			out->p[out->n++] = s[i];
 			continue;
 		}
-		if (n - i < 3 || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-		    (lo = hexval((unsigned char)s[i + 2])) < 0) {
+		if (n - i < 3 || (hi = vn_hexval((unsigned char)s[i + 1])) < 0 ||
+		    (lo = vn_hexval((unsigned char)s[i + 2])) < 0) {
 			free(out->p);
 			out->p = NULL;
 			errno = EINVAL;

@@ -8,6 +8,9 @@
 
 #include "str.h"
 
+/* The value of the hex digit c, or -1 when c is not one. */
+int vn_hexval(int c);
+
 /* Decodes every %XX. EINVAL: a '%' not followed by two hex digits. */
 int vn_uri_decode(const char *s, size_t n, struct vn_str *out);
 

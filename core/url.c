@@ -42,6 +42,7 @@
 
 #include <idn2.h>
 
+#include "uri.h"
 #include "url.h"
 
 /* A run of bytes in the caller's string; p == NULL means the part is absent. */
@@ -65,25 +66,12 @@ is_scheme_char(int c)
 	    (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
 }
 
-/* Returns the value of hex digit c, or -1 when c is not one. */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Tells whether the n bytes at p begin with a %XX escape. */
 static int
 is_escape(const char *p, size_t n)
 {
-	return n >= 3 && p[0] == '%' && hexval((unsigned char)p[1]) >= 0 &&
-	    hexval((unsigned char)p[2]) >= 0;
+	return n >= 3 && p[0] == '%' && vn_hexval((unsigned char)p[1]) >= 0 &&
+	    vn_hexval((unsigned char)p[2]) >= 0;
 }
 
 /* Tells whether byte c may not stand as itself anywhere in a URL. */
@@ -187,8 +175,8 @@ decode(char *dst, struct span s)
 
 	for (i = 0; i < s.n; i++) {
 		if (is_escape(s.p + i, s.n - i)) {
-			dst[len++] = (char)(hexval((unsigned char)s.p[i + 1]) * 16 +
-			    hexval((unsigned char)s.p[i + 2]));
+			dst[len++] = (char)(vn_hexval((unsigned char)s.p[i + 1]) * 16 +
+			    vn_hexval((unsigned char)s.p[i + 2]));
 			i += 2;
 		} else
 			dst[len++] = s.p[i];
@@ -302,7 +290,7 @@ bracketed_host(struct span s, char **out)
 	const char *zone;
 	char *h;
 
-	for (a = 0; a < s.n && (hexval((unsigned char)s.p[a]) >= 0 ||
+	for (a = 0; a < s.n && (vn_hexval((unsigned char)s.p[a]) >= 0 ||
 	    s.p[a] == ':' || s.p[a] == '.'); a++)
 		;
 	if (a == 0)
