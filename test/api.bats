@@ -542,6 +542,10 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 }
 
 @test "an interrupt in busy Lua code is the same error, without a position" {
+	# LuaJIT runs no hook in a loop it compiled: there the 2 s fallback ends
+	# the tool with the signal (vlcnet-lua(3)), which the next test checks.
+	! vlcnet-connect --version | grep -q LuaJIT ||
+		skip "LuaJIT's compiled loops run no hook (the fallback is tested next)"
 	interrupt_in vlcnet-listen '' '(function() while true do end end)()'
 }
 
