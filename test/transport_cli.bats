@@ -303,3 +303,41 @@ wait_socket() {
 	1|vlcnet-connect|-u a..b 53|connect to a..b:53: unknown host
 	ROWS
 }
+
+# --- completions ----------------------------------------------------------------
+
+@test "bash completes a socket path after -U and host names otherwise" {
+	cd "$T"
+	touch ctl.sock
+	run timeout 10 bash -c '
+		source "$1/completions/bash/vlcnet"
+		for line in "vlcnet-connect -U ct" "vlcnet-listen -vU ct" "vlcnet-connect ct"; do
+			read -ra COMP_WORDS <<<"$line"
+			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			_vlcnet "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" ""
+			echo "$line: ${COMPREPLY[*]}"
+		done' _ "$TOP"
+	assert_success
+	assert_line "vlcnet-connect -U ct: ctl.sock"
+	assert_line "vlcnet-listen -vU ct: ctl.sock"
+	assert_line "vlcnet-connect ct: "
+}
+
+@test "zsh offers a socket path after -U" {
+	cd "$T"
+	touch ctl.sock
+	run timeout 20 zsh -f -c '
+		zmodload zsh/zpty
+		zpty z zsh -f -i
+		zpty -w z "PS1=; PROMPT_EOL_MARK=; fpath=($1 \$fpath); autoload -U compinit; compinit -u -D; stty columns 200"
+		zpty -w -n z "vlcnet-connect -U ct"$'"'\t'"'
+		local out= l i
+		for i in {1..50}; do
+			while zpty -r -t z l; do out+=$l; done
+			[[ $out == *ctl.sock* ]] && break
+			sleep 0.1
+		done
+		zpty -d z
+		print -r -- "$out"' _ "$TOP/completions/zsh"
+	assert_output --partial "ctl.sock"
+}
