@@ -15,6 +15,8 @@
 # nc and socat copy every byte) and from a pipe (`head -c SIZE /dev/zero |`,
 # where every tool copies), and both rows are printed, so that no single
 # figure flatters one tool. BENCH_SOURCE=file or pipe runs one of the two.
+# The same three relays then run over a Unix stream socket (vlcnet -U, nc -U,
+# socat UNIX-LISTEN/UNIX-CONNECT: the "-unix" rows).
 # Nothing is installed: a missing tool is named with its Debian package and
 # left out of the run.
 set -u
@@ -90,9 +92,20 @@ wait_listening() {
 	return 1
 }
 
+# wait_socket PATH: until PATH is a socket (5 s at most).
+wait_socket() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$1" ] && return 0
+		sleep 0.05
+	done
+	echo "relay.sh: no socket at $1" >&2
+	return 1
+}
+
 # run_pair NAME PORT 'SERVER CMD' 'CLIENT CMD': one timed transfer. The commands
-# are eval'ed with $PORT set; the time is from the client's start until both
-# ended. Prints seconds; the peak RSS (KiB) of each side goes to NAME.rss.
+# are eval'ed with $PORT set (for a NAME ending in -unix, the socket's path);
+# the time is from the client's start until both ended. Prints seconds; the peak RSS (KiB) of each side goes to NAME.rss.
 run_pair() {
 	local name=$1 server=$3 client=$4 t0 t1 spid
 	PORT=$2
@@ -101,7 +114,9 @@ run_pair() {
 	eval "/usr/bin/time -f %M -o $TMP/$name.srv $server" </dev/null 2>>"$TMP/$name.err" |
 		wc -c >"$TMP/$name.count" &
 	spid=$!
-	if [ "$name" = vlcnet ]; then
+	if [[ $name == *-unix ]]; then
+		wait_socket "$PORT" || PORT=
+	elif [ "$name" = vlcnet ]; then
 		PORT=
 		for ((i = 0; i < 100 && ${#PORT} == 0; i++)); do
 			sleep 0.05
@@ -138,11 +153,17 @@ declare -A mbs rss
 # bench NAME 'SERVER' 'CLIENT': best of RUNS from each source, in MB/s; a
 # failed run counts as a failure of the script.
 bench() {
-	local name=$1 best secs r
+	local name=$1 best secs r addr
 	for SOURCE in $SOURCES; do
 		best=0
 		for ((r = 0; r < RUNS; r++)); do
-			if ! secs=$(run_pair "$name" "$(free_port)" "$2" "$3"); then
+			if [[ $name == *-unix ]]; then
+				addr=$TMP/$name.sock
+				rm -f "$addr"   # nc -l -U leaves its socket file behind
+			else
+				addr=$(free_port)
+			fi
+			if ! secs=$(run_pair "$name" "$addr" "$2" "$3"); then
 				failed=1
 				continue
 			fi
@@ -172,6 +193,20 @@ if need socat socat; then
 		"socat -t 60 TCP-LISTEN:\$PORT,bind=127.0.0.1,reuseaddr STDIO" \
 		"socat -t 60 STDIO TCP:127.0.0.1:\$PORT"
 fi
+# The same over a Unix stream socket.
+bench vlcnet-unix \
+	"$BUILD/vlcnet-listen -U \$PORT" \
+	"$BUILD/vlcnet-connect -U \$PORT"
+if [ -n "${mbs[nc/${SOURCES%% *}]+set}" ]; then
+	bench nc-unix \
+		"nc -l -U \$PORT" \
+		"nc -N -U \$PORT"
+fi
+if command -v socat >/dev/null 2>&1; then
+	bench socat-unix \
+		"socat -t 60 UNIX-LISTEN:\$PORT STDIO" \
+		"socat -t 60 STDIO UNIX-CONNECT:\$PORT"
+fi
 if need iperf3 iperf3; then
 	best=0
 	for ((r = 0; r < RUNS; r++)); do
@@ -187,23 +222,25 @@ if need iperf3 iperf3; then
 fi
 
 printf '%s over loopback, best of %d runs (MB/s); iperf3 sends from memory\n' "$SIZE" "$RUNS"
-printf '%-8s' tool
+printf '%-12s' tool
 for SOURCE in $SOURCES; do printf ' %12s' "from a $SOURCE"; done
 printf ' %14s\n' "peak RSS MB"
-for t in vlcnet nc socat iperf3; do
+for t in vlcnet nc socat iperf3 vlcnet-unix nc-unix socat-unix; do
 	[ -n "${mbs[$t/${SOURCES%% *}]:-}" ] || continue
-	printf '%-8s' "$t"
+	printf '%-12s' "$t"
 	for SOURCE in $SOURCES; do printf ' %12.0f' "${mbs[$t/$SOURCE]}"; done
 	printf ' %14s\n' "${rss[$t]:+$(printf '%.1f' "${rss[$t]}")}"
 done
 # The targets: twice nc and socat, three quarters of iperf3, RSS under 8 MB.
 for SOURCE in $SOURCES; do
-	for t in nc socat iperf3; do
+	for t in nc socat iperf3 nc-unix socat-unix; do
 		[ -n "${mbs[$t/$SOURCE]:-}" ] || continue
-		awk -v a="${mbs[vlcnet/$SOURCE]}" -v b="${mbs[$t/$SOURCE]}" -v t="$t" -v s="$SOURCE" \
-			-v want="$([ "$t" = iperf3 ] && echo 0.75 || echo 2)" \
-			'BEGIN { if (b > 0) printf "from a %-4s vlcnet / %-6s %6.2fx  (target %sx: %s)\n",
-			         s, t, a / b, want, (a / b >= want ? "met" : "missed") }'
+		v=vlcnet
+		[[ $t != *-unix ]] || v=vlcnet-unix
+		awk -v a="${mbs[$v/$SOURCE]}" -v b="${mbs[$t/$SOURCE]}" -v t="$t" -v s="$SOURCE" \
+			-v v="$v" -v want="$([ "$t" = iperf3 ] && echo 0.75 || echo 2)" \
+			'BEGIN { if (b > 0) printf "from a %-4s %-11s / %-10s %6.2fx  (target %sx: %s)\n",
+			         s, v, t, a / b, want, (a / b >= want ? "met" : "missed") }'
 	done
 done
 awk -v m="${rss[vlcnet]}" 'BEGIN { printf "vlcnet peak RSS %.1f MB (target 8 MB: %s)\n",

@@ -8,9 +8,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../core/dgram.h"
 #include "../core/net.h"
 #include "../core/relay.h"
 #include "../core/sig.h"
+#include "../core/udp.h"
+#include "../core/unix.h"
 #include "cli.h"
 
 struct conf {
@@ -18,12 +21,15 @@ struct conf {
 	int quit_ms;      /* -q, -1 for none */
 	int scan;         /* -z */
 	int family;       /* -4/-6 */
+	int udp;          /* -u */
+	int unix_path;    /* -U: the operand is a PATH */
 };
 
 static const char *const usage[] = {
-	"[OPTIONS] HOST PORT",
+	"[OPTIONS] [-u] HOST PORT",
+	"[OPTIONS] -U [-u] PATH",
 	"[OPTIONS] -z HOST PORT|LOW-HIGH",
-	"[OPTIONS] --script FILE [HOST PORT] [-- ARG...]",
+	"[OPTIONS] --script FILE [HOST PORT | -U PATH] [-- ARG...]",
 	NULL
 };
 
@@ -33,6 +39,8 @@ static const struct vn_option opts[] = {
 	{ "scan", 'z', NULL, "report the open ports of PORT or LOW-HIGH, send nothing" },
 	{ "ipv4", '4', NULL, "IPv4 addresses only" },
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
+	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): one datagram per read" },
+	{ "unix", 'U', NULL, "connect to the Unix socket PATH (@name: abstract)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -53,20 +61,30 @@ option(int key, const char *arg, void *ctx)
 	case 'z': c->scan = 1; break;
 	case '4': c->family = AF_INET; break;
 	case '6': c->family = AF_INET6; break;
+	case 'u': c->udp = 1; break;
+	case 'U': c->unix_path = 1; break;
 	}
 	return 0;
 }
 
-/* Connect, or report why not (one line) and return -1. */
+/* Connect (to PATH with -U, where host is the path), or report why not (one
+ * line) and return -1. */
 static int
 dial(const char *host, int port, const struct conf *c)
 {
 	char hp[VN_HOSTPORTLEN];
 	struct vn_err e;
-	int fd = vn_connect_tcp(host, port, c->family, c->timeout_ms, &e);
+	int fd, type = c->udp ? SOCK_DGRAM : SOCK_STREAM;
 
+	if (c->unix_path)
+		fd = vn_connect_unix(host, type, &e);
+	else if (c->udp)
+		fd = vn_udp_connect(host, port, c->family, &e);
+	else
+		fd = vn_connect_tcp(host, port, c->family, c->timeout_ms, &e);
 	if (fd < 0 && !vn_sig_pending())
-		vn_warn("connect to %s: %s", vn_hostport(hp, host, port), vn_err_str(&e));
+		vn_warn("connect to %s: %s",
+		        c->unix_path ? host : vn_hostport(hp, host, port), vn_err_str(&e));
 	return fd;
 }
 
@@ -120,6 +138,24 @@ scan(const char *host, const char *range, const struct conf *c, int verbose)
 	return open ? 0 : 1;
 }
 
+/* -u: datagrams over fd until stdin ends (and -q SECS more), -w SECS idle,
+ * or a signal. Returns the exit status. */
+static int
+relay_dgram(int fd, const char *peer, const struct conf *c)
+{
+	struct vn_dgram_opts o = { .idle_timeout_ms = c->timeout_ms,
+	                           .in_end_ms = c->quit_ms < 0 ? 0 : c->quit_ms };
+	int r = vn_dgram_relay(0, 1, fd, &o), err = errno;
+
+	close(fd);
+	if (r < 0 && err != ETIMEDOUT && err != EINTR) {
+		vn_warn("%s: %s", o.failed == VN_RELAY_IN ? "standard input" :
+		        o.failed == VN_RELAY_OUT ? "standard output" : peer, strerror(err));
+		return 1;
+	}
+	return r < 0 && err == EINTR ? 1 : 0;
+}
+
 /* Relay stdin and stdout over fd. An idle timeout (-w) ends the relay
  * quietly, as nc -w does. Returns the exit status. */
 static int
@@ -127,15 +163,17 @@ relay(int fd, const char *host, int port, const struct conf *c, int verbose)
 {
 	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
 	char hp[VN_HOSTPORTLEN], sum[VN_SUMMARYLEN];
+	const char *peer = c->unix_path ? host : vn_hostport(hp, host, port);
 	int status = 0, r, err;
 
+	if (c->udp)
+		return relay_dgram(fd, peer, c);
 	vn_relay_set_ends(&ro, 0, c->quit_ms);
 	r = vn_relay(0, 1, fd, &ro);
 	err = errno;
 	if (r < 0 && err != ETIMEDOUT) {
 		if (err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, vn_hostport(hp, host, port)),
-			        strerror(err));
+			vn_warn("%s: %s", vn_relay_where(&ro, peer), strerror(err));
 		status = 1;
 	}
 	if (verbose && !(r < 0 && err == EINTR))
@@ -147,7 +185,7 @@ relay(int fd, const char *host, int port, const struct conf *c, int verbose)
 int
 main(int argc, char **argv)
 {
-	struct conf c = { -1, -1, 0, AF_UNSPEC };
+	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0 };
 	struct vn_cli cli = { "vlcnet-connect", usage,
 		"Connect to HOST:PORT and relay standard input to it and its data to\n"
 		"standard output; at end of input the sending side is shut down.",
@@ -158,9 +196,20 @@ main(int argc, char **argv)
 	vn_proc_std_init();
 	vn_sig_init(vn_rt_interrupt);
 	vn_cli_parse(&cli, argc, argv, option, &c);
+	if (c.scan && (c.udp || c.unix_path))
+		vn_usage_error("--scan works over TCP only");
+	if (c.unix_path && c.family != AF_UNSPEC)
+		vn_usage_error("--ipv4 and --ipv6 do not apply to --unix");
+	if (c.unix_path && cli.nops > 1)
+		vn_usage_error("--unix takes one PATH operand, not HOST PORT");
+	if (c.unix_path && cli.nops == 0 && !vn_cli_scripted(&cli))
+		vn_usage_error("missing PATH operand");
+	if (c.unix_path && cli.nops == 1 && !*cli.ops[0])
+		vn_usage_error("empty PATH operand");
 	if (cli.nops > 2)
 		vn_usage_error("too many operands");
-	if (cli.nops < 2 && !(vn_cli_scripted(&cli) && cli.nops == 0 && !c.scan))
+	if (!c.unix_path && cli.nops < 2 &&
+	    !(vn_cli_scripted(&cli) && cli.nops == 0 && !c.scan))
 		vn_usage_error(cli.nops ? "missing PORT operand" : "missing HOST and PORT operands");
 	if (cli.nops == 2 && !*cli.ops[0])
 		vn_usage_error("empty HOST operand");
@@ -174,7 +223,7 @@ main(int argc, char **argv)
 		if (!(rt = vn_rt_open(&cli.script, &status)))
 			return status;
 	}
-	if (cli.nops == 2 && (fd = dial(cli.ops[0], port, &c)) < 0) {
+	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0) {
 		vn_rt_free(rt);
 		return vn_cli_exit(1);
 	}

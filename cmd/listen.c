@@ -1,18 +1,22 @@
-/* vlcnet-listen: listen on [HOST] PORT and relay one connection (or one after
- * another with -k), hand the listener to a script, or run a script per
- * connection with --fork. */
+/* vlcnet-listen: listen on [HOST] PORT (or a Unix socket PATH) and relay one
+ * connection (or one after another with -k), hand the listener to a script, or
+ * run a script per connection with --fork; with -u, relay datagrams. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../core/dgram.h"
 #include "../core/net.h"
 #include "../core/relay.h"
 #include "../core/sig.h"
+#include "../core/udp.h"
+#include "../core/unix.h"
 #include "cli.h"
 
 enum { OPT_FORK = 256, OPT_PORT_FILE };
@@ -25,12 +29,17 @@ struct conf {
 	int timeout_ms;  /* -w, -1 for none */
 	int quit_ms;     /* -q, -1 for none */
 	const char *port_file;  /* --port-file */
+	int udp;         /* -u */
+	int unix_path;   /* -U: the operand is a PATH */
+	const char *where;      /* -U: the PATH, in messages and as `peer` */
 };
 
 static const char *const usage[] = {
-	"[OPTIONS] [HOST] PORT",
+	"[OPTIONS] [-u] [HOST] PORT",
+	"[OPTIONS] -U [-u] PATH",
 	"[OPTIONS] --script FILE [HOST] PORT [-- ARG...]",
 	"[OPTIONS] --fork --script FILE [HOST] PORT [-- ARG...]",
+	"[OPTIONS] --script FILE -U PATH [-- ARG...]",
 	NULL
 };
 
@@ -42,7 +51,9 @@ static const struct vn_option opts[] = {
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
 	{ "fork", OPT_FORK, NULL, "run the script in a child per connection (fd, peer)" },
 	{ "max-conns", 'm', "N", "with --fork, at most N children at once (100)" },
-	{ "port-file", OPT_PORT_FILE, "FILE", "write the bound port to FILE once listening" },
+	{ "port-file", OPT_PORT_FILE, "FILE", "write the bound port (-U: PATH) to FILE once listening" },
+	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): answer the last sender" },
+	{ "unix", 'U', NULL, "listen on the Unix socket PATH (@name: abstract)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -67,6 +78,8 @@ option(int key, const char *arg, void *ctx)
 	case '6': c->family = AF_INET6; break;
 	case OPT_FORK: c->fork = 1; break;
 	case OPT_PORT_FILE: c->port_file = arg; break;
+	case 'u': c->udp = 1; break;
+	case 'U': c->unix_path = 1; break;
 	case 'm':
 		n = strtol(arg, &end, 10);
 		if (end == arg || *end || n < 1 || n > 1000000)
@@ -87,15 +100,19 @@ enum accepted {
 /* Accept one connection. Other failures (out of descriptors…) are reported
  * and retried a moment later, so that a server keeps serving. */
 static enum accepted
-accept_one(const int *fds, int n, int timeout_ms, int verbose, int *fd,
-           char addr[VN_ADDRSTRLEN])
+accept_one(const int *fds, int n, int timeout_ms, const struct conf *c,
+           int verbose, int *fd, char addr[VN_ADDRSTRLEN])
 {
 	for (;;) {
 		struct sockaddr_storage peer;
 
 		*fd = vn_accept(fds, n, timeout_ms, &peer);
 		if (*fd >= 0) {
-			vn_addr_format((struct sockaddr *)&peer, addr);
+			/* A Unix client is unnamed: the socket names it. */
+			if (c->unix_path)
+				snprintf(addr, VN_ADDRSTRLEN, "%s", c->where);
+			else
+				vn_addr_format((struct sockaddr *)&peer, addr);
 			if (verbose)
 				vn_warn("connection from %s", addr);
 			return GOT_CLIENT;
@@ -124,7 +141,7 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 		char addr[VN_ADDRSTRLEN], sum[VN_SUMMARYLEN];
 		int fd, r, err;
 
-		if (accept_one(fds, n, -1, verbose, &fd, addr) != GOT_CLIENT)
+		if (accept_one(fds, n, -1, c, verbose, &fd, addr) != GOT_CLIENT)
 			return 1;
 		vn_relay_set_ends(&ro, in_fd, c->quit_ms);
 		r = vn_relay(in_fd, 1, fd, &ro);
@@ -193,7 +210,7 @@ serve_fork(const int *fds, int n, const struct conf *c, vn_rt *rt, int verbose)
 				return 1;
 			children -= reap();
 		}
-		switch (accept_one(fds, n, 1000, verbose, &fd, addr)) {
+		switch (accept_one(fds, n, 1000, c, verbose, &fd, addr)) {
 		case GOT_CLIENT: break;
 		case GOT_NOTHING: continue;
 		case GOT_SIGNAL: return 1;
@@ -210,14 +227,14 @@ serve_fork(const int *fds, int n, const struct conf *c, vn_rt *rt, int verbose)
 	}
 }
 
-/* --port-file: "PORT\n" in one write(2), so that whoever sees the file
- * non-empty sees all of it; a descriptor (/dev/fd/N) or a fifo works too.
- * Returns 0, or -1 after saying why. */
+/* --port-file: "PORT\n" (with -U "PATH\n") in one write(2), so that whoever
+ * sees the file non-empty sees all of it; a descriptor (/dev/fd/N) or a fifo
+ * works too. Returns 0, or -1 after saying why. */
 static int
-write_port_file(const char *path, int port)
+write_port_file(const char *path, const char *text)
 {
-	char line[16];
-	int fd, len = snprintf(line, sizeof line, "%d\n", port), err;
+	char line[sizeof(struct sockaddr_un) + 2];
+	int fd, len = snprintf(line, sizeof line, "%s\n", text), err;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0 && vn_write_all(fd, line, (size_t)len) == 0 && close(fd) == 0)
@@ -229,46 +246,98 @@ write_port_file(const char *path, int port)
 	return -1;
 }
 
-int
-main(int argc, char **argv)
+/* -v under -u: from whom datagrams come. */
+static void
+say_peer(const char *addr, void *ctx)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL };
-	struct vn_cli cli = { "vlcnet-listen", usage,
-		"Listen on PORT (on every local address, or those HOST resolves to),\n"
-		"accept a connection and relay standard input to it and its data to\n"
-		"standard output.",
-		opts, { 0 }, NULL, 0 };
-	int fds[VN_MAXLISTEN], n, i, status;
-	const char *host, *port;
+	(void)ctx;
+	vn_warn("datagrams from %s", addr);
+}
+
+/* -u: datagrams on fd, answering the sender (with -k whoever sent last) until
+ * -w SECS idle, a signal, or (with -q SECS) that long after stdin ended.
+ * Returns the exit status. */
+static int
+serve_dgram(int fd, const struct conf *c, int verbose)
+{
+	struct vn_dgram_opts o = { .idle_timeout_ms = c->timeout_ms,
+	                           .in_end_ms = c->quit_ms, .any_peer = c->keep };
+	int r, err;
+
+	if (verbose)
+		o.on_peer = say_peer;
+	r = vn_dgram_relay(0, 1, fd, &o);
+	err = errno;
+	if (r < 0 && err != ETIMEDOUT && err != EINTR) {
+		vn_warn("%s: %s", o.failed == VN_RELAY_IN ? "standard input" :
+		        o.failed == VN_RELAY_OUT ? "standard output" : "socket",
+		        strerror(err));
+		return 1;
+	}
+	return r < 0 && err == EINTR ? 1 : 0;
+}
+
+/* Check the operands and options against each other; exits 2 on a mismatch. */
+static void
+check_usage(const struct vn_cli *cli, const struct conf *c)
+{
+	if (cli->nops < 1)
+		vn_usage_error(c->unix_path ? "missing PATH operand" : "missing PORT operand");
+	if (cli->nops > 2)
+		vn_usage_error("too many operands");
+	if (c->unix_path && cli->nops > 1)
+		vn_usage_error("--unix takes one PATH operand, not HOST PORT");
+	if (c->unix_path && !*cli->ops[0])
+		vn_usage_error("empty PATH operand");
+	if (c->unix_path && c->family != AF_UNSPEC)
+		vn_usage_error("--ipv4 and --ipv6 do not apply to --unix");
+	if (c->fork && !vn_cli_scripted(cli))
+		vn_usage_error("--fork needs --script or --exec");
+	if (c->fork && c->udp)
+		vn_usage_error("--fork needs connections: not with --udp");
+	if ((c->timeout_ms >= 0 || c->quit_ms >= 0) && vn_cli_scripted(cli))
+		vn_usage_error("%s applies to the relay, not to a script",
+		               c->timeout_ms >= 0 ? "--timeout" : "--quit-after");
+}
+
+/* Open the listening socket(s) of -U PATH, -u or TCP into fds[]. Returns how
+ * many, or -1 after saying why. */
+static int
+open_listener(const struct conf *c, const char *host, const char *port,
+              int fds[VN_MAXLISTEN], struct vn_unix_file *file, int verbose)
+{
 	char hp[VN_HOSTPORTLEN];
 	struct vn_err e;
-	vn_rt *rt = NULL;
+	struct stat st;
+	int n, i, stale;
 
-	vn_proc_std_init();
-	vn_sig_init(vn_rt_interrupt);
-	vn_cli_parse(&cli, argc, argv, option, &c);
-	if (cli.nops < 1)
-		vn_usage_error("missing PORT operand");
-	if (cli.nops > 2)
-		vn_usage_error("too many operands");
-	if (c.fork && !vn_cli_scripted(&cli))
-		vn_usage_error("--fork needs --script or --exec");
-	if ((c.timeout_ms >= 0 || c.quit_ms >= 0) && vn_cli_scripted(&cli))
-		vn_usage_error("%s applies to the relay, not to a script",
-		               c.timeout_ms >= 0 ? "--timeout" : "--quit-after");
-	host = cli.nops == 2 ? cli.ops[0] : NULL;
-	port = cli.ops[cli.nops - 1];
-	if (vn_cli_scripted(&cli)) {
-		if (!(rt = vn_rt_open(&cli.script, &status)))
-			return status;
+	if (c->unix_path) {
+		stale = c->where[0] != '@' && lstat(c->where, &st) == 0 &&
+		        S_ISSOCK(st.st_mode);
+		fds[0] = vn_listen_unix(c->where, c->udp ? SOCK_DGRAM : SOCK_STREAM,
+		                        file, &e);
+		if (fds[0] < 0) {
+			vn_warn("listen on %s: %s", c->where, vn_err_str(&e));
+			return -1;
+		}
+		if (verbose && stale)
+			vn_warn("replaced the stale socket file %s", c->where);
+		if (verbose)
+			vn_warn("listening on %s", c->where);
+		return 1;
 	}
-	n = vn_listen_tcp(host, vn_cli_port(port), c.family, fds, &e);
+	if (c->udp) {
+		fds[0] = vn_udp_bind(host, vn_cli_port(port), c->family, &e);
+		n = fds[0] < 0 ? -1 : 1;
+	} else {
+		n = vn_listen_tcp(host, vn_cli_port(port), c->family, fds, &e);
+	}
 	if (n < 0) {
 		vn_warn("listen on %s: %s",
 		        vn_hostport(hp, host ? host : "*", vn_cli_port(port)), vn_err_str(&e));
-		return 1;
+		return -1;
 	}
-	if (cli.script.verbose)
+	if (verbose)
 		for (i = 0; i < n; i++) {
 			struct sockaddr_storage ss;
 			socklen_t len = sizeof ss;
@@ -278,24 +347,68 @@ main(int argc, char **argv)
 			vn_addr_format((struct sockaddr *)&ss, addr);
 			vn_warn("listening on %s", addr);
 		}
-	if (c.port_file && write_port_file(c.port_file, vn_local_port(fds[0])) < 0) {
-		for (i = 0; i < n; i++)
-			close(fds[i]);
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL };
+	struct vn_cli cli = { "vlcnet-listen", usage,
+		"Listen on PORT (on every local address, or those HOST resolves to),\n"
+		"accept a connection and relay standard input to it and its data to\n"
+		"standard output.",
+		opts, { 0 }, NULL, 0 };
+	struct vn_unix_file file = { 0 };
+	int fds[VN_MAXLISTEN], n, i, status;
+	const char *host, *port;
+	char portnum[16];
+	vn_rt *rt = NULL;
+
+	vn_proc_std_init();
+	vn_sig_init(vn_rt_interrupt);
+	vn_cli_parse(&cli, argc, argv, option, &c);
+	check_usage(&cli, &c);
+	host = cli.nops == 2 ? cli.ops[0] : NULL;
+	port = cli.ops[cli.nops - 1];
+	if (c.unix_path)
+		c.where = port;
+	if (vn_cli_scripted(&cli)) {
+		if (!(rt = vn_rt_open(&cli.script, &status)))
+			return status;
+	}
+	n = open_listener(&c, host, port, fds, &file, cli.script.verbose);
+	if (n < 0) {
 		vn_rt_free(rt);
 		return vn_cli_exit(1);
 	}
-	if (c.fork) {
+	if (!c.unix_path)
+		snprintf(portnum, sizeof portnum, "%d", vn_local_port(fds[0]));
+	if (c.port_file &&
+	    write_port_file(c.port_file, c.unix_path ? c.where : portnum) < 0) {
+		status = 1;
+	} else if (c.fork) {
 		/* The parent never runs its state: each child runs its copy. */
 		status = serve_fork(fds, n, &c, rt, cli.script.verbose);
+	} else if (rt && c.udp) {
+		/* A datagram socket has nothing to accept: the script gets it. */
+		vn_rt_set_fd(rt, "fd", fds[0]);
+		status = vn_rt_run(rt);
+		n = 0;   /* the state closes it */
 	} else if (rt) {
 		vn_rt_set_listener(rt, "listener", fds, n);
 		status = vn_rt_run(rt);
 		n = 0;   /* the listener owned the sockets; the state closes them */
+	} else if (c.udp) {
+		status = serve_dgram(fds[0], &c, cli.script.verbose);
 	} else {
 		status = serve_relay(fds, n, &c, cli.script.verbose);
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	vn_rt_free(rt);
+	/* After the state closed its sockets; a --fork child never gets here. */
+	if (c.unix_path && vn_unix_remove(c.where, &file) < 0)
+		vn_warn("remove %s: %s", c.where, strerror(errno));
 	return vn_cli_exit(status);
 }

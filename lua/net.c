@@ -158,6 +158,8 @@ vn_lua_push_listener(lua_State *L, const int *fds, int n)
 	l->n = 0;
 	l->path = NULL;
 	l->port = n > 0 ? vn_local_port(fds[0]) : 0;
+	if (l->port < 0)
+		l->port = 0;      /* a Unix socket has no port */
 	luaL_getmetatable(L, VN_LISTENER);
 	lua_setmetatable(L, -2);
 	for (i = 0; i < n; i++) {

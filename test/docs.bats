@@ -304,10 +304,14 @@ vlcnet-listen.1 1 pair
 vlcnet-listen.1 2 pair
 vlcnet-listen.1 3 pair
 vlcnet-listen.1 4 pair
+vlcnet-listen.1 5 unix
+vlcnet-listen.1 6 pair
 vlcnet-connect.1 1 pair
 vlcnet-connect.1 2 pair
 vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
 vlcnet-connect.1 4 pair
+vlcnet-connect.1 5 unix
+vlcnet-connect.1 6 pair
 bats-vlcnet.7 1 bats
 bats-vlcnet.7 2 bats
 bats-vlcnet.7 3 local
@@ -343,6 +347,21 @@ run_pair() {
 	bg server bash -c "$server"
 	port=$(port_of server) || return 1
 	run timeout 10 bash -c "${client//PORT/$port}"
+}
+
+# run_unix PAGE N: as run_pair, for a server that listens on a Unix socket
+# (-v -U PATH, PATH relative to the test's directory): the client starts once
+# the server says "listening on PATH".
+run_unix() {
+	local text server client
+	text=$(example "$1" "$2")
+	server=$(echo "$text" | awk '!done { print } /&$/ { done = 1 }' | sed '$s/ *&$//')
+	client=$(echo "$text" | awk 'done && !/^#/ { print } /&$/ { done = 1 }')
+	[[ $server == *" -v -U "* ]] || { echo "server does not say where: $server" >&2; return 1; }
+	cd "$BATS_TEST_TMPDIR" || return 1
+	bg server bash -c "$server"
+	wait_for server.err '^vlcnet-listen: listening on ' || return 1
+	run timeout 10 bash -c "$client"
 }
 
 # run_bats FILE: run a bats file as a user of bats-vlcnet would, with the
@@ -432,6 +451,37 @@ run_bats() {
 	run_pair vlcnet-connect.1 4
 	assert_success
 	assert_output "status 0"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: -U serves a control socket and removes it" {
+	run_unix vlcnet-listen.1 5
+	assert_success
+	assert_output "ok"
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/request.txt")" "status"
+	[ ! -e "$BATS_TEST_TMPDIR/ctl.sock" ]
+}
+
+@test "vlcnet-listen(1) EXAMPLES: -u -w prints a datagram, then ends when idle" {
+	run_pair vlcnet-listen.1 6
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/datagrams.txt")" "deploys:1|c"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: -U asks a control socket" {
+	run_unix vlcnet-connect.1 5
+	assert_success
+	assert_output "running"
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.out")" "status"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: -u sends a datagram the listener prints" {
+	run_pair vlcnet-connect.1 6
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.out")" "deploys:1|c"
 }
 
 @test "vlcnet-stat(1) EXAMPLES: -c prints what GNU stat -c prints" {
