@@ -46,20 +46,24 @@ addr_fail(struct vn_err *e)
 	return vn_err_fail(e, VN_EPATHEMPTY);
 }
 
-/* Whether a socket is accepting at sa: a refused connection means the file is
- * stale. Returns 1 live, 0 stale, -1 undecided (errno). */
+/* Whether a socket is bound at sa, asked without disturbing it: a connect of
+ * the other socket type finds the socket and fails with EPROTOTYPE, or finds
+ * none behind the file (stale) and fails with ECONNREFUSED. A probe of the
+ * same type would queue a connection the live listener then accepts, empty.
+ * Returns 1 live, 0 stale, -1 undecided (errno). */
 static int
 alive(const struct sockaddr_un *sa, socklen_t len, int type)
 {
-	int fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), r, err;
+	int probe = type == SOCK_STREAM ? SOCK_DGRAM : SOCK_STREAM;
+	int fd = socket(AF_UNIX, probe | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), r, err;
 
 	if (fd < 0)
 		return -1;
 	r = connect(fd, (const struct sockaddr *)sa, len);
 	err = errno;
 	close(fd);
-	if (r == 0 || err == EAGAIN || err == EINPROGRESS || err == EPROTOTYPE)
-		return 1;       /* answered, busy, or a live socket of another type */
+	if (r == 0 || err == EPROTOTYPE || err == EAGAIN || err == EINPROGRESS)
+		return 1;
 	errno = err;
 	return err == ECONNREFUSED ? 0 : -1;
 }

@@ -113,17 +113,21 @@ wait_socket() {
 	assert_equal "$(cat "$T/file")" "precious"
 }
 
-@test "a socket with a live listener is Address already in use, and stays" {
-	# -k: the liveness probe is a connection the live listener sees.
-	vlcnet_listen -k -U
+@test "a socket with a live listener is Address already in use, and the live one is undisturbed" {
+	# Without -k: the liveness probe must not be a connection the live
+	# listener accepts (that would end its one session).
+	vlcnet_listen -U
 	run timeout 10 vlcnet-listen -U "$VLCNET_SOCKET"
 	assert_failure 1
 	assert_output "vlcnet-listen: listen on $VLCNET_SOCKET: Address already in use"
 	[ -S "$VLCNET_SOCKET" ]
 	run timeout 10 bash -c "printf 'still\n' | vlcnet-connect -U '$VLCNET_SOCKET'"
 	assert_success
-	vlcnet_stop
-	assert_equal "$(cat "$VLCNET_STDOUT")" "still"
+	assert_vlcnet_received "still"
+	vlcnet_listen -u -U
+	run timeout 10 vlcnet-listen -u -U "$VLCNET_SOCKET"
+	assert_failure 1
+	assert_output "vlcnet-listen: listen on $VLCNET_SOCKET: Address already in use"
 }
 
 @test "the socket file is gone after SIGTERM and after SIGINT" {
