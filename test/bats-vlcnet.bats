@@ -177,3 +177,12 @@ run_inner() {
 	run_inner host
 	assert_success
 }
+
+@test "a signal death that vlcnet_wait expected does not fail vlcnet_stop" {
+	inner expected '
+	vlcnet_listen -k
+	kill -INT "$VLCNET_PID"
+	vlcnet_wait 130'
+	run_inner expected
+	assert_success
+}

@@ -223,6 +223,8 @@ vlcnet_stop() {
 			VLCNET_SIGNALLED[$i]=KILL
 			kill -KILL "$pid" 2>/dev/null
 		fi
+		# vlcnet_wait has handed its status to the test, which judged it.
+		[ -z "${VLCNET_STATUSES[$i]}" ] || continue
 		status=0
 		wait "$pid" 2>/dev/null || status=$?
 		# 127: not our child any more (already waited for): nothing to judge.
