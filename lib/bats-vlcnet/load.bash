@@ -22,7 +22,8 @@
 # on PATH (or VLCNET_LISTEN naming it).
 
 # Each server of a test is numbered; its files are
-# $BATS_TEST_TMPDIR/vlcnet-N.{port,in,out,err}, its PID in VLCNET_PIDS.
+# $BATS_TEST_TMPDIR/vlcnet-N.{port,in,out,err,wait}, its PID in VLCNET_PIDS,
+# its exit status in VLCNET_STATUSES once vlcnet_wait has collected it.
 VLCNET_PIDS=()
 VLCNET_SIGNALLED=()
 VLCNET_STATUSES=()
