@@ -173,14 +173,14 @@ load helper
 }
 
 @test "accept blocks until a client from nc arrives" {
-	bg srv vlcnet-listen -e 'io.stdout:setvbuf("line") print("port " .. listener:port())
-	                          local fd = listener:accept()
-	                          net.poll({ [fd] = net.POLLIN })  -- fd is non-blocking
-	                          print("got " .. net.recv(fd, 100))' 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -e 'io.stdout:setvbuf("line") print("port " .. listener:port())
+	                  local fd = listener:accept()
+	                  net.poll({ [fd] = net.POLLIN })  -- fd is non-blocking
+	                  print("got " .. net.recv(fd, 100))'
+	port=$VLCNET_PORT
 	echo "hello" | timeout 10 nc -N 127.0.0.1 "$port"
-	wait_bg
-	run cat "$BATS_TEST_TMPDIR/srv.out"
+	vlcnet_wait
+	run cat "$VLCNET_STDOUT"
 	assert_line "got hello"
 }
 
@@ -195,8 +195,8 @@ load helper
 # --- connect_tcp -----------------------------------------------------------
 
 @test "a Lua client and a Lua server exchange binary data with NUL bytes" {
-	bg srv vlcnet-listen -s "$FIXTURES/echo_server.lua" 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -s "$FIXTURES/echo_server.lua"
+	port=$VLCNET_PORT
 	run timeout 20 vlcnet-connect -s "$FIXTURES/echo_client.lua" -- 127.0.0.1 "$port" "abc"
 	assert_success
 	assert_output 'abc\0abc'
@@ -412,7 +412,7 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 }
 
 @test "poll keeps POLLOUT for a client that half-closed, so an answer can still go out" {
-	bg srv vlcnet-listen -v -e '
+	vlcnet_listen -v -e '
 	     io.stdout:setvbuf("line")
 	     local s = listener:accept()
 	     local t = { [s] = net.POLLIN } net.poll(t, 10000)
@@ -421,8 +421,8 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	     print("eof", net.recv(s, 100))
 	     t = { [s] = net.POLLOUT } net.poll(t, 10000)
 	     print("revents", t[s] == net.POLLOUT)
-	     net.send(s, q:upper())' 127.0.0.1 0
-	port=$(port_of srv)
+	     net.send(s, q:upper())'
+	port=$VLCNET_PORT
 	run timeout 20 python3 -c '
 import socket, sys
 c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -430,7 +430,7 @@ c.sendall(b"ask"); c.shutdown(socket.SHUT_WR)
 print(c.recv(100).decode())' "$port"
 	assert_success
 	assert_output "ASK"
-	run cat "$BATS_TEST_TMPDIR/srv.out"
+	run cat "$VLCNET_STDOUT"
 	assert_line "revents	true"
 }
 
@@ -481,18 +481,23 @@ print(c.recv(100).decode())' "$port"
 
 @test "SIGINT during poll raises Interrupted. and ends with status 130" {
 	# Once interrupted, every later wait raises too: the script is ending.
-	run timeout 10 bash -c 'vlcnet-listen -e "
+	vlcnet_listen -e '
 	     local ok, err = pcall(net.poll, { [listener:fds()] = net.POLLIN })
-	     io.stderr:write(\"caught: \", err, \"\\n\")
-	     net.poll({ [listener:fds()] = net.POLLIN })" 127.0.0.1 0 & p=$!
-	  sleep 0.3; kill -INT $p; wait $p'
-	assert_equal "$status" 130
+	     io.stderr:write("caught: ", err, "\n")
+	     net.poll({ [listener:fds()] = net.POLLIN })'
+	# asleep in the first poll, on the listening socket
+	wait_blocked "$VLCNET_PID" 1
+	kill -INT "$VLCNET_PID"
+	vlcnet_wait 130
+	assert_equal "$VLCNET_STATUS" 130
+	run cat "$VLCNET_STDOUT" "$VLCNET_STDERR"
 	assert_output "caught: Interrupted."
 }
 
 # interrupt_in TOOL SETUP CALL [PORT]: run TOOL -e with SETUP, then CALL inside
-# pcall, on 127.0.0.1 PORT (default 0); send SIGINT once the script says it is
-# about to wait, and check what the script printed after catching it.
+# pcall, on 127.0.0.1 PORT (vlcnet-connect) or a free port (vlcnet-listen, by
+# vlcnet_listen); send SIGINT once the script says it is about to wait, and
+# check its status and what the script printed after catching it.
 interrupt_in() {
 	local out=$BATS_TEST_TMPDIR/int.out
 	local script="io.stdout:setvbuf('line') $2
@@ -500,10 +505,19 @@ interrupt_in() {
 	     local ok, err = pcall(function() return $3 end)
 	     print('caught', ok, err)
 	     print('and goes on', vlc.misc.should_die())"
-	run timeout 20 bash -c '"$1" -e "$2" 127.0.0.1 "$4" >"$3" 2>&1 & p=$!
-	  for i in $(seq 200); do grep -q waiting "$3" && break; sleep 0.05; done
-	  sleep 0.2; kill -INT $p; wait $p; s=$?; cat "$3"; exit $s' _ "$1" "$script" "$out" "${4:-0}"
-	assert_failure 130
+	if [ "$1" = vlcnet-listen ]; then
+		vlcnet_listen -e "$script"
+		wait_for "$VLCNET_STDOUT" waiting
+		sleep 0.2
+		kill -INT "$VLCNET_PID"
+		vlcnet_wait 130
+		run cat "$VLCNET_STDOUT" "$VLCNET_STDERR"
+	else
+		run timeout 20 bash -c '"$1" -e "$2" 127.0.0.1 "$4" >"$3" 2>&1 & p=$!
+		  for i in $(seq 200); do grep -q waiting "$3" && break; sleep 0.05; done
+		  sleep 0.2; kill -INT $p; wait $p; s=$?; cat "$3"; exit $s' _ "$1" "$script" "$out" "$4"
+		assert_failure 130
+	fi
 	assert_line "caught	false	Interrupted."
 	assert_line "and goes on	true"
 }
@@ -566,8 +580,11 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 }
 
 @test "SIGINT during accept ends with status 130" {
-	run timeout 10 bash -c 'vlcnet-listen -e "listener:accept()" 127.0.0.1 0 & p=$!; sleep 0.3; kill -INT $p; wait $p'
-	assert_equal "$status" 130
+	vlcnet_listen -e "listener:accept()"
+	wait_blocked "$VLCNET_PID" 1
+	kill -INT "$VLCNET_PID"
+	vlcnet_wait 130
+	assert_equal "$VLCNET_STATUS" 130
 }
 
 # --- url_parse -------------------------------------------------------------

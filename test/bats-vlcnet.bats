@@ -124,3 +124,65 @@ run_inner() {
 	assert_failure
 	assert_output --partial "no server was started in this test"
 }
+
+@test "VLCNET_REPLY_FILE is the server's stdin, binary bytes intact" {
+	printf 'a\0b\377\n' >"$BATS_TEST_TMPDIR/reply"
+	inner replyfile "
+	VLCNET_REPLY_FILE=$BATS_TEST_TMPDIR/reply vlcnet_listen
+	run bash -c \"vlcnet-connect 127.0.0.1 \$VLCNET_PORT </dev/null | od -An -tx1\"
+	assert_output ' 61 00 62 ff 0a'"
+	run_inner replyfile
+	assert_success
+	inner nofile 'VLCNET_REPLY_FILE=/no/such/file vlcnet_listen'
+	run_inner nofile
+	assert_failure
+	assert_output --partial "not a readable file"
+}
+
+@test "vlcnet_wait passes on the server's exit status and fails on another" {
+	inner waitok '
+	vlcnet_listen -e "listener:accept() os.exit(3)"
+	vlcnet-connect 127.0.0.1 "$VLCNET_PORT" </dev/null
+	vlcnet_wait 3
+	[ "$VLCNET_STATUS" = 3 ]
+	vlcnet_wait 3'
+	run_inner waitok
+	assert_success
+	inner waitbad '
+	vlcnet_listen -e "error(\"boom\")"
+	vlcnet_wait'
+	run_inner waitbad
+	assert_failure
+	assert_output --partial "-- vlcnet server exit status differs --"
+	assert_output --partial "expected : 0"
+	assert_output --partial "actual   : 1"
+	assert_output --partial "boom"
+}
+
+@test "vlcnet_wait fails on a server still running after 5 s" {
+	inner running '
+	vlcnet_listen -k
+	vlcnet_wait'
+	run_inner running
+	assert_failure
+	assert_output --partial "-- vlcnet server still running after 5 s --"
+}
+
+@test "VLCNET_HOST picks the address, empty for every address" {
+	inner host '
+	VLCNET_HOST=::1 vlcnet_listen -6 -v
+	assert_equal "$(cat "$VLCNET_STDERR")" "vlcnet-listen: listening on [::1]:$VLCNET_PORT"
+	VLCNET_HOST= vlcnet_listen -4 -v
+	assert_equal "$(cat "$VLCNET_STDERR")" "vlcnet-listen: listening on 0.0.0.0:$VLCNET_PORT"'
+	run_inner host
+	assert_success
+}
+
+@test "a signal death that vlcnet_wait expected does not fail vlcnet_stop" {
+	inner expected '
+	vlcnet_listen -k
+	kill -INT "$VLCNET_PID"
+	vlcnet_wait 130'
+	run_inner expected
+	assert_success
+}

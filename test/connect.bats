@@ -105,12 +105,12 @@ import time; time.sleep(30)"
 }
 
 @test "connect -z sends nothing and reports an unknown host once" {
-	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 vlcnet-connect -z 127.0.0.1 "$port"
 	assert_success
-	wait_bg
-	assert_equal "$(wc -c <"$BATS_TEST_TMPDIR/srv.out")" 0
+	vlcnet_wait
+	assert_equal "$(wc -c <"$VLCNET_STDOUT")" 0
 	run timeout 10 vlcnet-connect -z a..b 1-5
 	assert_failure 1
 	assert_output "vlcnet-connect: connect to a..b:1: unknown host"
@@ -137,8 +137,8 @@ time.sleep(30)"
 }
 
 @test "connect -4 and -6 restrict the address family" {
-	bg_stdin srv /dev/null vlcnet-listen -v -6 ::1 0
-	port=$(port_of srv)
+	VLCNET_HOST=::1 vlcnet_listen -v -6
+	port=$VLCNET_PORT
 	run timeout 10 vlcnet-connect -4 ::1 "$port" </dev/null
 	assert_failure 1
 	assert_output --partial "vlcnet-connect: connect to [::1]:$port: "
@@ -149,12 +149,12 @@ time.sleep(30)"
 }
 
 @test "connect reaches localhost by name" {
-	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 bash -c "printf named | vlcnet-connect localhost $port"
 	assert_success
-	wait_bg
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "named"
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "named"
 }
 
 @test "connect -z reports an error that holds for every port once and exits 1" {

@@ -112,9 +112,9 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 }
 
 @test "500 concurrent clients of examples/echo.lua get every byte back" {
-	bg srv vlcnet-listen -v --script "$TOP/examples/echo.lua" 127.0.0.1 0
-	port=$(port_of srv)
-	pid=$(pgrep -n -f "vlcnet-listen -v --script $TOP/examples/echo.lua")
+	vlcnet_listen -v --script "$TOP/examples/echo.lua"
+	port=$VLCNET_PORT
+	pid=$VLCNET_PID
 	before=$(fd_count "$pid")
 	run timeout 60 python3 - "$port" <<'PY'
 import selectors, socket, sys
@@ -150,9 +150,9 @@ PY
 }
 
 @test "2,000 connections in a row to listen -k lose no byte and leak no descriptor" {
-	bg_stdin srv /dev/null vlcnet-listen -k -v 127.0.0.1 0
-	port=$(port_of srv)
-	pid=$(pgrep -n -f "vlcnet-listen -k -v 127.0.0.1 0")
+	vlcnet_listen -k -v
+	port=$VLCNET_PORT
+	pid=$VLCNET_PID
 	before=$(fd_count "$pid")
 	run timeout 60 python3 - "$port" <<'PY'
 import socket, sys
@@ -167,10 +167,10 @@ for i in range(2000):
 print("done")
 PY
 	assert_success
-	for _ in $(seq 50); do [ "$(wc -l <"$BATS_TEST_TMPDIR/srv.out")" -ge 2000 ] && break; sleep 0.1; done
+	for _ in $(seq 50); do [ "$(wc -l <"$VLCNET_STDOUT")" -ge 2000 ] && break; sleep 0.1; done
 	run seq 0 1999
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "$output"
+	assert_equal "$(cat "$VLCNET_STDOUT")" "$output"
 	assert_equal "$(fd_count "$pid")" "$before"
-	run grep -v -e "listening on" -e "connection from" -e "bytes sent" "$BATS_TEST_TMPDIR/srv.err"
+	run grep -v -e "listening on" -e "connection from" -e "bytes sent" "$VLCNET_STDERR"
 	assert_output ""
 }

@@ -379,12 +379,15 @@ vg_tree() {
 	while #got < 9 and net.poll(t, 5000) > 0 do got = got .. net.recv(fd, 100) end
 	print(#got, got == "ping\0pong")
 	EOF
-	bg srv timeout 40 "${VG[@]}" vlcnet-listen -v -s "$BATS_TEST_TMPDIR/server.lua" 127.0.0.1 0
-	port=$(port_of srv)
+	# the server runs under valgrind through a wrapper that VLCNET_LISTEN names
+	printf '#!/bin/sh\nexec %s "$(command -v vlcnet-listen)" "$@"\n' "${VG[*]}" >"$BATS_TEST_TMPDIR/vg-listen"
+	chmod +x "$BATS_TEST_TMPDIR/vg-listen"
+	VLCNET_LISTEN=$BATS_TEST_TMPDIR/vg-listen vlcnet_listen -v -s "$BATS_TEST_TMPDIR/server.lua"
+	port=$VLCNET_PORT
 	run timeout 40 "${VG[@]}" vlcnet-connect -s "$BATS_TEST_TMPDIR/client.lua" 127.0.0.1 "$port"
 	assert_success
 	assert_output "9	true"
-	wait_bg
+	vlcnet_wait
 }
 
 @test "valgrind: stat -c and -j have no errors or leaks" {

@@ -3,22 +3,11 @@
 
 load helper
 
-# The vlcnet process behind the newest `bg` (bg runs it under timeout).
-newest_pid() {
-	local t i pid
-	t=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
-	for ((i = 0; i < 100; i++)); do
-		pid=$(pgrep -P "$t") && { echo "$pid"; return; }
-		sleep 0.05
-	done
-	return 1
-}
-
 @test "listen binds IPv4 and IPv6 by default and says so with -v" {
-	bg_stdin srv /dev/null vlcnet-listen -k -v 0
-	port=$(port_of srv)
-	wait_for "$BATS_TEST_TMPDIR/srv.err" "listening on \[::\]:$port$"
-	assert_equal "$(sed -n 1,2p "$BATS_TEST_TMPDIR/srv.err" | sort)" \
+	VLCNET_HOST= vlcnet_listen -k -v
+	port=$VLCNET_PORT
+	wait_for "$VLCNET_STDERR" "listening on \[::\]:$port$"
+	assert_equal "$(sed -n 1,2p "$VLCNET_STDERR" | sort)" \
 "vlcnet-listen: listening on 0.0.0.0:$port
 vlcnet-listen: listening on [::]:$port"
 	# a client over each family really arrives
@@ -26,21 +15,21 @@ vlcnet-listen: listening on [::]:$port"
 	assert_success
 	run timeout 10 bash -c "printf 'over v6\n' | nc -N ::1 $port"
 	assert_success
-	wait_for "$BATS_TEST_TMPDIR/srv.out" "^over v6$"
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "over v4
+	wait_for "$VLCNET_STDOUT" "^over v6$"
+	assert_equal "$(cat "$VLCNET_STDOUT")" "over v4
 over v6"
-	run grep "connection from" "$BATS_TEST_TMPDIR/srv.err"
+	run grep "connection from" "$VLCNET_STDERR"
 	assert_line -n 0 --regexp '^vlcnet-listen: connection from 127\.0\.0\.1:[0-9]+$'
 	assert_line -n 1 --regexp '^vlcnet-listen: connection from \[::1\]:[0-9]+$'
 }
 
 @test "listen -4 and -6 bind one family each" {
-	bg_stdin four /dev/null vlcnet-listen -4 -v 0
-	bg_stdin six /dev/null vlcnet-listen -6 -v ::1 0
-	p4=$(port_of four)
-	p6=$(port_of six)
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/four.err")" "vlcnet-listen: listening on 0.0.0.0:$p4"
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/six.err")" "vlcnet-listen: listening on [::1]:$p6"
+	VLCNET_HOST= vlcnet_listen -4 -v
+	p4=$VLCNET_PORT four_err=$VLCNET_STDERR
+	VLCNET_HOST=::1 vlcnet_listen -6 -v
+	p6=$VLCNET_PORT six_err=$VLCNET_STDERR
+	assert_equal "$(cat "$four_err")" "vlcnet-listen: listening on 0.0.0.0:$p4"
+	assert_equal "$(cat "$six_err")" "vlcnet-listen: listening on [::1]:$p6"
 	run timeout 10 vlcnet-listen -6 127.0.0.1 0
 	assert_failure 1
 	assert_output --partial "vlcnet-listen: listen on 127.0.0.1:0: "
@@ -48,45 +37,45 @@ over v6"
 
 @test "nc as a client: data both ways, then both end" {
 	printf 'from listen\n' >"$BATS_TEST_TMPDIR/in"
-	bg_stdin srv "$BATS_TEST_TMPDIR/in" vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/in" vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 bash -c "printf 'from nc\n' | nc -N 127.0.0.1 $port"
 	assert_success
 	assert_output "from listen"
-	wait_bg
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "from nc"
-	run cat "$BATS_TEST_TMPDIR/srv.err"
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "from nc"
+	run cat "$VLCNET_STDERR"
 	assert_line --regexp '^vlcnet-listen: connection from 127\.0\.0\.1:[0-9]+$'
 }
 
 @test "socat as a client: data both ways" {
 	printf 'from listen\n' >"$BATS_TEST_TMPDIR/in"
-	bg_stdin srv "$BATS_TEST_TMPDIR/in" vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/in" vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 bash -c "printf 'from socat\n' | socat -t 5 STDIO TCP:127.0.0.1:$port"
 	assert_success
 	assert_output "from listen"
-	wait_bg
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "from socat"
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "from socat"
 }
 
 @test "curl fetches an HTTP response served from a file" {
 	printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n\r\nhello\n' \
 		>"$BATS_TEST_TMPDIR/response.txt"
-	bg_stdin srv "$BATS_TEST_TMPDIR/response.txt" vlcnet-listen -v 0
-	port=$(port_of srv)
+	VLCNET_HOST= VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/response.txt" vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 curl -sS "http://127.0.0.1:$port/index.html"
 	assert_success
 	assert_output "hello"
-	wait_bg
-	run head -n 1 "$BATS_TEST_TMPDIR/srv.out"
+	vlcnet_wait
+	run head -n 1 "$VLCNET_STDOUT"
 	assert_output $'GET /index.html HTTP/1.1\r'
 }
 
 @test "listen -k serves 200 clients in a row without leaking descriptors" {
-	bg_stdin srv /dev/null vlcnet-listen -k -v 127.0.0.1 0
-	port=$(port_of srv)
-	pid=$(newest_pid)
+	vlcnet_listen -k -v
+	port=$VLCNET_PORT
+	pid=$VLCNET_PID
 	before=$(fd_count "$pid")
 	run timeout 30 python3 -c "
 import socket
@@ -97,17 +86,17 @@ for i in range(200):
     assert c.recv(10) == b''   # stdin is empty: listen half-closes at once
     c.close()"
 	assert_success
-	wait_for "$BATS_TEST_TMPDIR/srv.out" '^client 199$'
+	wait_for "$VLCNET_STDOUT" '^client 199$'
 	fd_count_is "$pid" "$before"
-	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/srv.out")" 200
-	assert_equal "$(grep -c 'connection from' "$BATS_TEST_TMPDIR/srv.err")" 200
+	assert_equal "$(wc -l <"$VLCNET_STDOUT")" 200
+	assert_equal "$(grep -c 'connection from' "$VLCNET_STDERR")" 200
 	kill -0 "$pid"
 }
 
 @test "listen -k gives stdin to the first client and half-closes the later ones" {
 	printf 'only once\n' >"$BATS_TEST_TMPDIR/in"
-	bg_stdin srv "$BATS_TEST_TMPDIR/in" vlcnet-listen -k -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/in" vlcnet_listen -k -v
+	port=$VLCNET_PORT
 	run timeout 10 nc -N 127.0.0.1 "$port" </dev/null
 	assert_output "only once"
 	run timeout 10 nc -N 127.0.0.1 "$port" </dev/null
@@ -119,8 +108,8 @@ for i in range(200):
 ECHO_PEER='local line = net.recv(fd, 100) or "" net.send(fd, peer .. " " .. line)'
 
 @test "--fork serves several clients at once with fd and peer" {
-	bg srv vlcnet-listen -v --fork -e "$ECHO_PEER" 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v --fork -e "$ECHO_PEER"
+	port=$VLCNET_PORT
 	# every connection is open before the first one sends
 	run timeout 20 python3 -c "
 import socket
@@ -136,9 +125,9 @@ print('ok')"
 }
 
 @test "--fork -m 1 serves one connection at a time" {
-	bg srv vlcnet-listen -v --fork -m 1 \
-		-e 'print("start") io.stdout:flush() net.recv(fd, 10) print("end")' 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v --fork -m 1 \
+		-e 'print("start") io.stdout:flush() net.recv(fd, 10) print("end")'
+	port=$VLCNET_PORT
 	run timeout 20 python3 -c "
 import socket, time
 a = socket.create_connection(('127.0.0.1', $port))
@@ -149,19 +138,19 @@ a.sendall(b'a')
 a.recv(1); b.recv(1)"
 	assert_success
 	for _ in $(seq 100); do
-		[ "$(grep -c end "$BATS_TEST_TMPDIR/srv.out")" = 2 ] && break
+		[ "$(grep -c end "$VLCNET_STDOUT")" = 2 ] && break
 		sleep 0.05
 	done
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "start
+	assert_equal "$(cat "$VLCNET_STDOUT")" "start
 end
 start
 end"
 }
 
 @test "--fork keeps no descriptor and no zombie over 1000 connections" {
-	bg srv vlcnet-listen -v --fork -e 'net.send(fd, peer)' 127.0.0.1 0
-	port=$(port_of srv)
-	pid=$(newest_pid)
+	vlcnet_listen -v --fork -e 'net.send(fd, peer)'
+	port=$VLCNET_PORT
+	pid=$VLCNET_PID
 	before=$(fd_count "$pid")
 	run timeout 40 python3 -c "
 import socket
@@ -190,8 +179,8 @@ for i in range(1000):
 }
 
 @test "listen reports a port in use and a bad port" {
-	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 vlcnet-listen 127.0.0.1 "$port"
 	assert_failure 1
 	assert_output "vlcnet-listen: listen on 127.0.0.1:$port: Address already in use"
@@ -203,13 +192,9 @@ for i in range(1000):
 }
 
 @test "SIGTERM ends a waiting listen -k with status 143" {
-	bg_stdin srv /dev/null vlcnet-listen -k -v 127.0.0.1 0
-	port_of srv >/dev/null
-	pid=$(newest_pid)
-	kill -TERM "$pid"
-	st=0
-	wait "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")" || st=$?
-	assert_equal "$st" 143
+	vlcnet_listen -k -v
+	kill -TERM "$VLCNET_PID"
+	vlcnet_wait 143
 }
 
 @test "listen names an IPv6 address in brackets in its messages, as connect does" {

@@ -31,28 +31,28 @@ def recv_all(c):
 @test "64 MiB of random bytes cross connect -> listen intact both ways at once" {
 	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/a"
 	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/b"
-	bg_stdin srv "$BATS_TEST_TMPDIR/a" vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/a" vlcnet_listen -v
+	port=$VLCNET_PORT
 	# the client reads and writes pipes, the server files: both splice paths
 	run timeout 30 bash -c "cat '$BATS_TEST_TMPDIR/b' | vlcnet-connect 127.0.0.1 $port | sha256sum"
 	assert_success
 	assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
-	wait_bg
-	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/srv.out")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
+	vlcnet_wait
+	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
 }
 
 @test "the relay falls back to read/write where splice is refused (O_APPEND files)" {
 	head -c 3M /dev/urandom >"$BATS_TEST_TMPDIR/a"
 	printf 'head\n' >"$BATS_TEST_TMPDIR/got"
 	printf 'head\n' >"$BATS_TEST_TMPDIR/got2"
-	bg_stdin srv "$BATS_TEST_TMPDIR/a" vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/a" vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 30 bash -c "vlcnet-connect 127.0.0.1 $port <'$BATS_TEST_TMPDIR/a' >>'$BATS_TEST_TMPDIR/got'"
 	assert_success
-	wait_bg
+	vlcnet_wait
 	{ printf 'head\n'; cat "$BATS_TEST_TMPDIR/a"; } | sha256sum >"$BATS_TEST_TMPDIR/want"
 	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/got")" "$(cat "$BATS_TEST_TMPDIR/want")"
-	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/srv.out")" "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
+	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
 }
 
 @test "binary bytes, NULs included, survive from a pipe to a pipe, both ways" {
@@ -97,8 +97,8 @@ received 100000"
 
 @test "listen half-closes at the end of its stdin and waits for the client's end" {
 	printf 'from server' >"$BATS_TEST_TMPDIR/in"
-	bg_stdin srv "$BATS_TEST_TMPDIR/in" vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/in" vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 python3 -c "
 import socket, time
 c = socket.create_connection(('127.0.0.1', $port))
@@ -113,13 +113,13 @@ c.close()
 print(got.decode())"
 	assert_success
 	assert_output "from server"
-	wait_bg
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "from client after EOF"
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "from client after EOF"
 }
 
 @test "a closed output (| head -c1) ends connect quietly with status 0" {
-	bg_stdin srv /dev/zero vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE=/dev/zero vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 bash -c "vlcnet-connect 127.0.0.1 $port </dev/null 2>'$BATS_TEST_TMPDIR/err' | head -c1 | od -An -tx1; echo status \${PIPESTATUS[0]}"
 	assert_success
 	assert_output " 00
@@ -140,8 +140,8 @@ time.sleep(2)"
 }
 
 @test "a client resetting mid-transfer ends listen with 1 and one line" {
-	bg_stdin srv /dev/zero vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE=/dev/zero vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 python3 -c "
 import socket, struct
 c = socket.create_connection(('127.0.0.1', $port))
@@ -151,10 +151,8 @@ print(c.getsockname()[1])
 c.close()"
 	assert_success
 	cport=$output
-	st=0
-	wait "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")" || st=$?
-	assert_equal "$st" 1
-	run sed 1,2d "$BATS_TEST_TMPDIR/srv.err"
+	vlcnet_wait 1
+	run sed 1,2d "$VLCNET_STDERR"
 	assert_line -n 0 "vlcnet-listen: 127.0.0.1:$cport: Connection reset by peer"
 	assert_line -n 1 --regexp "^vlcnet-listen: [0-9]+ bytes sent, 0 bytes received in "
 	assert_equal "${#lines[@]}" 2
@@ -163,17 +161,14 @@ c.close()"
 @test "SIGINT during a relay ends listen with status 130" {
 	mkfifo "$BATS_TEST_TMPDIR/hold"
 	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
-	bg_stdin srv "$BATS_TEST_TMPDIR/hold" vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/hold" vlcnet_listen -v
+	port=$VLCNET_PORT
 	bg cli bash -c "sleep 30 | vlcnet-connect 127.0.0.1 $port"
-	wait_for "$BATS_TEST_TMPDIR/srv.err" "connection from"
-	pid=$(pgrep -P "$(sed -n 2p "$BATS_TEST_TMPDIR/pids")")
+	wait_for "$VLCNET_STDERR" "connection from"
 	# in the relay's poll, with the listening and the accepted socket
-	wait_blocked "$pid" 2
-	kill -INT "$pid"
-	st=0
-	wait "$(sed -n 2p "$BATS_TEST_TMPDIR/pids")" || st=$?
-	assert_equal "$st" 130
+	wait_blocked "$VLCNET_PID" 2
+	kill -INT "$VLCNET_PID"
+	vlcnet_wait 130
 }
 
 @test "SIGTERM during a relay ends connect with status 143" {
@@ -210,23 +205,22 @@ time.sleep(30)"
 	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/b"
 	mkfifo "$BATS_TEST_TMPDIR/feed"
 	bg feed bash -c "cat '$BATS_TEST_TMPDIR/a' >'$BATS_TEST_TMPDIR/feed'"
-	bg srv bash -c "exec vlcnet-listen -k -v 127.0.0.1 0 <'$BATS_TEST_TMPDIR/feed' >'$BATS_TEST_TMPDIR/got'"
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/feed" vlcnet_listen -k -v
+	port=$VLCNET_PORT
 	run timeout 30 bash -c "cat '$BATS_TEST_TMPDIR/b' | vlcnet-connect 127.0.0.1 $port | sha256sum"
 	assert_success
 	assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
 	# -v's summary says the listener's relay has ended
-	wait_for "$BATS_TEST_TMPDIR/srv.err" "bytes received"
-	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/got")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
+	wait_for "$VLCNET_STDERR" "bytes received"
+	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
 	# -k keeps the listener alive, so its peak is still there to read
-	pid=$(pgrep -P "$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")")
-	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
+	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VLCNET_PID/status")
 	[ "$hwm" -lt 8192 ] || { echo "peak RSS $hwm kB" >&2; false; }
 }
 
 @test "listen -k reports a client that resets and serves the next one" {
-	bg_stdin srv /dev/zero vlcnet-listen -k -v 127.0.0.1 0
-	port=$(port_of srv)
+	VLCNET_REPLY_FILE=/dev/zero vlcnet_listen -k -v
+	port=$VLCNET_PORT
 	run timeout 10 python3 -c "
 import socket, struct
 c = socket.create_connection(('127.0.0.1', $port))
@@ -238,21 +232,21 @@ print(len(c.recv(1000)) > 0)
 c.close()"
 	assert_success
 	assert_output True
-	wait_for "$BATS_TEST_TMPDIR/srv.err" "Connection reset by peer"
-	run grep -c "connection from" "$BATS_TEST_TMPDIR/srv.err"
+	wait_for "$VLCNET_STDERR" "Connection reset by peer"
+	run grep -c "connection from" "$VLCNET_STDERR"
 	assert_output 2
 }
 
 @test "a regular file on stdin is sent from its current offset, intact (sendfile)" {
 	head -c 20M /dev/urandom >"$BATS_TEST_TMPDIR/file"
-	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v
+	port=$VLCNET_PORT
 	# dd moves the shared offset by exactly 1000 bytes first.
 	run timeout 30 bash -c "{ dd bs=1000 count=1 of=/dev/null 2>/dev/null
 	  exec vlcnet-connect 127.0.0.1 $port; } <'$BATS_TEST_TMPDIR/file'"
 	assert_success
-	wait_bg
-	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/srv.out")" \
+	vlcnet_wait
+	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" \
 		"$(tail -c +1001 "$BATS_TEST_TMPDIR/file" | sha256sum)"
 }
 
@@ -281,15 +275,15 @@ $PY_URGENT"
 }
 
 @test "listen drops a TCP urgent byte from its client and delivers every ordinary byte" {
-	bg_stdin srv /dev/null vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 python3 -c "
 import socket, time
 c = socket.create_connection(('127.0.0.1', $port))
 $PY_URGENT"
 	assert_success
-	wait_bg
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "beforeafter"
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "beforeafter"
 }
 
 @test "an urgent byte held at the mark does not make the relay spin" {
@@ -325,12 +319,13 @@ c.close()"
 	assert_success
 	assert_output --regexp '^vlcnet-connect: 100000 bytes sent, 12345 bytes received in [0-9]+\.[0-9]{3} seconds$'
 	head -c 777 /dev/zero >"$BATS_TEST_TMPDIR/small"
-	bg_stdin lst "$BATS_TEST_TMPDIR/small" vlcnet-listen -v 127.0.0.1 0
-	port=$(port_of lst)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/small" vlcnet_listen -v
+	port=$VLCNET_PORT
 	run timeout 10 bash -c "head -c 54321 /dev/zero | vlcnet-connect 127.0.0.1 $port | wc -c"
 	assert_output 777
+	vlcnet_wait
 	wait_bg
-	run sed -n 3p "$BATS_TEST_TMPDIR/lst.err"
+	run sed -n 3p "$VLCNET_STDERR"
 	assert_output --regexp '^vlcnet-listen: 777 bytes sent, 54321 bytes received in [0-9]+\.[0-9]{3} seconds$'
 }
 
@@ -381,8 +376,8 @@ c.close()"
 	assert_output "bye"
 	# stdin has ended, the peer never does
 	printf 'hi\n' >"$BATS_TEST_TMPDIR/in"
-	bg_stdin lst "$BATS_TEST_TMPDIR/in" vlcnet-listen -q 0.2 -v 127.0.0.1 0
-	port=$(port_of lst)
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/in" vlcnet_listen -q 0.2 -v
+	port=$VLCNET_PORT
 	run timeout 10 python3 -c "
 import socket, time
 c = socket.create_connection(('127.0.0.1', $port))
@@ -394,8 +389,8 @@ c.close()"
 }
 
 @test "listen -w ends an idle connection quietly and -k serves the next" {
-	bg_stdin srv /dev/null vlcnet-listen -k -w 0.3 -v 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -k -w 0.3 -v
+	port=$VLCNET_PORT
 	# a client that never sends nor closes: listen ends it after 0.3 s idle
 	run timeout 10 python3 -c "
 import socket
@@ -408,10 +403,10 @@ assert d.recv(100) == b''
 print('ok')"
 	assert_success
 	assert_output "ok"
-	wait_for "$BATS_TEST_TMPDIR/srv.out" "^second$"
-	run grep -c "connection from" "$BATS_TEST_TMPDIR/srv.err"
+	wait_for "$VLCNET_STDOUT" "^second$"
+	run grep -c "connection from" "$VLCNET_STDERR"
 	assert_output 2
-	run grep -v -e "listening on" -e "connection from" -e "bytes sent" "$BATS_TEST_TMPDIR/srv.err"
+	run grep -v -e "listening on" -e "connection from" -e "bytes sent" "$VLCNET_STDERR"
 	assert_output ""
 }
 

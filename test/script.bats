@@ -187,8 +187,8 @@ vlcnet-connect: debug: 42"
 }
 
 @test "vlcnet-connect with a script and HOST PORT hands the connection over as fd" {
-	bg srv vlcnet-listen -v -e 'local fd = listener:accept() net.send(fd, "welcome\n") net.close(fd)' 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v -e 'local fd = listener:accept() net.send(fd, "welcome\n") net.close(fd)'
+	port=$VLCNET_PORT
 	run timeout 10 vlcnet-connect -e 'print(fd, net.recv(fd, 100))' 127.0.0.1 "$port"
 	assert_success
 	assert_output "3	welcome"

@@ -9,6 +9,10 @@
 #                              the background, wait until it accepts, and set
 #                              VLCNET_PORT (or VLCNET_SOCKET) and VLCNET_PID, and
 #                              VLCNET_STDOUT / VLCNET_STDERR (its output files)
+#                              (VLCNET_HOST: another address; VLCNET_REPLY or
+#                              VLCNET_REPLY_FILE: its stdin)
+# vlcnet_wait [STATUS]         wait for the last server to end (5 s at most) and
+#                              fail unless it exited with STATUS (default 0)
 # vlcnet_received              what the last server wrote to its stdout, once it
 #                              has finished (5 s at most)
 # assert_vlcnet_received [-p|--partial|-e|--regexp] EXPECTED
@@ -18,9 +22,11 @@
 # on PATH (or VLCNET_LISTEN naming it).
 
 # Each server of a test is numbered; its files are
-# $BATS_TEST_TMPDIR/vlcnet-N.{port,in,out,err}, its PID in VLCNET_PIDS.
+# $BATS_TEST_TMPDIR/vlcnet-N.{port,in,out,err,wait}, its PID in VLCNET_PIDS,
+# its exit status in VLCNET_STATUSES once vlcnet_wait has collected it.
 VLCNET_PIDS=()
 VLCNET_SIGNALLED=()
+VLCNET_STATUSES=()
 
 _vlcnet_fail() {
 	batslib_print_kv_single_or_multi 8 "$@" |
@@ -44,10 +50,18 @@ vlcnet_listen() {
 	done
 	prefix="$BATS_TEST_TMPDIR/vlcnet-$n"
 	rm -f "$prefix.port"
-	if [ -n "${VLCNET_REPLY+set}" ]; then
-		printf '%s' "$VLCNET_REPLY" >"$prefix.in"
+	local input=$prefix.in
+	if [ -n "${VLCNET_REPLY_FILE+set}" ]; then
+		input=$VLCNET_REPLY_FILE
+		if ! [ -r "$input" ]; then
+			local _vlcnet_title="vlcnet server did not start"
+			_vlcnet_fail VLCNET_REPLY_FILE "$input" error "not a readable file"
+			return 1
+		fi
+	elif [ -n "${VLCNET_REPLY+set}" ]; then
+		printf '%s' "$VLCNET_REPLY" >"$input"
 	else
-		: >"$prefix.in"
+		: >"$input"
 	fi
 	# The operands go before any "-- ARG..." meant for a script.
 	local opts=() rest=() seen=
@@ -57,16 +71,20 @@ vlcnet_listen() {
 	done
 	if [ -n "$unix" ]; then
 		opts+=("$prefix.sock")
+	elif [ -n "${VLCNET_HOST-127.0.0.1}" ]; then
+		opts+=("${VLCNET_HOST-127.0.0.1}" 0)
 	else
-		opts+=(127.0.0.1 0)
+		# An empty VLCNET_HOST: every address (the PORT operand alone).
+		opts+=(0)
 	fi
 	"${VLCNET_LISTEN:-vlcnet-listen}" --port-file "$prefix.port" "${opts[@]}" "${rest[@]}" \
-		<"$prefix.in" >"$prefix.out" 2>"$prefix.err" 3>&- &
+		<"$input" >"$prefix.out" 2>"$prefix.err" 3>&- &
 	VLCNET_PID=$!
 	VLCNET_STDOUT=$prefix.out
 	VLCNET_STDERR=$prefix.err
 	VLCNET_PIDS+=("$VLCNET_PID")
 	VLCNET_SIGNALLED+=("")
+	VLCNET_STATUSES+=("")
 	unset VLCNET_PORT VLCNET_SOCKET
 	for ((i = 0; i < 100; i++)); do
 		if [ -s "$prefix.port" ]; then
@@ -88,6 +106,45 @@ vlcnet_listen() {
 	local _vlcnet_title="vlcnet server not listening after 5 s"
 	_vlcnet_fail command "vlcnet-listen ${opts[*]} ${rest[*]}" pid "$VLCNET_PID" \
 		stderr "$(cat "$prefix.err")"
+	return 1
+}
+
+# vlcnet_wait [STATUS]: the last server has ended within 5 s with exit status
+# STATUS (default 0); sets VLCNET_STATUS. Call it in the test's own shell (not
+# under run), the only one that can wait for the server.
+vlcnet_wait() {
+	local n=$((${#VLCNET_PIDS[@]} - 1)) want=${1:-0} pid i st
+	local _vlcnet_title
+	if [ "$n" -lt 0 ]; then
+		_vlcnet_title="ERROR: vlcnet_wait"
+		_vlcnet_fail error "no server was started in this test"
+		return 1
+	fi
+	pid=${VLCNET_PIDS[$n]}
+	st=${VLCNET_STATUSES[$n]}
+	if [ -z "$st" ]; then
+		for ((i = 0; i < 100; i++)); do
+			_vlcnet_gone "$pid" && break
+			sleep 0.05
+		done
+		if ! _vlcnet_gone "$pid"; then
+			_vlcnet_title="vlcnet server still running after 5 s"
+			_vlcnet_fail pid "$pid" stderr "$(cat "$BATS_TEST_TMPDIR/vlcnet-$n.err")"
+			return 1
+		fi
+		st=0
+		wait "$pid" 2>"$BATS_TEST_TMPDIR/vlcnet-$n.wait" || st=$?
+		if grep -q "not a child" "$BATS_TEST_TMPDIR/vlcnet-$n.wait"; then
+			_vlcnet_title="ERROR: vlcnet_wait"
+			_vlcnet_fail error "server pid $pid is not a child of this shell (vlcnet_listen or vlcnet_wait under run?)"
+			return 1
+		fi
+		VLCNET_STATUSES[$n]=$st
+	fi
+	VLCNET_STATUS=$st
+	[ "$st" = "$want" ] && return 0
+	_vlcnet_title="vlcnet server exit status differs"
+	_vlcnet_fail expected "$want" actual "$st" stderr "$(cat "$BATS_TEST_TMPDIR/vlcnet-$n.err")"
 	return 1
 }
 
@@ -167,6 +224,8 @@ vlcnet_stop() {
 			VLCNET_SIGNALLED[$i]=KILL
 			kill -KILL "$pid" 2>/dev/null
 		fi
+		# vlcnet_wait has handed its status to the test, which judged it.
+		[ -z "${VLCNET_STATUSES[$i]}" ] || continue
 		status=0
 		wait "$pid" 2>/dev/null || status=$?
 		# 127: not our child any more (already waited for): nothing to judge.
@@ -178,6 +237,7 @@ vlcnet_stop() {
 	done
 	VLCNET_PIDS=()
 	VLCNET_SIGNALLED=()
+	VLCNET_STATUSES=()
 	if ((${#bad[@]})); then
 		local _vlcnet_title="vlcnet server died of a signal"
 		_vlcnet_fail server "${bad[0]}" stderr "${bad[1]}"
