@@ -400,8 +400,7 @@ PY
 @test "http.lua serves the current directory by default" {
 	d=$(www)
 	cd "$d"
-	bg srv vlcnet-listen -v --script "$EX/http.lua" 127.0.0.1 0
-	port=$(port_of srv)
+	serve srv "$EX/http.lua"
 	run curl -sS "http://127.0.0.1:$port/a.txt"
 	assert_output "hello"
 }
@@ -604,8 +603,8 @@ PY
 # --- fork_handler.lua --------------------------------------------------------
 
 @test "fork_handler.lua answers a 64 KiB line without a newline with 'line too long'" {
-	bg srv vlcnet-listen -v --fork --script "$EX/fork_handler.lua" 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v --fork --script "$EX/fork_handler.lua"
+	port=$VLCNET_PORT
 	run timeout 30 python3 - "$port" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -632,8 +631,8 @@ PY
 
 @test "fork_handler.lua serves each connection in its own process with fd and peer" {
 	local t=$BATS_TEST_TMPDIR
-	bg srv vlcnet-listen -v --fork --script "$EX/fork_handler.lua" 127.0.0.1 0
-	port=$(port_of srv)
+	vlcnet_listen -v --fork --script "$EX/fork_handler.lua"
+	port=$VLCNET_PORT
 	mkfifo "$t/a.in" "$t/b.in"
 	bg_stdin a "$t/a.in" nc -N 127.0.0.1 "$port"
 	bg_stdin b "$t/b.in" nc -N 127.0.0.1 "$port"
@@ -654,6 +653,6 @@ PY
 	pb=$(sed -nE 's/.*this is process ([0-9]+)$/\1/p' "$t/b.out")
 	[ "$pa" != "$pb" ]
 	# The peer each child was given is the client's own address.
-	run grep -c "connection from 127.0.0.1:" "$t/srv.err"
+	run grep -c "connection from 127.0.0.1:" "$VLCNET_STDERR"
 	assert_output "2"
 }
