@@ -457,6 +457,30 @@ safe_path(struct run *r, int i)
 	lua_replace(L, i);
 }
 
+/* send, write, sendto: never to slot 2 (stderr: stdout instead), and no more
+ * than MAX_SENT bytes in all. */
+static void
+bound_send(struct run *r, int base, int nargs)
+{
+	lua_State *L = r->L;
+
+	if (nargs >= 1 && lua_isnumber(L, base + 2) && lua_tonumber(L, base + 2) == 2) {
+		lua_pushinteger(L, 1);
+		lua_replace(L, base + 2);
+	}
+	if (nargs >= 2 && lua_type(L, base + 3) == LUA_TSTRING) {
+		size_t len;
+		const char *s = lua_tolstring(L, base + 3, &len);
+
+		if (len > MAX_SENT - r->sent) {
+			len = MAX_SENT - r->sent;
+			lua_pushlstring(L, s, len);
+			lua_replace(L, base + 3);
+		}
+		r->sent += len;
+	}
+}
+
 /* Replace a host and a valid port by loopback ones nothing answers on. */
 static void
 safe_peer(struct run *r, int host, int port)
@@ -509,21 +533,7 @@ step_transport(struct run *r, int op)
 		}
 		break;
 	case XOP_SENDTO:
-		if (nargs >= 1 && lua_isnumber(L, base + 2) && lua_tonumber(L, base + 2) == 2) {
-			lua_pushinteger(L, 1);
-			lua_replace(L, base + 2);
-		}
-		if (nargs >= 2 && lua_type(L, base + 3) == LUA_TSTRING) {
-			size_t len;
-			const char *s = lua_tolstring(L, base + 3, &len);
-
-			if (len > MAX_SENT - r->sent) {
-				len = MAX_SENT - r->sent;
-				lua_pushlstring(L, s, len);
-				lua_replace(L, base + 3);
-			}
-			r->sent += len;
-		}
+		bound_send(r, base, nargs);
 		/* A number is a host too ("3" is 0.0.0.3): any that resolves goes. */
 		if (nargs >= 3 && (lua_type(L, base + 4) == LUA_TSTRING ||
 		                   lua_type(L, base + 4) == LUA_TNUMBER)) {
@@ -645,21 +655,7 @@ step(struct run *r)
 		return;
 	case OP_SEND:
 	case OP_WRITE:
-		if (nargs >= 1 && lua_isnumber(L, base + 2) && lua_tonumber(L, base + 2) == 2) {
-			lua_pushinteger(L, 1);
-			lua_replace(L, base + 2);
-		}
-		if (nargs >= 2 && lua_type(L, base + 3) == LUA_TSTRING) {
-			size_t len;
-			const char *s = lua_tolstring(L, base + 3, &len);
-
-			if (len > MAX_SENT - r->sent) {
-				len = MAX_SENT - r->sent;
-				lua_pushlstring(L, s, len);
-				lua_replace(L, base + 3);
-			}
-			r->sent += len;
-		}
+		bound_send(r, base, nargs);
 		call(r, base, LUA_MULTRET);
 		return;
 	case OP_RECV:
