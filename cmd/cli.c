@@ -53,6 +53,16 @@ vn_cli_port(const char *s)
 }
 
 int
+vn_cli_secs(const char *arg, int zero_ok)
+{
+	int ms = vn_secs_parse(arg);
+
+	if (ms < 0 || (ms == 0 && !zero_ok))
+		vn_usage_error("invalid %s '%s'", zero_ok ? "time" : "timeout", arg);
+	return ms;
+}
+
+int
 vn_cli_exit(int status)
 {
 	fflush(stdout);

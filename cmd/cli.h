@@ -43,6 +43,9 @@ int vn_cli_scripted(const struct vn_cli *c);
 /* A usage error: the message and a hint, then exit 2. */
 void vn_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
+/* -w and -q: SECS in milliseconds (0 only when zero_ok), or exit 2 with
+ * "invalid timeout" (-w) or "invalid time" (-q). */
+int vn_cli_secs(const char *arg, int zero_ok);
 /* Parse a port operand or exit 2 with "invalid port". */
 int vn_cli_port(const char *s);
 /* Finish: flush stdout and report its first write error (status 1), die of a

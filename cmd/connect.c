@@ -50,14 +50,8 @@ option(int key, const char *arg, void *ctx)
 	struct conf *c = ctx;
 
 	switch (key) {
-	case 'w':
-		if ((c->timeout_ms = vn_secs_parse(arg)) <= 0)
-			vn_usage_error("invalid timeout '%s'", arg);
-		break;
-	case 'q':
-		if ((c->quit_ms = vn_secs_parse(arg)) < 0)
-			vn_usage_error("invalid time '%s'", arg);
-		break;
+	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
+	case 'q': c->quit_ms = vn_cli_secs(arg, 1); break;
 	case 'z': c->scan = 1; break;
 	case '4': c->family = AF_INET; break;
 	case '6': c->family = AF_INET6; break;

@@ -66,14 +66,8 @@ option(int key, const char *arg, void *ctx)
 
 	switch (key) {
 	case 'k': c->keep = 1; break;
-	case 'w':
-		if ((c->timeout_ms = vn_secs_parse(arg)) <= 0)
-			vn_usage_error("invalid timeout '%s'", arg);
-		break;
-	case 'q':
-		if ((c->quit_ms = vn_secs_parse(arg)) < 0)
-			vn_usage_error("invalid time '%s'", arg);
-		break;
+	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
+	case 'q': c->quit_ms = vn_cli_secs(arg, 1); break;
 	case '4': c->family = AF_INET; break;
 	case '6': c->family = AF_INET6; break;
 	case OPT_FORK: c->fork = 1; break;
