@@ -3,6 +3,10 @@
 # a small bats file of its own, run by bats, whose result is checked here.
 load helper
 
+setup() {
+	first_pass_only "bats-vlcnet"
+}
+
 # inner NAME BODY: write a bats file whose one test is BODY, loading the
 # library through BATS_LIB_PATH (LIBDIR, default the checkout's lib/).
 inner() {

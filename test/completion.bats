@@ -6,6 +6,7 @@
 load helper
 
 setup() {
+	first_pass_only "completion"
 	cd "$BATS_TEST_TMPDIR"
 	mkdir -p work/sub work/.hidden
 	touch work/a.lua work/b.txt work/sub/c.lua

@@ -4,6 +4,10 @@
 
 load helper
 
+setup() {
+	first_pass_only "the harness"
+}
+
 # tally: test/tally.awk over the log on stdin.
 tally() {
 	awk -f "$TOP/test/tally.awk"

@@ -31,6 +31,13 @@ if ldd "$BUILD/vlcnet-connect" 2>/dev/null | grep -q libasan; then
 	[[ ":$PATH:" == *":$sanbin:"* ]] || PATH="$sanbin:$PATH"
 fi
 
+# first_pass_only WHAT: skip in the second and third passes of ./setup.sh test
+# (VLCNET_REPEAT_PASS) what does not depend on the build's flavour: shell
+# completions, the test harness, the bats library.
+first_pass_only() {
+	[ -z "${VLCNET_REPEAT_PASS:-}" ] || skip "$1 does not depend on the build: the first pass ran it"
+}
+
 # skip_if_sanitized WHAT: valgrind, or a descriptor limit too small for the
 # sanitizer's own start-up, cannot run a sanitized build; the plain run does.
 skip_if_sanitized() {
