@@ -249,9 +249,13 @@ net_listen_tcp(lua_State *L)
 	int port = argport(L, 2), fds[VN_MAXLISTEN], n;
 	struct vn_err e;
 
-	if (port < 0)
-		return luaL_error(L, "Cannot listen on %s:%s: invalid port",
-		                  host, lua_tostring(L, 2));
+	if (port < 0) {
+		lua_Number p = lua_tonumber(L, 2);
+
+		/* NaN prints as "nan" or "-nan" depending on its sign bit */
+		return luaL_error(L, "Cannot listen on %s:%s: invalid port", host,
+		                  p != p ? "nan" : lua_tostring(L, 2));
+	}
 	n = vn_listen_tcp(host, port, AF_UNSPEC, fds, &e);
 	if (n < 0)
 		return luaL_error(L, "Cannot listen on %s:%d: %s", host, port, vn_err_str(&e));

@@ -124,12 +124,16 @@ load helper
 	lua 'try(function() net.listen_tcp("127.0.0.1", 70000) end)
 	     try(function() net.listen_tcp("127.0.0.1", -1) end)
 	     try(function() net.listen_tcp("a..b", 0) end)
-	     try(function() net.listen_tcp("127.0.0.1", "x") end)'
+	     try(function() net.listen_tcp("127.0.0.1", "x") end)
+	     try(function() net.listen_tcp("127.0.0.1", 0/0) end)
+	     try(function() net.listen_tcp("127.0.0.1", -(0/0)) end)'
 	assert_success
 	assert_line -n 0 --partial "Cannot listen on 127.0.0.1:70000: invalid port"
 	assert_line -n 1 --partial "Cannot listen on 127.0.0.1:-1: invalid port"
 	assert_line -n 2 --regexp "Cannot listen on a\.\.b:0: .+"
 	assert_line -n 3 --partial "bad argument #2 to 'listen_tcp'"
+	assert_line -n 4 --regexp "^false	.*: Cannot listen on 127\.0\.0\.1:nan: invalid port$"
+	assert_line -n 5 --regexp "^false	.*: Cannot listen on 127\.0\.0\.1:nan: invalid port$"
 }
 
 @test "fds returns the listening descriptors as multiple values" {
