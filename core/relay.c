@@ -47,8 +47,8 @@
 
 #define PIPE_SIZE (1 << 20)   /* asked of the kernel; less is fine */
 #define MOVE_MAX  (1 << 20)   /* bytes asked of one DIRECT splice */
-#define CHUNK     (1 << 16)   /* the COPY buffer: one loopback segment, and it
-                               * stays in cache (measured better than larger) */
+#define CHUNK     (1 << 20)   /* the COPY buffer: as much as a grown pipe holds
+                               * (measured: a third of the CPU of 64 KiB) */
 #define SPLICE_FLAGS (SPLICE_F_NONBLOCK | SPLICE_F_MOVE)
 #define FUTILE_MAX 32         /* poll wake-ups in a row that moved nothing... */
 #define FUTILE_WAIT_MS 10     /* ...before each further one waits this long */
