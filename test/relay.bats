@@ -283,6 +283,25 @@ sys.exit(p.wait())' >"$BATS_TEST_TMPDIR/pair.py"
 	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
 }
 
+@test "a non-blocking stdin pipe that runs dry is waited on, not taken for an error" {
+	vlcnet_listen -v
+	port=$VLCNET_PORT
+	printf '%s\n' 'import os, subprocess, sys, time
+r, w = os.pipe()
+os.set_blocking(r, False)
+p = subprocess.Popen(["vlcnet-connect", "127.0.0.1", sys.argv[1]], stdin=r)
+os.close(r)
+os.write(w, b"one ")
+time.sleep(0.3)
+os.write(w, b"two\n")
+os.close(w)
+sys.exit(p.wait())' >"$BATS_TEST_TMPDIR/nb.py"
+	run timeout 10 python3 "$BATS_TEST_TMPDIR/nb.py" "$port"
+	assert_success
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "one two"
+}
+
 # A python3 peer's part that sends "before", one urgent byte, then "after".
 PY_URGENT='c.sendall(b"before")
 time.sleep(0.2)
