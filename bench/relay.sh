@@ -122,13 +122,14 @@ wait_socket() {
 
 # run_pair NAME PORT 'SERVER CMD' 'CLIENT CMD': one timed transfer. The commands
 # are eval'ed with $PORT set (for a NAME ending in -unix, the socket's path);
-# the time is from the client's start until both ended. Prints seconds; the peak RSS (KiB) of each side goes to NAME.rss.
+# the time is from the client's start until both ended. Prints seconds; the peak
+# RSS (KiB) of each side goes to NAME.rss, their CPU seconds to NAME.SOURCE.cpu.
 run_pair() {
 	local name=$1 server=$3 client=$4 t0 t1 spid i
 	PORT=$2
 	rm -f "$TMP/$name.err"
 	rm -f "$TMP/$name.count"
-	eval "/usr/bin/time -f %M -o $TMP/$name.srv $server" </dev/null 2>>"$TMP/$name.err" |
+	eval "/usr/bin/time -f %M,%U,%S -o $TMP/$name.srv $server" </dev/null 2>>"$TMP/$name.err" |
 		wc -c >"$TMP/$name.count" &
 	spid=$!
 	if [[ $name == *-unix ]]; then
@@ -148,7 +149,7 @@ run_pair() {
 		return 1
 	fi
 	t0=$EPOCHREALTIME
-	if ! feed "/usr/bin/time -f %M -o $TMP/$name.cli $client" >/dev/null 2>>"$TMP/$name.err"; then
+	if ! feed "/usr/bin/time -f %M,%U,%S -o $TMP/$name.cli $client" >/dev/null 2>>"$TMP/$name.err"; then
 		echo "relay.sh: $name client failed:" >&2
 		cat "$TMP/$name.err" >&2
 		kill "$spid" 2>/dev/null
@@ -161,11 +162,13 @@ run_pair() {
 		echo "relay.sh: $name delivered $(cat "$TMP/$name.count") of $bytes bytes" >&2
 		return 1
 	fi
-	echo "$(tail -n1 "$TMP/$name.cli") $(tail -n1 "$TMP/$name.srv")" >>"$TMP/$name.rss"
+	tail -qn1 "$TMP/$name.cli" "$TMP/$name.srv" | awk -F, '{ print $1 }' >>"$TMP/$name.rss"
+	tail -qn1 "$TMP/$name.cli" "$TMP/$name.srv" | awk -F, '{ c += $2 + $3 } END { print c }' \
+		>>"$TMP/$name.$SOURCE.cpu"
 	echo "$t0 $t1" | awk '{ printf "%.6f\n", $2 - $1 }'
 }
 
-declare -A mbs rss
+declare -A mbs rss cpu
 names=() servers=() clients=()
 
 # tool NAME 'SERVER' 'CLIENT': NAME takes part in every round.
@@ -277,14 +280,21 @@ for ((r = 0; r < RUNS; r++)); do
 	[ -z "$have_iperf3" ] || round_iperf3
 done
 for name in "${names[@]}"; do
-	rss[$name]=$(awk '{ for (i = 1; i <= NF; i++) if ($i > m) m = $i } END { print m / 1024 }' \
-		"$TMP/$name.rss" 2>/dev/null)
+	rss[$name]=$(awk '$1 > m { m = $1 } END { print m / 1024 }' "$TMP/$name.rss" 2>/dev/null)
+	# the least CPU (both sides, user and system) of one run, per GiB
+	for SOURCE in $SOURCES; do
+		[ -s "$TMP/$name.$SOURCE.cpu" ] || continue
+		cpu[$name/$SOURCE]=$(awk -v n="$bytes" 'NR == 1 || $1 < m { m = $1 } END { print m * 1073741824 / n }' \
+			"$TMP/$name.$SOURCE.cpu")
+	done
 done
 
 printf '%s over loopback, best of %d interleaved runs (MB/s); iperf3 sends from memory;\n' "$SIZE" "$RUNS"
 printf 'the pipe is fed in %s blocks, and the feeder alone into wc -c is the "feeder" row\n' "$BLOCK"
+printf '(CPU: the least CPU seconds per GiB of one run, client and server together:\n'
+printf 'a figure that other load on the machine disturbs far less than MB/s)\n'
 printf '%-12s' tool
-for SOURCE in $SOURCES; do printf ' %12s' "from a $SOURCE"; done
+for SOURCE in $SOURCES; do printf ' %12s %9s' "from a $SOURCE" "CPU s/GiB"; done
 printf ' %14s\n' "peak RSS MB"
 for t in vlcnet base nc socat iperf3 feeder vlcnet-unix base-unix nc-unix socat-unix; do
 	seen=
@@ -296,6 +306,11 @@ for t in vlcnet base nc socat iperf3 feeder vlcnet-unix base-unix nc-unix socat-
 			printf ' %12.0f' "${mbs[$t/$SOURCE]}"
 		else
 			printf ' %12s' -
+		fi
+		if [ -n "${cpu[$t/$SOURCE]:-}" ]; then
+			printf ' %9.2f' "${cpu[$t/$SOURCE]}"
+		else
+			printf ' %9s' ''
 		fi
 	done
 	printf ' %14s\n' "${rss[$t]:+$(printf '%.1f' "${rss[$t]}")}"
