@@ -327,6 +327,16 @@ for SOURCE in $SOURCES; do
 			         s, v, t, a / b, want, (a / b >= want ? "met" : "missed") }'
 	done
 done
+# No target: the CPU each relay spends per GiB against vlcnet's.
+for SOURCE in $SOURCES; do
+	for t in nc socat nc-unix socat-unix base base-unix; do
+		[ -n "${cpu[$t/$SOURCE]:-}" ] || continue
+		v=vlcnet
+		[[ $t != *-unix ]] || v=vlcnet-unix
+		awk -v a="${cpu[$v/$SOURCE]:-0}" -v b="${cpu[$t/$SOURCE]}" -v t="$t" -v s="$SOURCE" -v v="$v" \
+			'BEGIN { if (a > 0) printf "from a %-4s %-11s uses %5.2fx less CPU per GiB than %s\n", s, v, b / a, t }'
+	done
+done
 # No target: this build against VLCNET_BASE's.
 for SOURCE in $SOURCES; do
 	for t in base base-unix; do
