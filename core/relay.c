@@ -16,7 +16,11 @@
  * spliced send costs more CPU on both ends than a copy, since TCP then carries
  * 4 KiB page fragments instead of the 32 KiB ones it packs from a copy, and
  * splicing from a stdin pipe holds that pipe's lock for the whole send, which
- * stalls the program writing into it.
+ * stalls the program writing into it (measured again on Linux 6.18 from a
+ * 128 KiB-block feeder: splicing spends no less CPU than a 1 MiB copy, and the
+ * stalled feeder halves the rate). The copy reads up to 1 MiB, as much as the
+ * grown stdin pipe holds: fewer calls and far fewer wake-ups of both ends than
+ * 64 KiB, for a third of the CPU.
  *
  * Both flows advance in one poll loop: every call on the socket and on our
  * pipe is non-blocking, and stdin is read only when poll or FIONREAD says it
