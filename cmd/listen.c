@@ -58,7 +58,7 @@ static const struct vn_option opts[] = {
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): answer the last sender" },
 	{ "unix", 'U', NULL, "listen on the Unix socket PATH (@name: abstract)" },
 	{ "allow", OPT_ALLOW, "ADDR", "serve only clients in ADDR[/PREFIX] (repeatable)" },
-	{ "deny", OPT_DENY, "ADDR", "refuse clients in ADDR[/PREFIX], even if allowed (repeatable)" },
+	{ "deny", OPT_DENY, "ADDR", "never serve clients in ADDR[/PREFIX] (repeatable)" },
 	{ NULL, 0, NULL, NULL }
 };
 
