@@ -222,6 +222,39 @@ setup() {
 	wait_for "$BATS_TEST_TMPDIR/srv.err" '^vlcnet-listen: refused connection from 127\.0\.0\.1:'
 }
 
+@test "200 refused clients leave the listener with the descriptors it had" {
+	local tpid pid before
+	bg srv vlcnet-listen -k -v --deny 127.0.0.1 127.0.0.1 0
+	port=$(port_of srv)
+	tpid=$(tail -n 1 "$BATS_TEST_TMPDIR/pids")
+	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
+	before=$(fd_count "$pid")
+	run timeout 60 python3 - "$port" <<'PY'
+import socket, sys
+ends = {}
+for i in range(200):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+    try:
+        end = "eof" if s.recv(100) == b"" else "data"
+    except ConnectionResetError:
+        end = "reset"
+    except socket.timeout:
+        end = "timeout"
+    ends[end] = ends.get(end, 0) + 1
+    s.close()
+print("data", ends.get("data", 0), "timeout", ends.get("timeout", 0))
+PY
+	assert_output "data 0 timeout 0"
+	wait_for "$BATS_TEST_TMPDIR/srv.err" 'refused connection' 10
+	for _ in $(seq 50); do
+		[ "$(grep -c refused "$BATS_TEST_TMPDIR/srv.err")" -eq 200 ] && break
+		sleep 0.1
+	done
+	run grep -c "^vlcnet-listen: refused connection from 127.0.0.1:" "$BATS_TEST_TMPDIR/srv.err"
+	assert_output 200
+	assert_equal "$(fd_count "$pid")" "$before"
+}
+
 @test "bad --allow/--deny input is a one-line usage error (2)" {
 	while IFS='|' read -r args msg; do
 		eval "run timeout 10 vlcnet-listen $args </dev/null"
