@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../core/acl.h"
 #include "../core/dgram.h"
 #include "../core/net.h"
 #include "../core/relay.h"
@@ -20,6 +21,7 @@
 #include "cli.h"
 
 enum { OPT_FORK = 256, OPT_PORT_FILE };
+enum { OPT_ALLOW = 320, OPT_DENY };
 
 struct conf {
 	int keep;        /* -k */
@@ -32,6 +34,7 @@ struct conf {
 	int udp;         /* -u */
 	int unix_path;   /* -U: the operand is a PATH */
 	const char *where;      /* -U: the PATH, in messages and as `peer` */
+	struct vn_acl acl;      /* --allow, --deny */
 };
 
 static const char *const usage[] = {
@@ -54,8 +57,20 @@ static const struct vn_option opts[] = {
 	{ "port-file", OPT_PORT_FILE, "FILE", "write the bound port (-U: PATH) to FILE once listening" },
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): answer the last sender" },
 	{ "unix", 'U', NULL, "listen on the Unix socket PATH (@name: abstract)" },
+	{ "allow", OPT_ALLOW, "ADDR", "serve only clients in ADDR[/PREFIX] (repeatable)" },
+	{ "deny", OPT_DENY, "ADDR", "never serve clients in ADDR[/PREFIX] (repeatable)" },
 	{ NULL, 0, NULL, NULL }
 };
+
+/* --allow/--deny ARG, or exit 2 saying what is wrong with it. */
+static void
+add_rule(struct conf *c, enum vn_acl_rule rule, const char *opt, const char *arg)
+{
+	struct vn_err e;
+
+	if (vn_acl_add(&c->acl, rule, arg, &e) < 0)
+		vn_usage_error("invalid %s '%s': %s", opt, arg, vn_err_str(&e));
+}
 
 static int
 option(int key, const char *arg, void *ctx)
@@ -74,6 +89,8 @@ option(int key, const char *arg, void *ctx)
 	case OPT_PORT_FILE: c->port_file = arg; break;
 	case 'u': c->udp = 1; break;
 	case 'U': c->unix_path = 1; break;
+	case OPT_ALLOW: add_rule(c, VN_ACL_ALLOW, "--allow", arg); break;
+	case OPT_DENY: add_rule(c, VN_ACL_DENY, "--deny", arg); break;
 	case 'm':
 		n = strtol(arg, &end, 10);
 		if (end == arg || *end || n < 1 || n > 1000000)
@@ -91,8 +108,10 @@ enum accepted {
 	GOT_NOTHING      /* timeout_ms expired */
 };
 
-/* Accept one connection. Other failures (out of descriptors…) are reported
- * and retried a moment later, so that a server keeps serving. */
+/* Accept one connection that --allow/--deny let through: a refused client is
+ * closed at once (said under -v) and the wait goes on. Other failures (out of
+ * descriptors…) are reported and retried a moment later, so that a server
+ * keeps serving. */
 static enum accepted
 accept_one(const int *fds, int n, int timeout_ms, const struct conf *c,
            int verbose, int *fd, char addr[VN_ADDRSTRLEN])
@@ -107,6 +126,12 @@ accept_one(const int *fds, int n, int timeout_ms, const struct conf *c,
 				snprintf(addr, VN_ADDRSTRLEN, "%s", c->where);
 			else
 				vn_addr_format((struct sockaddr *)&peer, addr);
+			if (vn_acl_check(&c->acl, (struct sockaddr *)&peer) == VN_ACL_REFUSE) {
+				close(*fd);
+				if (verbose)
+					vn_warn("refused connection from %s", addr);
+				continue;
+			}
 			if (verbose)
 				vn_warn("connection from %s", addr);
 			return GOT_CLIENT;
@@ -289,6 +314,11 @@ check_usage(const struct vn_cli *cli, const struct conf *c)
 		vn_usage_error("--fork needs --script or --exec");
 	if (c->fork && c->udp)
 		vn_usage_error("--fork needs connections: not with --udp");
+	if (vn_acl_active(&c->acl) && (c->unix_path || c->udp ||
+	                               (vn_cli_scripted(cli) && !c->fork)))
+		vn_usage_error("--allow and --deny need TCP connections the tool accepts: "
+		               "not with %s", c->unix_path ? "--unix" : c->udp ? "--udp" :
+		               "--script alone (add --fork)");
 	if ((c->timeout_ms >= 0 || c->quit_ms >= 0) && vn_cli_scripted(cli))
 		vn_usage_error("%s applies to the relay, not to a script",
 		               c->timeout_ms >= 0 ? "--timeout" : "--quit-after");
@@ -347,7 +377,7 @@ open_listener(const struct conf *c, const char *host, const char *port,
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL };
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL, { { 0 }, { 0 } } };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
 		"accept a connection and relay standard input to it and its data to\n"
@@ -401,6 +431,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	vn_rt_free(rt);
+	vn_acl_free(&c.acl);
 	/* After the state closed its sockets; a --fork child never gets here. */
 	if (c.unix_path && vn_unix_remove(c.where, &file) < 0)
 		vn_warn("remove %s: %s", c.where, strerror(errno));

@@ -306,6 +306,7 @@ vlcnet-listen.1 3 pair
 vlcnet-listen.1 4 pair
 vlcnet-listen.1 5 unix
 vlcnet-listen.1 6 pair
+vlcnet-listen.1 7 pair
 vlcnet-connect.1 1 pair
 vlcnet-connect.1 2 pair
 vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
@@ -467,6 +468,13 @@ run_bats() {
 	assert_success
 	wait_bg
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/datagrams.txt")" "deploys:1|c"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: --allow/--deny serve an allowed loopback client" {
+	run_pair vlcnet-listen.1 7
+	assert_success
+	wait_for "$BATS_TEST_TMPDIR/log.txt" '^hello$'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "hello"
 }
 
 @test "vlcnet-connect(1) EXAMPLES: -U asks a control socket" {
