@@ -81,7 +81,9 @@ struct lua_child {
 
 /* A Lua child: the state compiled before the fork runs with `fd` and `peer`
  * (and, for --lua-exec, stdin/stdout on the connection, in blocks as over a
- * pipe: a script flushes when it waits for an answer). Never returns. */
+ * pipe: a script flushes when it waits for an answer). The state is not
+ * closed: freeing it would only copy the pages the fork shares with the
+ * parent, and the exit closes the connection just as well. Never returns. */
 static void
 run_lua(void *ctx, int fd)
 {
@@ -93,8 +95,9 @@ run_lua(void *ctx, int fd)
 	vn_rt_set_fd(lc->rt, "fd", fd);
 	vn_rt_set_string(lc->rt, "peer", lc->peer);
 	status = vn_rt_run(lc->rt);
-	vn_rt_free(lc->rt);
-	_exit(vn_cli_exit(status));
+	status = vn_cli_exit(status);
+	fflush(NULL);   /* what io.open's files hold, which lua_close would flush */
+	_exit(status);
 }
 
 /* Start the program (or script) of x on fd. */
