@@ -315,3 +315,22 @@ SigBlk 0"
 	assert_failure 2
 	assert_line -n 0 "vlcnet-listen: --exec needs a command, not an empty one"
 }
+
+@test "-e is --eval everywhere; stat and ls still take --exec CODE, its old name" {
+	run timeout 10 vlcnet-connect --eval 'print("eval")'
+	assert_success
+	assert_output "eval"
+	run timeout 10 vlcnet-stat --exec 'print("old")' -c '%n' /
+	assert_success
+	assert_output "old
+/"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	run timeout 10 vlcnet-ls --exec 'print("old")' --eval 'print("new")' "$BATS_TEST_TMPDIR/empty"
+	assert_success
+	assert_output "old
+new"
+	# in the network tools --exec is a program, not code
+	run timeout 10 vlcnet-connect --exec 'print("x")'
+	assert_failure 2
+	assert_output --partial "missing HOST and PORT operands"
+}
