@@ -15,6 +15,7 @@
 #include "../core/udp.h"
 #include "../core/unix.h"
 #include "cli.h"
+#include "exec.h"
 
 struct conf {
 	int timeout_ms;   /* -w, -1 for none */
@@ -23,6 +24,7 @@ struct conf {
 	int family;       /* -4/-6 */
 	int udp;          /* -u */
 	int unix_path;    /* -U: the operand is a PATH */
+	struct vn_exec exec;  /* --lua-exec, --sh-exec, --exec */
 };
 
 static const char *const usage[] = {
@@ -30,6 +32,7 @@ static const char *const usage[] = {
 	"[OPTIONS] -U [-u] PATH",
 	"[OPTIONS] -z HOST PORT|LOW-HIGH",
 	"[OPTIONS] --script FILE [HOST PORT | -U PATH] [-- ARG...]",
+	"[OPTIONS] --lua-exec FILE | -c CMD | --exec \"PROG ARGS\" HOST PORT",
 	NULL
 };
 
@@ -41,6 +44,9 @@ static const struct vn_option opts[] = {
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): one datagram per read" },
 	{ "unix", 'U', NULL, "connect to the Unix socket PATH (@name: abstract)" },
+	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE on the connection as stdin/stdout" },
+	{ "sh-exec", 'c', "CMD", "run /bin/sh -c CMD on the connection as stdin/stdout" },
+	{ "exec", VN_OPT_EXEC, "\"PROG ARGS\"", "run PROG (from PATH, no shell) likewise" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -57,6 +63,9 @@ option(int key, const char *arg, void *ctx)
 	case '6': c->family = AF_INET6; break;
 	case 'u': c->udp = 1; break;
 	case 'U': c->unix_path = 1; break;
+	case VN_OPT_LUA_EXEC: case 'c': case VN_OPT_EXEC:
+		vn_exec_option(&c->exec, key, arg);
+		break;
 	}
 	return 0;
 }
@@ -176,10 +185,27 @@ relay(int fd, const char *host, int port, const struct conf *c, int verbose)
 	return status;
 }
 
+/* An exec option: the child talks to the server over fd, and the tool ends
+ * with its status. */
+static int
+exec_one(int fd, const char *host, int port, struct conf *c)
+{
+	char hp[VN_HOSTPORTLEN];
+	pid_t pid = vn_exec_start(&c->exec, fd, c->unix_path ? host :
+	                          vn_hostport(hp, host, port));
+	int status = pid < 0 ? 1 : 0;
+
+	close(fd);
+	if (pid > 0)
+		status = vn_exec_wait(pid);
+	vn_exec_free(&c->exec);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0 };
+	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 } };
 	struct vn_cli cli = { "vlcnet-connect", usage,
 		"Connect to HOST:PORT and relay standard input to it and its data to\n"
 		"standard output; at end of input the sending side is shut down.",
@@ -209,18 +235,33 @@ main(int argc, char **argv)
 		vn_usage_error("empty HOST operand");
 	if (c.scan && vn_cli_scripted(&cli))
 		vn_usage_error("--scan takes no script");
+	if (c.exec.kind && (c.scan || c.udp))
+		vn_usage_error("%s does not go with %s", vn_exec_name(&c.exec),
+		               c.scan ? "--scan" : "--udp");
+	if (c.exec.kind && c.quit_ms >= 0)
+		vn_usage_error("--quit-after applies to the relay, not to %s",
+		               vn_exec_name(&c.exec));
+	if (c.exec.kind && cli.nops == 0)
+		vn_usage_error(c.unix_path ? "missing PATH operand" :
+		               "missing HOST and PORT operands");
 	if (c.scan)
 		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));
 	if (cli.nops == 2)
 		port = vn_cli_port(cli.ops[1]);
-	if (vn_cli_scripted(&cli)) {
+	c.exec.timeout_ms = c.timeout_ms;
+	if (c.exec.kind && (status = vn_exec_prepare(&c.exec, &cli)) != 0)
+		return status;
+	if (vn_cli_scripted(&cli) && !c.exec.kind) {
 		if (!(rt = vn_rt_open(&cli.script, &status)))
 			return status;
 	}
 	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0) {
 		vn_rt_free(rt);
+		vn_exec_free(&c.exec);
 		return vn_cli_exit(1);
 	}
+	if (c.exec.kind)
+		return vn_cli_exit(exec_one(fd, cli.ops[0], port, &c));
 	if (!rt)
 		return vn_cli_exit(relay(fd, cli.ops[0], port, &c, cli.script.verbose));
 	if (fd >= 0)
