@@ -276,7 +276,7 @@ import hashlib, socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.sendall(b"GET /large.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 s.shutdown(socket.SHUT_WR)   # as nc -N does
-data = b""
+data = bytearray()           # appends in place, not a copy of all so far
 while True:
     d = s.recv(1 << 20)
     if not d:
