@@ -9,7 +9,7 @@ BUILD_PKGS="gcc make pkg-config liblua5.1-0-dev libidn2-dev libtls-dev"
 TEST_PKGS="bats bats-assert bats-support netcat-openbsd socat curl python3 lua5.1
 	luajit libluajit-5.1-dev mandoc shellcheck bash-completion zsh man-db
 	valgrind clang libclang-rt-14-dev time procps debhelper lintian luarocks dpkg-dev fakeroot
-	lua-bit32 ncat openssl iperf3"
+	lua-bit32 ncat openssl iperf3 parallel"
 
 need() {
 	local missing=() p
