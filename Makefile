@@ -75,11 +75,21 @@ $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(IDN_LIBS) -lm
 
 # check runs the unit tests (test/units.sh), then the bats suite whatever the
-# unit tests did, and fails if either failed.
+# unit tests did, and fails if either failed. The bats files run BATS_JOBS at
+# a time (with GNU parallel, when installed; one at a time otherwise), each
+# file's tests in order; the longest files (BATS_FIRST) start first, so that
+# no long one is left to run alone at the end.
+BATS_JOBS  ?= 3
+BATS_FIRST  = test/fuzz.bats test/package.bats test/examples.bats test/hardening.bats \
+	test/api.bats test/faults.bats test/relay.bats test/docs.bats test/ls.bats
+BATS_FILES  = $(filter $(wildcard test/*.bats),$(BATS_FIRST)) \
+	$(filter-out $(BATS_FIRST),$(wildcard test/*.bats))
 check: all $(UNITS)
 	@st=0; test/units.sh $(UNITS) || st=1; \
-	echo "VLCNET_BUILD=$(abspath $(BUILD)) bats test"; \
-	VLCNET_BUILD=$(abspath $(BUILD)) bats test || st=1; \
+	jobs=; [ "$(BATS_JOBS)" -le 1 ] || ! command -v parallel >/dev/null || \
+		jobs="--jobs $(BATS_JOBS) --no-parallelize-within-files"; \
+	echo "VLCNET_BUILD=$(abspath $(BUILD)) bats $$jobs test"; \
+	VLCNET_BUILD=$(abspath $(BUILD)) bats $$jobs $(BATS_FILES) || st=1; \
 	exit $$st
 
 # install creates the directories it needs (install -d) and copies the files;

@@ -5,6 +5,10 @@
 
 load helper
 
+setup() {
+	first_pass_only "the packaging's facts"
+}
+
 version() {
 	sed -n 's/^#define VN_VERSION "\(.*\)"$/\1/p' "$TOP/core/version.h"
 }

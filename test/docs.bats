@@ -111,6 +111,7 @@ same_options() {
 }
 
 @test "the option lists are read from --help as expected" {
+	first_pass_only "the documentation"
 	run help_opts vlcnet-connect
 	assert_success
 	assert_line -- --timeout
@@ -124,6 +125,7 @@ same_options() {
 }
 
 @test "the option lists are read from any --help layout, descriptions left out" {
+	first_pass_only "the documentation"
 	cat >"$BATS_TEST_TMPDIR/fake" <<'EOF'
 #!/bin/sh
 cat <<'HELP'
@@ -150,6 +152,7 @@ EOF
 }
 
 @test "the option lists are read from man(7) and mdoc(7) pages as expected" {
+	first_pass_only "the documentation"
 	cat >"$BATS_TEST_TMPDIR/t.1" <<'EOF'
 .TH T 1
 .SH NAME
@@ -213,6 +216,7 @@ each_tool() {
 }
 
 @test "the tools are found in the build, the four of them at least" {
+	first_pass_only "the documentation"
 	for t in vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls; do
 		[[ " ${TOOLS[*]} " == *" $t "* ]] || { echo "$t is not in TOOLS: ${TOOLS[*]}" >&2; false; }
 	done
@@ -220,18 +224,22 @@ each_tool() {
 }
 
 @test "each tool's man page lists exactly the options of its --help" {
+	first_pass_only "the documentation"
 	each_tool man
 }
 
 @test "each tool's bash completion offers exactly the options of its --help" {
+	first_pass_only "the documentation"
 	each_tool bash
 }
 
 @test "each tool's zsh completion describes exactly the options of its --help" {
+	first_pass_only "the documentation"
 	each_tool zsh
 }
 
 @test "both completions are registered for each tool" {
+	first_pass_only "the documentation"
 	local tool
 	for tool in "${TOOLS[@]}"; do
 		run bash -c 'source "$1/completions/bash/vlcnet"; complete -p "$2"' _ "$TOP" "$tool"
@@ -252,6 +260,7 @@ lint() {
 }
 
 @test "every page in man/ passes mandoc -Tlint -W warning" {
+	first_pass_only "the documentation"
 	local page
 	[ "${#PAGES[@]}" -gt 0 ]
 	for page in "${PAGES[@]}"; do
@@ -378,6 +387,7 @@ run_bats() {
 }
 
 @test "each page's EXAMPLES are all in the plan of this test" {
+	first_pass_only "the documentation"
 	local page count planned bad=0
 	for page in "${PAGES[@]}"; do
 		if [ ! -f "$TOP/man/$page" ]; then

@@ -64,7 +64,9 @@ c, _ = s.accept(); time.sleep(30)'
 	    [ "$fd" -gt 2 ] && [ -e "/proc/$$/fd/$fd" ] && eval "exec $fd>&-"; done
 	  ulimit -n 4; exec vlcnet-listen -k -v 127.0.0.1 0'
 	port=$(port_of srv)
-	pid=$(pgrep -n -f "vlcnet-listen -k -v 127.0.0.1 0")
+	# timeout's child, the shell that became vlcnet-listen (another test
+	# running beside this one may have a listen of the same command line)
+	pid=$(pgrep -P "$(tail -n 1 "$BATS_TEST_TMPDIR/pids")")
 	(echo 1 | timeout 2 nc -N 127.0.0.1 "$port" >/dev/null 2>&1 || true) &
 	wait_for "$BATS_TEST_TMPDIR/srv.err" "accept: Too many open files"
 	sleep 2

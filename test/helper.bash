@@ -31,6 +31,18 @@ if ldd "$BUILD/vlcnet-connect" 2>/dev/null | grep -q libasan; then
 	[[ ":$PATH:" == *":$sanbin:"* ]] || PATH="$sanbin:$PATH"
 fi
 
+# python3 is Debian's, the one setup.sh installs: a version manager's shim
+# first on PATH (pyenv's is a shell script that takes a second or more to
+# start on a loaded machine) would be paid at each of the suite's hundreds of
+# python3 starts.
+pybin="${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/python-bin"
+if [ -x /usr/bin/python3 ] && [[ ":$PATH:" != *":$pybin:"* ]] &&
+   [ "$(command -v python3)" != /usr/bin/python3 ]; then
+	mkdir -p "$pybin"
+	[ -e "$pybin/python3" ] || ln -s /usr/bin/python3 "$pybin/python3" 2>/dev/null || true
+	PATH="$pybin:$PATH"
+fi
+
 # first_pass_only WHAT: skip in the second and third passes of ./setup.sh test
 # (VLCNET_REPEAT_PASS) what does not depend on the build's flavour: shell
 # completions, the test harness, the bats library.
