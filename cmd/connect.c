@@ -13,8 +13,11 @@
 #include "../core/relay.h"
 #include "../core/sig.h"
 #include "../core/udp.h"
+#include "../core/tls_relay.h"
 #include "../core/unix.h"
+#include "../lua/tls.h"
 #include "cli.h"
+#include "tls_opts.h"
 
 struct conf {
 	int timeout_ms;   /* -w, -1 for none */
@@ -23,6 +26,7 @@ struct conf {
 	int family;       /* -4/-6 */
 	int udp;          /* -u */
 	int unix_path;    /* -U: the operand is a PATH */
+	struct vn_tls_cli tls;  /* --tls, --tls-* */
 };
 
 static const char *const usage[] = {
@@ -41,6 +45,7 @@ static const struct vn_option opts[] = {
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): one datagram per read" },
 	{ "unix", 'U', NULL, "connect to the Unix socket PATH (@name: abstract)" },
+	VN_TLS_CONNECT_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -49,6 +54,8 @@ option(int key, const char *arg, void *ctx)
 {
 	struct conf *c = ctx;
 
+	if (vn_tls_cli_option(&c->tls, key, arg))
+		return 0;
 	switch (key) {
 	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
 	case 'q': c->quit_ms = vn_cli_secs(arg, 1); break;
@@ -153,7 +160,8 @@ relay_dgram(int fd, const char *peer, const struct conf *c)
 /* Relay stdin and stdout over fd. An idle timeout (-w) ends the relay
  * quietly, as nc -w does. Returns the exit status. */
 static int
-relay(int fd, const char *host, int port, const struct conf *c, int verbose)
+relay(int fd, struct vn_tls *tls, const char *host, int port, const struct conf *c,
+      int verbose)
 {
 	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
 	char hp[VN_HOSTPORTLEN], sum[VN_SUMMARYLEN];
@@ -163,15 +171,18 @@ relay(int fd, const char *host, int port, const struct conf *c, int verbose)
 	if (c->udp)
 		return relay_dgram(fd, peer, c);
 	vn_relay_set_ends(&ro, 0, c->quit_ms);
-	r = vn_relay(0, 1, fd, &ro);
+	r = tls ? vn_tls_relay(0, 1, tls, &ro) : vn_relay(0, 1, fd, &ro);
 	err = errno;
 	if (r < 0 && err != ETIMEDOUT) {
 		if (err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, peer), strerror(err));
+			vn_warn("%s: %s", vn_relay_where(&ro, peer), tls &&
+			        ro.failed == VN_RELAY_NET ? vn_tls_cli_relay_error(tls, err) :
+			        strerror(err));
 		status = 1;
 	}
 	if (verbose && !(r < 0 && err == EINTR))
 		vn_warn("%s", vn_relay_summary(&ro, sum));
+	vn_tls_free(tls);
 	close(fd);
 	return status;
 }
@@ -179,12 +190,15 @@ relay(int fd, const char *host, int port, const struct conf *c, int verbose)
 int
 main(int argc, char **argv)
 {
-	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0 };
+	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 } };
 	struct vn_cli cli = { "vlcnet-connect", usage,
 		"Connect to HOST:PORT and relay standard input to it and its data to\n"
 		"standard output; at end of input the sending side is shut down.",
 		opts, { 0 }, NULL, 0 };
 	vn_rt *rt = NULL;
+	struct vn_tls_ctx *tc;
+	struct vn_tls *tls = NULL;
+	char hp[VN_HOSTPORTLEN];
 	int fd = -1, port = -1, status;
 
 	vn_proc_std_init();
@@ -209,6 +223,7 @@ main(int argc, char **argv)
 		vn_usage_error("empty HOST operand");
 	if (c.scan && vn_cli_scripted(&cli))
 		vn_usage_error("--scan takes no script");
+	tc = vn_tls_cli_ctx(&c.tls, 0, c.udp, c.scan);
 	if (c.scan)
 		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));
 	if (cli.nops == 2)
@@ -221,11 +236,29 @@ main(int argc, char **argv)
 		vn_rt_free(rt);
 		return vn_cli_exit(1);
 	}
-	if (!rt)
-		return vn_cli_exit(relay(fd, cli.ops[0], port, &c, cli.script.verbose));
-	if (fd >= 0)
+	if (tc && fd >= 0) {
+		if (c.tls.o.insecure && cli.script.verbose)
+			vn_warn("--tls-insecure: the server's certificate is not verified");
+		tls = vn_tls_cli_handshake(tc, fd, cli.ops[0], c.unix_path ? cli.ops[0] :
+		                           vn_hostport(hp, cli.ops[0], port), c.timeout_ms,
+		                           cli.script.verbose);
+		if (!tls) {
+			close(fd);
+			vn_rt_free(rt);
+			return vn_cli_exit(1);
+		}
+	}
+	if (!rt) {
+		status = relay(fd, tls, cli.ops[0], port, &c, cli.script.verbose);
+		vn_tls_ctx_free(tc);
+		return vn_cli_exit(status);
+	}
+	if (fd >= 0 && tls)
+		vn_rt_set_tls_fd(rt, "fd", fd, tls);
+	else if (fd >= 0)
 		vn_rt_set_fd(rt, "fd", fd);
 	status = vn_rt_run(rt);
 	vn_rt_free(rt);
+	vn_tls_ctx_free(tc);
 	return vn_cli_exit(status);
 }

@@ -16,8 +16,11 @@
 #include "../core/relay.h"
 #include "../core/sig.h"
 #include "../core/udp.h"
+#include "../core/tls_relay.h"
 #include "../core/unix.h"
+#include "../lua/tls.h"
 #include "cli.h"
+#include "tls_opts.h"
 
 enum { OPT_FORK = 256, OPT_PORT_FILE };
 
@@ -32,6 +35,8 @@ struct conf {
 	int udp;         /* -u */
 	int unix_path;   /* -U: the operand is a PATH */
 	const char *where;      /* -U: the PATH, in messages and as `peer` */
+	struct vn_tls_cli tls;  /* --tls, --tls-* */
+	struct vn_tls_ctx *tc;  /* with --tls: the server context */
 };
 
 static const char *const usage[] = {
@@ -54,6 +59,7 @@ static const struct vn_option opts[] = {
 	{ "port-file", OPT_PORT_FILE, "FILE", "write the bound port (-U: PATH) to FILE once listening" },
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): answer the last sender" },
 	{ "unix", 'U', NULL, "listen on the Unix socket PATH (@name: abstract)" },
+	VN_TLS_LISTEN_OPTIONS,
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -64,6 +70,8 @@ option(int key, const char *arg, void *ctx)
 	char *end;
 	long n;
 
+	if (vn_tls_cli_option(&c->tls, key, arg))
+		return 0;
 	switch (key) {
 	case 'k': c->keep = 1; break;
 	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
@@ -133,20 +141,33 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 
 	do {
 		char addr[VN_ADDRSTRLEN], sum[VN_SUMMARYLEN];
+		struct vn_tls *tls = NULL;
 		int fd, r, err;
 
 		if (accept_one(fds, n, -1, c, verbose, &fd, addr) != GOT_CLIENT)
 			return 1;
+		/* A client that never finishes its handshake is dropped after
+		 * -w SECS (or VN_TLS_HANDSHAKE_MS), and the next one served. */
+		if (c->tc && !(tls = vn_tls_cli_handshake(c->tc, fd, NULL, addr,
+		    c->timeout_ms >= 0 ? c->timeout_ms : VN_TLS_HANDSHAKE_MS, verbose))) {
+			close(fd);
+			if (vn_sig_pending() || !c->keep)
+				return 1;
+			continue;
+		}
 		vn_relay_set_ends(&ro, in_fd, c->quit_ms);
-		r = vn_relay(in_fd, 1, fd, &ro);
+		r = tls ? vn_tls_relay(in_fd, 1, tls, &ro) : vn_relay(in_fd, 1, fd, &ro);
 		err = errno;
+		if (r < 0 && err != ETIMEDOUT && err != EINTR)
+			vn_warn("%s: %s", vn_relay_where(&ro, addr), tls &&
+			        ro.failed == VN_RELAY_NET ? vn_tls_cli_relay_error(tls, err) :
+			        strerror(err));
+		vn_tls_free(tls);
 		close(fd);
 		if (ro.in_ended)
 			in_fd = -1;
 		if (r < 0 && err == EINTR)
 			return 1;
-		if (r < 0 && err != ETIMEDOUT)
-			vn_warn("%s: %s", vn_relay_where(&ro, addr), strerror(err));
 		if (verbose)
 			vn_warn("%s", vn_relay_summary(&ro, sum));
 		if (ro.out_closed)
@@ -161,13 +182,21 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
  * the fork, runs with the connection as `fd` and the peer's address as `peer`.
  * Never returns. */
 static void
-run_child(vn_rt *rt, const int *fds, int n, int fd, const char *addr)
+run_child(vn_rt *rt, const int *fds, int n, int fd, const char *addr,
+          const struct conf *c, int verbose)
 {
+	struct vn_tls *tls = NULL;
 	int i;
 
 	for (i = 0; i < n; i++)
 		close(fds[i]);
-	vn_rt_set_fd(rt, "fd", fd);
+	if (c->tc && !(tls = vn_tls_cli_handshake(c->tc, fd, NULL, addr,
+	                                          VN_TLS_HANDSHAKE_MS, verbose)))
+		_exit(vn_cli_exit(1));
+	if (tls)
+		vn_rt_set_tls_fd(rt, "fd", fd, tls);
+	else
+		vn_rt_set_fd(rt, "fd", fd);
 	vn_rt_set_string(rt, "peer", addr);
 	i = vn_rt_run(rt);
 	vn_rt_free(rt);
@@ -212,7 +241,7 @@ serve_fork(const int *fds, int n, const struct conf *c, vn_rt *rt, int verbose)
 		fflush(NULL);
 		pid = fork();
 		if (pid == 0)
-			run_child(rt, fds, n, fd, addr);
+			run_child(rt, fds, n, fd, addr, c, verbose);
 		if (pid < 0)
 			vn_warn("fork: %s", strerror(errno));
 		else
@@ -347,7 +376,7 @@ open_listener(const struct conf *c, const char *host, const char *port,
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL };
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL, { 0 }, NULL };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
 		"accept a connection and relay standard input to it and its data to\n"
@@ -363,6 +392,7 @@ main(int argc, char **argv)
 	vn_sig_init(vn_rt_interrupt);
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	check_usage(&cli, &c);
+	c.tc = vn_tls_cli_ctx(&c.tls, 1, c.udp, 0);
 	host = cli.nops == 2 ? cli.ops[0] : NULL;
 	port = cli.ops[cli.nops - 1];
 	if (c.unix_path)
@@ -391,6 +421,8 @@ main(int argc, char **argv)
 		n = 0;   /* the state closes it */
 	} else if (rt) {
 		vn_rt_set_listener(rt, "listener", fds, n);
+		if (c.tc)
+			vn_rt_set_listener_tls(rt, "listener", c.tc);
 		status = vn_rt_run(rt);
 		n = 0;   /* the listener owned the sockets; the state closes them */
 	} else if (c.udp) {
@@ -401,6 +433,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	vn_rt_free(rt);
+	vn_tls_ctx_free(c.tc);
 	/* After the state closed its sockets; a --fork child never gets here. */
 	if (c.unix_path && vn_unix_remove(c.where, &file) < 0)
 		vn_warn("remove %s: %s", c.where, strerror(errno));
