@@ -182,6 +182,8 @@ relay(int fd, struct vn_tls *tls, const char *host, int port, const struct conf 
 	}
 	if (verbose && !(r < 0 && err == EINTR))
 		vn_warn("%s", vn_relay_summary(&ro, sum));
+	if (tls)
+		vn_tls_end(tls);
 	vn_tls_free(tls);
 	close(fd);
 	return status;

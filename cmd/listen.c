@@ -162,6 +162,8 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 			vn_warn("%s: %s", vn_relay_where(&ro, addr), tls &&
 			        ro.failed == VN_RELAY_NET ? vn_tls_cli_relay_error(tls, err) :
 			        strerror(err));
+		if (tls)
+			vn_tls_end(tls);
 		vn_tls_free(tls);
 		close(fd);
 		if (ro.in_ended)

@@ -231,6 +231,21 @@ vn_tls_handshake(struct vn_tls *t, int timeout_ms, struct vn_tls_err *e)
 	return r == 0 ? 0 : -1;
 }
 
+/* libtls may want to wait even on a blocking socket (it returns after a
+ * record that carried no data, a TLS 1.3 session ticket for one): then wait
+ * here, as a blocking read(2) would. 1 to call libtls again, 0 when the
+ * socket is non-blocking, -1 after SIGINT/SIGTERM (errno EINTR). */
+static int
+blocking_wait(struct vn_tls *t)
+{
+	struct pollfd p = { t->fd, t->want, 0 };
+	int fl = fcntl(t->fd, F_GETFL);
+
+	if (fl < 0 || (fl & O_NONBLOCK))
+		return 0;
+	return vn_poll(&p, 1, -1) < 0 ? -1 : 1;
+}
+
 /* Turn a libtls result into the read(2) shape. */
 static ssize_t
 result(struct vn_tls *t, ssize_t r)
@@ -279,14 +294,20 @@ vn_tls_read(struct vn_tls *t, void *buf, size_t n)
 		t->roff += k;
 		return (ssize_t)k;
 	}
-	if (n >= RECORD)
-		return read_result(t, tls_read(t->tls, buf, n));
+	if (n >= RECORD) {
+		do
+			r = read_result(t, tls_read(t->tls, buf, n));
+		while (r < 0 && errno == EAGAIN && blocking_wait(t) > 0);
+		return r;
+	}
 	if (!t->rbuf && !(t->rbuf = malloc(RECORD))) {
 		snprintf(t->err, sizeof t->err, "%s", strerror(ENOMEM));
 		errno = ENOMEM;
 		return -1;
 	}
-	r = read_result(t, tls_read(t->tls, t->rbuf, RECORD));
+	do
+		r = read_result(t, tls_read(t->tls, t->rbuf, RECORD));
+	while (r < 0 && errno == EAGAIN && blocking_wait(t) > 0);
 	if (r <= 0)
 		return r;
 	t->roff = 0;
@@ -297,9 +318,14 @@ vn_tls_read(struct vn_tls *t, void *buf, size_t n)
 ssize_t
 vn_tls_write(struct vn_tls *t, const void *buf, size_t n)
 {
+	ssize_t r;
+
 	if (n == 0)
 		return 0;
-	return result(t, tls_write(t->tls, buf, n));
+	do
+		r = result(t, tls_write(t->tls, buf, n));
+	while (r < 0 && errno == EAGAIN && blocking_wait(t) > 0);
+	return r;
 }
 
 short
@@ -318,6 +344,18 @@ int
 vn_tls_close_notify(struct vn_tls *t)
 {
 	return (int)result(t, tls_close(t->tls));
+}
+
+void
+vn_tls_end(struct vn_tls *t)
+{
+	char buf[4096];
+	int i;
+
+	vn_tls_close_notify(t);
+	for (i = 0; i < 64; i++)
+		if (recv(t->fd, buf, sizeof buf, MSG_DONTWAIT) <= 0)
+			break;
 }
 
 const char *

@@ -80,6 +80,12 @@ size_t vn_tls_pending(const struct vn_tls *t);
 /* Send close_notify (our end of the session; reading goes on). 0, or -1 with
  * errno (EAGAIN: call again when vn_tls_want's event comes). */
 int vn_tls_close_notify(struct vn_tls *t);
+/* End the session before its socket is closed: a close_notify if the socket
+ * takes it now, then what the peer has sent already is read and dropped. A
+ * socket closed with unread data resets the connection, and the reset can
+ * destroy what the peer has not read yet (our last bytes): a peer that sent
+ * its own close_notify early (at the end of its input) would lose them. */
+void vn_tls_end(struct vn_tls *t);
 /* libtls's message about the session's last failure. */
 const char *vn_tls_error(const struct vn_tls *t);
 

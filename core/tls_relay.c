@@ -74,6 +74,8 @@ step_up(struct side *s, int in_fd, int in_file, struct vn_tls *t, struct vn_rela
 	}
 	if (!s->ready && !in_file)
 		return 0;
+	/* in_fd may block: the next read waits for poll again */
+	s->ready = 0;
 	r = read(in_fd, s->buf, CHUNK);
 	if (r > 0) {
 		s->off = 0;
@@ -84,10 +86,8 @@ step_up(struct side *s, int in_fd, int in_file, struct vn_tls *t, struct vn_rela
 		s->eof = 1;
 		return 1;
 	}
-	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		s->ready = 0;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return 0;
-	}
 	if (errno == EINTR)
 		return 1;
 	return failed(o, VN_RELAY_IN);

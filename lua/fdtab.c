@@ -10,12 +10,12 @@
 
 static const char key; /* registry key: its address */
 
-/* End a slot's TLS session: a close_notify if the socket takes it now. */
+/* End a slot's TLS session before its socket is closed (vn_tls_end). */
 static void
 end_tls(struct vn_fdtab *t, int slot)
 {
 	if (t->tls[slot]) {
-		vn_tls_close_notify(t->tls[slot]);
+		vn_tls_end(t->tls[slot]);
 		vn_tls_free(t->tls[slot]);
 		t->tls[slot] = NULL;
 	}

@@ -300,18 +300,21 @@ vlcnet-ls.1 6 local
 vlcnet-lua.3 1 pair
 vlcnet-lua.3 2 skip: a Lua fragment (the sockets a and b come from elsewhere)
 vlcnet-lua.3 3 module
+vlcnet-lua.3 4 skip: a Lua fragment that reaches a mail server on the Internet
 vlcnet-listen.1 1 pair
 vlcnet-listen.1 2 pair
 vlcnet-listen.1 3 pair
 vlcnet-listen.1 4 pair
 vlcnet-listen.1 5 unix
 vlcnet-listen.1 6 pair
+vlcnet-listen.1 7 pair
 vlcnet-connect.1 1 pair
 vlcnet-connect.1 2 pair
 vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
 vlcnet-connect.1 4 pair
 vlcnet-connect.1 5 unix
 vlcnet-connect.1 6 pair
+vlcnet-connect.1 7 skip: reaches a web server on the Internet
 bats-vlcnet.7 1 bats
 bats-vlcnet.7 2 bats
 bats-vlcnet.7 3 local
@@ -430,6 +433,13 @@ run_bats() {
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/log.txt" '^two$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "$(printf 'one\ntwo')"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: --tls serves a secret to a client that trusts the certificate made for it" {
+	run_pair vlcnet-listen.1 7
+	assert_success
+	assert_output "secret"
+	wait_bg
 }
 
 @test "vlcnet-connect(1) EXAMPLES: a file sent by the listener is printed" {
