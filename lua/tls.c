@@ -82,7 +82,7 @@ checkopts(lua_State *L, int i, struct vn_tls_opts *o, int *timeout_ms)
 	o->insecure = optbool(L, i, "insecure");
 	o->verify_client = optbool(L, i, "verify_client");
 	lua_getfield(L, i, "timeout");
-	t = lua_tonumber(L, -1);
+	t = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : -1;
 	lua_pop(L, 1);
 	if (t == t && t >= 0)
 		*timeout_ms = t > 0x7fffffff ? 0x7fffffff : (int)t;
@@ -92,18 +92,16 @@ checkopts(lua_State *L, int i, struct vn_tls_opts *o, int *timeout_ms)
 /* Start TLS on slot (OS descriptor fd) and finish the handshake; push the
  * slot, or -1 and the reason (the slot stays open and plain). */
 static int
-upgrade(lua_State *L, int slot, int fd, const char *host, int opts)
+upgrade(lua_State *L, int slot, int fd, const char *host,
+        const struct vn_tls_opts *o, int server, int timeout)
 {
-	struct vn_tls_opts o;
 	struct vn_tls_ctx *c;
 	struct vn_tls_err e;
 	struct vn_tls *t;
-	int server, timeout;
 
-	server = checkopts(L, opts, &o, &timeout);
 	if (vn_fdtab_tls(fdtab(L), slot))
 		return push_fail(L, "already speaks TLS");
-	if (!(c = vn_tls_ctx_new(&o, server, &e)))
+	if (!(c = vn_tls_ctx_new(o, server, &e)))
 		return push_fail(L, e.msg);
 	t = vn_tls_start(c, fd, host, &e);
 	if (t && vn_tls_handshake(t, timeout, &e) < 0) {
@@ -125,13 +123,13 @@ static int
 net_tls(lua_State *L)
 {
 	lua_Number n = luaL_checknumber(L, 1);
-	int fd = vn_fdtab_get(fdtab(L), n);
+	int fd = vn_fdtab_get(fdtab(L), n), server, timeout;
+	struct vn_tls_opts o;
 
-	if (!lua_isnoneornil(L, 2))
-		luaL_checktype(L, 2, LUA_TTABLE);
+	server = checkopts(L, 2, &o, &timeout);
 	if (fd < 0 || n < 3)
 		return push_fail(L, strerror(EBADF));
-	return upgrade(L, (int)n, fd, NULL, 2);
+	return upgrade(L, (int)n, fd, NULL, &o, server, timeout);
 }
 
 static int
@@ -140,10 +138,10 @@ net_connect_tls(lua_State *L)
 	const char *host = luaL_checkstring(L, 1);
 	lua_Number p = luaL_checknumber(L, 2);
 	struct vn_err e;
-	int fd, slot, r, timeout;
+	int fd, slot, r, timeout, server;
 	struct vn_tls_opts o;
 
-	checkopts(L, 3, &o, &timeout);
+	server = checkopts(L, 3, &o, &timeout);
 	if (!(p >= 0 && p <= 65535 && p == (int)p))
 		return push_fail(L, "invalid port");
 	fd = vn_connect_tcp(host, (int)p, AF_UNSPEC, timeout, &e);
@@ -157,7 +155,7 @@ net_connect_tls(lua_State *L)
 	slot = vn_fdtab_add(fdtab(L), fd);
 	if (slot < 0)
 		return push_fail(L, "not enough memory");
-	r = upgrade(L, slot, fd, host, 3);
+	r = upgrade(L, slot, fd, host, &o, server, timeout);
 	if (r == 2)
 		vn_fdtab_close(fdtab(L), slot);
 	return r;

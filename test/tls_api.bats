@@ -57,7 +57,7 @@ READLINE='function readline(fd)
 		local b = net.recv(fd, 1)
 		if b then s = s .. b end
 	end
-	return s
+	return (s:gsub("\r", ""))
 end'
 
 @test "net.tls upgrades a plain connection in place after a STARTTLS exchange" {
@@ -128,8 +128,7 @@ echo by write"
 		print(s, net.poll(t, 5000), t[fd] == net.POLLIN, net.recv(fd, 5))
 		net.close(fd)"
 	assert_success
-	assert_output "h	1	true	ello
-"
+	assert_output "h	1	true	ello"
 }
 
 @test "net.tls with cert and key is the server side: a script serves openssl s_client" {
@@ -154,7 +153,8 @@ echo by write"
 	assert_success
 	assert_output "server script got ping"
 	wait_bg
-	assert_line -n 1 "true" <<<"$(cat "$BATS_TEST_TMPDIR/srv.out")"
+	run cat "$BATS_TEST_TMPDIR/srv.out"
+	assert_line -n 1 "true"
 }
 
 @test "net.tls and net.connect_tls reject bad input without crashing" {
@@ -167,7 +167,7 @@ echo by write"
 	assert_success
 	assert_line -n 0 "-1	Bad file descriptor"
 	assert_line -n 1 "-1	Bad file descriptor"
-	assert_line -n 2 --regexp "^false	.*bad argument #2 to '\\?' \\(table expected, got string\\)$"
+	assert_line -n 2 --regexp "^false	.*bad argument #2 to '.*' \\(table expected, got string\\)$"
 	assert_line -n 3 --regexp "^false	.*'ca' must be a string"
 	assert_line -n 4 "-1	invalid port"
 	assert_line -n 5 --regexp "^false	.*'cert' must be a string"
