@@ -8,7 +8,14 @@
  * smaller than a whole record goes through a buffer of ours, one record
  * large: what it holds is vn_tls_pending. A read of a record or more goes
  * straight into the caller's buffer, and then nothing is left behind, since
- * OpenSSL (without read-ahead) takes one record from the socket at a time. */
+ * OpenSSL takes one record at a time from what libtls's read callback gives.
+ *
+ * That callback is ours: OpenSSL asks for a record's 5-byte header, then for
+ * its body, two reads per record; the callback reads up to IBUF bytes from the
+ * socket at once and hands them out, a quarter of the system calls. Bytes it
+ * holds are not seen by poll(2) either, and count as pending: when they are
+ * only part of a record, a read after poll says "wait" (EAGAIN), as a
+ * non-blocking socket may. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -24,6 +31,7 @@
 #include "tls.h"
 
 #define RECORD (16 * 1024)   /* the largest plaintext of one TLS record */
+#define IBUF (64 * 1024)     /* socket bytes read at once */
 
 struct vn_tls_ctx {
 	int server;
@@ -38,6 +46,9 @@ struct vn_tls {
 	short want;              /* POLLIN/POLLOUT after EAGAIN */
 	char *rbuf;              /* reads smaller than a record: rbuf[roff, rlen) */
 	size_t roff, rlen;
+	char *ibuf;              /* from the socket, for libtls: ibuf[ioff, ilen) */
+	size_t ioff, ilen;
+	int eof;                 /* the socket has reached its end */
 	char err[VN_TLS_MSGLEN]; /* a failure that did not come from libtls */
 };
 
@@ -142,6 +153,45 @@ vn_tls_ctx_free(struct vn_tls_ctx *c)
 	free(c);
 }
 
+/* libtls's reads from the socket, through ibuf. */
+static ssize_t
+sock_read(struct tls *ctx, void *buf, size_t n, void *arg)
+{
+	struct vn_tls *t = arg;
+	ssize_t r;
+
+	(void)ctx;
+	if (t->ioff == t->ilen) {
+		r = recv(t->fd, t->ibuf, IBUF, 0);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return TLS_WANT_POLLIN;
+		if (r <= 0) {
+			t->eof = r == 0;
+			return r;
+		}
+		t->ioff = 0;
+		t->ilen = (size_t)r;
+	}
+	if (n > t->ilen - t->ioff)
+		n = t->ilen - t->ioff;
+	memcpy(buf, t->ibuf + t->ioff, n);
+	t->ioff += n;
+	return (ssize_t)n;
+}
+
+static ssize_t
+sock_write(struct tls *ctx, const void *buf, size_t n, void *arg)
+{
+	struct vn_tls *t = arg;
+	ssize_t r;
+
+	(void)ctx;
+	r = send(t->fd, buf, n, MSG_NOSIGNAL);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return TLS_WANT_POLLOUT;
+	return r;
+}
+
 struct vn_tls *
 vn_tls_start(struct vn_tls_ctx *c, int fd, const char *host, struct vn_tls_err *e)
 {
@@ -153,8 +203,12 @@ vn_tls_start(struct vn_tls_ctx *c, int fd, const char *host, struct vn_tls_err *
 		return NULL;
 	}
 	t->fd = fd;
+	if (!(t->ibuf = malloc(IBUF))) {
+		fail(e, VN_TLS_NOMEM, strerror(ENOMEM));
+		goto err;
+	}
 	if (c->server) {
-		if (tls_accept_socket(c->srv, &t->tls, fd) < 0) {
+		if (tls_accept_cbs(c->srv, &t->tls, sock_read, sock_write, t) < 0) {
 			fail(e, VN_TLS_HANDSHAKE, tls_error(c->srv));
 			goto err;
 		}
@@ -165,7 +219,7 @@ vn_tls_start(struct vn_tls_ctx *c, int fd, const char *host, struct vn_tls_err *
 		goto err;
 	}
 	if (tls_configure(t->tls, c->cfg) < 0 ||
-	    tls_connect_socket(t->tls, fd, name) < 0) {
+	    tls_connect_cbs(t->tls, sock_read, sock_write, t, name) < 0) {
 		fail(e, VN_TLS_CONFIG, tls_error(t->tls));
 		goto err;
 	}
@@ -182,6 +236,7 @@ vn_tls_free(struct vn_tls *t)
 		return;
 	tls_free(t->tls);
 	free(t->rbuf);
+	free(t->ibuf);
 	free(t);
 }
 
@@ -269,17 +324,10 @@ result(struct vn_tls *t, ssize_t r)
 static ssize_t
 read_result(struct vn_tls *t, ssize_t r)
 {
-	char c;
-	int err;
-
 	r = result(t, r);
-	if (r >= 0 || errno == EAGAIN)
-		return r;
-	err = errno;
-	if (recv(t->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+	if (r < 0 && errno != EAGAIN && t->eof)
 		return 0;
-	errno = err;
-	return -1;
+	return r;
 }
 
 ssize_t
@@ -337,7 +385,7 @@ vn_tls_want(const struct vn_tls *t)
 size_t
 vn_tls_pending(const struct vn_tls *t)
 {
-	return t->rlen - t->roff;
+	return t->rlen - t->roff + t->ilen - t->ioff;
 }
 
 int
@@ -353,7 +401,7 @@ vn_tls_end(struct vn_tls *t)
 	int i;
 
 	vn_tls_close_notify(t);
-	for (i = 0; i < 64; i++)
+	for (i = 0; i < 64 && !t->eof; i++)
 		if (recv(t->fd, buf, sizeof buf, MSG_DONTWAIT) <= 0)
 			break;
 }

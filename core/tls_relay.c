@@ -22,6 +22,7 @@
 #include "tls_relay.h"
 
 #define CHUNK (64 * 1024)   /* four full records per tls_write */
+#define RECORD_MAX (16 * 1024) /* the largest plaintext of one record */
 
 struct side {
 	char *buf;            /* buf[off, len) waits to be written */
@@ -122,16 +123,17 @@ step_down(struct side *s, int out_fd, struct vn_tls *t, struct vn_relay_opts *o)
 	}
 	if (s->tls_wait)
 		return 0;
-	r = vn_tls_read(t, s->buf, CHUNK);
-	if (r > 0) {
-		s->off = 0;
-		s->len = (size_t)r;
-		return 1;
-	}
-	if (r == 0) {
+	/* Records are at most 16 KiB: gather a few for each write to out_fd. */
+	s->off = s->len = 0;
+	do {
+		r = vn_tls_read(t, s->buf + s->len, CHUNK - s->len);
+		if (r > 0)
+			s->len += (size_t)r;
+	} while (r > 0 && CHUNK - s->len >= RECORD_MAX);
+	if (r == 0)
 		s->eof = 1;
+	if (s->len > 0 || r == 0)
 		return 1;
-	}
 	if (errno == EAGAIN) {
 		s->tls_wait = vn_tls_want(t);
 		return 0;

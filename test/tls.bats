@@ -135,13 +135,14 @@ s_server() {
 @test "ncat --ssl interoperates both ways, verifying and verified" {
 	printf 'from listen\n' >"$BATS_TEST_TMPDIR/reply"
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/reply" tls_listen
-	run timeout 10 bash -c "printf 'from ncat\n' | ncat --ssl --ssl-verify \
+	# ncat ends at the end of its input: keep it open until the answer is in
+	run timeout 10 bash -c "{ printf 'from ncat\n'; sleep 2; } | ncat --ssl --ssl-verify \
 		--ssl-trustfile '$CERTS/ca.pem' localhost $port"
 	assert_success
 	assert_output "from listen"
 	vlcnet_wait
 	assert_equal "$(cat "$VLCNET_STDOUT")" "from ncat"
-	serve_cmd srv bash -c "printf 'from ncat -l\n' | exec ncat --ssl -l 127.0.0.1 {} \
+	serve_cmd srv bash -c "{ printf 'from ncat -l\n'; sleep 3; } | exec ncat --ssl -l 127.0.0.1 {} \
 		--ssl-cert '$CERTS/server.pem' --ssl-key '$CERTS/server.key'"
 	run timeout 10 bash -c "printf 'from connect\n' | vlcnet-connect --tls \
 		--tls-ca '$CERTS/ca.pem' localhost $port"
