@@ -225,6 +225,8 @@ main(int argc, char **argv)
 		vn_usage_error("empty HOST operand");
 	if (c.scan && vn_cli_scripted(&cli))
 		vn_usage_error("--scan takes no script");
+	if (c.tls.on && cli.nops == 0)
+		vn_usage_error("--tls needs HOST PORT (a script connects with net.connect_tls)");
 	tc = vn_tls_cli_ctx(&c.tls, 0, c.udp, c.scan);
 	if (c.scan)
 		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));

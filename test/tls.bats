@@ -327,6 +327,7 @@ t.close()
 		connect|--tls-cert $c --tls-key $k localhost 1|the --tls-* options need --tls
 		connect|--tls --udp localhost 1|--tls works over TCP and Unix stream sockets: not with --udp
 		connect|--tls -z localhost 1|--scan sends nothing: not with --tls
+		connect|--tls -e 'print(1)'|--tls needs HOST PORT (a script connects with net.connect_tls)
 		connect|--tls --tls-cert $c localhost 1|--tls-cert needs --tls-key
 		connect|--tls --tls-ca $CERTS/nothing.pem localhost 1|--tls-ca: failed to open CA file
 		connect|--tls --tls-ca $CERTS localhost 1|--tls-ca: failed to read CA file
