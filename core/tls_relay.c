@@ -96,7 +96,8 @@ step_up(struct side *s, int in_fd, int in_file, struct vn_tls *t, struct vn_rela
 
 /* session -> out_fd, the same way. */
 static int
-step_down(struct side *s, int out_fd, struct vn_tls *t, struct vn_relay_opts *o)
+step_down(struct side *s, int out_fd, int out_sock, struct vn_tls *t,
+          struct vn_relay_opts *o)
 {
 	ssize_t r;
 
@@ -118,6 +119,9 @@ step_down(struct side *s, int out_fd, struct vn_tls *t, struct vn_relay_opts *o)
 		return failed(o, VN_RELAY_OUT);
 	}
 	if (s->eof) {
+		/* A program on the other end of a socket sees its input end. */
+		if (out_sock)
+			shutdown(out_fd, SHUT_WR);
 		s->done = 1;
 		return 1;
 	}
@@ -155,6 +159,7 @@ run(struct side *up, struct side *down, int in_fd, int out_fd, struct vn_tls *t,
 {
 	struct stat st;
 	int in_file = in_fd >= 0 && fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode);
+	int out_sock = fstat(out_fd, &st) == 0 && S_ISSOCK(st.st_mode);
 	int sock = vn_tls_fd(t);
 	long idle_at = -1, end_at = -1, now, until;
 
@@ -181,7 +186,7 @@ run(struct side *up, struct side *down, int in_fd, int out_fd, struct vn_tls *t,
 				return 0;
 		}
 		if (!down->done) {
-			r = step_down(down, out_fd, t, o);
+			r = step_down(down, out_fd, out_sock, t, o);
 			if (r < 0 && o->failed == VN_RELAY_OUT && errno == EPIPE) {
 				o->failed = 0;
 				o->out_closed = 1;

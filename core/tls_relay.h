@@ -12,7 +12,10 @@
  * its side and everything from it is written out, or when in_end_ms /
  * peer_end_ms has passed since one of the two ends. in_fd and out_fd may be
  * anything that reads and writes (a terminal, pipes, files, one end of a
- * socketpair); in_fd is read only when poll says so. The session's socket is
+ * socketpair); in_fd is read only when poll says so. When out_fd is a socket
+ * (the end of a socketpair whose other end is a program's stdin and stdout;
+ * in_fd may then be out_fd) its write side is shut down at the peer's end, so
+ * that the program sees its input end. The session's socket is
  * non-blocking during the relay only. Constant memory: two buffers.
  *
  * Returns 0 (also when out_fd's reader went away), or -1 with errno and
