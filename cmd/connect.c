@@ -233,13 +233,14 @@ main(int argc, char **argv)
 	if (cli.nops == 2)
 		port = vn_cli_port(cli.ops[1]);
 	if (vn_cli_scripted(&cli)) {
-		if (!(rt = vn_rt_open(&cli.script, &status)))
+		if (!(rt = vn_rt_open(&cli.script, &status))) {
+			vn_tls_ctx_free(tc);
 			return status;
+		}
 	}
-	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0) {
-		vn_rt_free(rt);
-		return vn_cli_exit(1);
-	}
+	status = 1;
+	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0)
+		goto out;
 	if (tc && fd >= 0) {
 		if (c.tls.o.insecure && cli.script.verbose)
 			vn_warn("--tls-insecure: the server's certificate is not verified");
@@ -248,20 +249,19 @@ main(int argc, char **argv)
 		                           cli.script.verbose);
 		if (!tls) {
 			close(fd);
-			vn_rt_free(rt);
-			return vn_cli_exit(1);
+			goto out;
 		}
 	}
 	if (!rt) {
 		status = relay(fd, tls, cli.ops[0], port, &c, cli.script.verbose);
-		vn_tls_ctx_free(tc);
-		return vn_cli_exit(status);
+		goto out;
 	}
 	if (fd >= 0 && tls)
 		vn_rt_set_tls_fd(rt, "fd", fd, tls);
 	else if (fd >= 0)
 		vn_rt_set_fd(rt, "fd", fd);
 	status = vn_rt_run(rt);
+out:
 	vn_rt_free(rt);
 	vn_tls_ctx_free(tc);
 	return vn_cli_exit(status);

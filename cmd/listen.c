@@ -400,12 +400,15 @@ main(int argc, char **argv)
 	if (c.unix_path)
 		c.where = port;
 	if (vn_cli_scripted(&cli)) {
-		if (!(rt = vn_rt_open(&cli.script, &status)))
+		if (!(rt = vn_rt_open(&cli.script, &status))) {
+			vn_tls_ctx_free(c.tc);
 			return status;
+		}
 	}
 	n = open_listener(&c, host, port, fds, &file, cli.script.verbose);
 	if (n < 0) {
 		vn_rt_free(rt);
+		vn_tls_ctx_free(c.tc);
 		return vn_cli_exit(1);
 	}
 	if (!c.unix_path)

@@ -15,7 +15,6 @@
 #include "../core/sig.h"
 #include "../core/tls.h"
 #include "fdtab.h"
-#include "internal.h"
 #include "net.h"
 #include "tls.h"
 
@@ -170,21 +169,4 @@ vn_lua_tls_open(lua_State *L, int net, int tab)
 	lua_pushvalue(L, tab);
 	lua_pushcclosure(L, net_connect_tls, 1);
 	lua_setfield(L, net, "connect_tls");
-}
-
-int
-vn_rt_set_tls_fd(vn_rt *rt, const char *name, int fd, struct vn_tls *tls)
-{
-	int slot = vn_rt_set_fd(rt, name, fd);
-
-	vn_fdtab_set_tls(vn_fdtab_of(rt->L), slot, tls);
-	return slot;
-}
-
-void
-vn_rt_set_listener_tls(vn_rt *rt, const char *name, struct vn_tls_ctx *c)
-{
-	lua_getglobal(rt->L, name);
-	vn_lua_listener_set_tls(rt->L, -1, c);
-	lua_pop(rt->L, 1);
 }

@@ -101,12 +101,13 @@ s_server() {
 }
 
 @test "listen --tls serves openssl s_client, which verifies it" {
-	# s_client ends at the server's close_notify: keep stdin open meanwhile
-	bg srv bash -c "sleep 3 | exec vlcnet-listen -v --tls --tls-cert '$CERTS/server.pem' \
-		--tls-key '$CERTS/server.key' 127.0.0.1 0"
+	# s_client would end at the server's close_notify: the server's input
+	# stays open, s_client ends at the end of its own, and -q 1 ends the server
+	bg_stdin srv <(exec sleep 30) vlcnet-listen -v -q 1 --tls --tls-cert "$CERTS/server.pem" \
+		--tls-key "$CERTS/server.key" 127.0.0.1 0
 	port=$(port_of srv)
 	run timeout 10 bash -c "{ printf 'from s_client\n'; sleep 1; } | openssl s_client -quiet \
-		-verify_return_error -CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port 2>/dev/null"
+		-no_ign_eof -verify_return_error -CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port 2>/dev/null"
 	assert_success
 	wait_bg
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "from s_client"
