@@ -289,13 +289,19 @@ vn_tls_handshake(struct vn_tls *t, int timeout_ms, struct vn_tls_err *e)
 /* libtls may want to wait even on a blocking socket (it returns after a
  * record that carried no data, a TLS 1.3 session ticket for one): then wait
  * here, as a blocking read(2) would. 1 to call libtls again, 0 when the
- * socket is non-blocking, -1 after SIGINT/SIGTERM (errno EINTR). */
+ * socket is non-blocking (EAGAIN is the answer), -1 after SIGINT/SIGTERM
+ * (errno EINTR). */
 static int
 blocking_wait(struct vn_tls *t)
 {
 	struct pollfd p = { t->fd, t->want, 0 };
-	int fl = fcntl(t->fd, F_GETFL);
+	int fl;
 
+	/* libtls also stops after such a record with the next one already in
+	 * ibuf, where poll cannot see it: call again at once */
+	if (t->want == POLLIN && t->ioff < t->ilen)
+		return 1;
+	fl = fcntl(t->fd, F_GETFL);
 	if (fl < 0 || (fl & O_NONBLOCK))
 		return 0;
 	return vn_poll(&p, 1, -1) < 0 ? -1 : 1;
