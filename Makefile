@@ -70,6 +70,8 @@ $(BUILD)/vlcnet-%: $(BUILD)/cmd/%.o $(BUILD)/cmd/cli.o $(LUAOBJ) $(CORE)
 $(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/tls_opts.o
 $(BUILD)/vlcnet-stat: $(BUILD)/cmd/files.o
 $(BUILD)/vlcnet-ls: $(BUILD)/cmd/files.o $(BUILD)/cmd/ls_walk.o $(BUILD)/cmd/ls_print.o
+# The network tools share the per-connection children of cmd/exec.c.
+$(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/exec.o
 
 $(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o \
 		$(BUILD)/lua/tls.o $(CORE)

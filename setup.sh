@@ -53,7 +53,7 @@ demo() {
 	echo "   $(cat "$log")"
 	echo "== vlcnet-connect relays stdin to it, its answer to stdout"
 	echo "hello from the shell" | build/vlcnet-connect 127.0.0.1 "$port"
-	echo "== a Lua client (vlcnet-connect --exec)"
+	echo "== a Lua client (vlcnet-connect --eval)"
 	build/vlcnet-connect -e '
 		local fd = net.connect_tcp("127.0.0.1", tonumber(arg[1]))
 		net.send(fd, "hello from lua\n")

@@ -22,7 +22,7 @@ free_exec(void)
 
 static const struct vn_option common[] = {
 	{ "script", 's', "FILE", "run the Lua script FILE" },
-	{ "exec", 'e', "CODE", "run the Lua chunk CODE first (repeatable)" },
+	{ "eval", 'e', "CODE", "run the Lua chunk CODE first (repeatable)" },
 	{ "verbose", 'v', NULL, "say more on stderr; tracebacks for script errors" },
 	{ "help", 'h', NULL, "print this help and exit" },
 	{ "version", 'V', NULL, "print the version and exit" },
@@ -234,6 +234,7 @@ parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx, int paths
 			c->script.path = optarg;
 			break;
 		case 'e':
+		case VN_OPT_EVAL_OLD:
 			c->script.exec[c->script.nexec++] = optarg;
 			break;
 		case 'v':

@@ -24,6 +24,11 @@ struct vn_cli {
 	int nops;
 };
 
+/* The key of --exec CODE, the old name of -e, --eval CODE, which vlcnet-stat
+ * and vlcnet-ls still take (in vlcnet-listen and vlcnet-connect --exec runs a
+ * program). */
+enum { VN_OPT_EVAL_OLD = 0x2ff };
+
 /* Called for each option of the tool's own table; returns 0, or -1 after
  * vn_usage_error. */
 typedef int (*vn_optfn)(int key, const char *arg, void *ctx);

@@ -18,6 +18,7 @@
 #include "../lua/tls.h"
 #include "cli.h"
 #include "tls_opts.h"
+#include "exec.h"
 
 struct conf {
 	int timeout_ms;   /* -w, -1 for none */
@@ -27,6 +28,7 @@ struct conf {
 	int udp;          /* -u */
 	int unix_path;    /* -U: the operand is a PATH */
 	struct vn_tls_cli tls;  /* --tls, --tls-* */
+	struct vn_exec exec;  /* --lua-exec, --sh-exec, --exec */
 };
 
 static const char *const usage[] = {
@@ -34,6 +36,7 @@ static const char *const usage[] = {
 	"[OPTIONS] -U [-u] PATH",
 	"[OPTIONS] -z HOST PORT|LOW-HIGH",
 	"[OPTIONS] --script FILE [HOST PORT | -U PATH] [-- ARG...]",
+	"[OPTIONS] --lua-exec FILE | -c CMD | --exec \"PROG ARGS\" HOST PORT",
 	NULL
 };
 
@@ -46,6 +49,9 @@ static const struct vn_option opts[] = {
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): one datagram per read" },
 	{ "unix", 'U', NULL, "connect to the Unix socket PATH (@name: abstract)" },
 	VN_TLS_CONNECT_OPTIONS,
+	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE on the connection as stdin/stdout" },
+	{ "sh-exec", 'c', "CMD", "run /bin/sh -c CMD on the connection as stdin/stdout" },
+	{ "exec", VN_OPT_EXEC, "\"PROG ARGS\"", "run PROG (from PATH, no shell) likewise" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -64,6 +70,9 @@ option(int key, const char *arg, void *ctx)
 	case '6': c->family = AF_INET6; break;
 	case 'u': c->udp = 1; break;
 	case 'U': c->unix_path = 1; break;
+	case VN_OPT_LUA_EXEC: case 'c': case VN_OPT_EXEC:
+		vn_exec_option(&c->exec, key, arg);
+		break;
 	}
 	return 0;
 }
@@ -189,10 +198,32 @@ relay(int fd, struct vn_tls *tls, const char *host, int port, const struct conf 
 	return status;
 }
 
+/* An exec option: the child talks to the server over fd, and the tool ends
+ * with its status. */
+static int
+exec_one(int fd, struct vn_tls *tls, const char *host, int port, struct conf *c)
+{
+	char hp[VN_HOSTPORTLEN];
+	pid_t pid;
+	int status;
+
+	/* With --tls the child's relay speaks it (cmd/exec.c) */
+	c->exec.session = tls;
+	pid = vn_exec_start(&c->exec, fd, c->unix_path ? host :
+	                    vn_hostport(hp, host, port));
+	status = pid < 0 ? 1 : 0;
+	vn_tls_free(tls);
+	close(fd);
+	if (pid > 0)
+		status = vn_exec_wait(pid);
+	vn_exec_free(&c->exec);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 } };
+	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 }, { 0 } };
 	struct vn_cli cli = { "vlcnet-connect", usage,
 		"Connect to HOST:PORT and relay standard input to it and its data to\n"
 		"standard output; at end of input the sending side is shut down.",
@@ -228,11 +259,25 @@ main(int argc, char **argv)
 	if (c.tls.on && cli.nops == 0)
 		vn_usage_error("--tls needs HOST PORT (a script connects with net.connect_tls)");
 	tc = vn_tls_cli_ctx(&c.tls, 0, c.udp, c.scan);
+	if (c.exec.kind && (c.scan || c.udp))
+		vn_usage_error("%s does not go with %s", vn_exec_name(&c.exec),
+		               c.scan ? "--scan" : "--udp");
+	if (c.exec.kind && c.quit_ms >= 0)
+		vn_usage_error("--quit-after applies to the relay, not to %s",
+		               vn_exec_name(&c.exec));
+	if (c.exec.kind && cli.nops == 0)
+		vn_usage_error(c.unix_path ? "missing PATH operand" :
+		               "missing HOST and PORT operands");
 	if (c.scan)
 		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));
 	if (cli.nops == 2)
 		port = vn_cli_port(cli.ops[1]);
-	if (vn_cli_scripted(&cli)) {
+	c.exec.timeout_ms = c.timeout_ms;
+	if (c.exec.kind && (status = vn_exec_prepare(&c.exec, &cli)) != 0) {
+		vn_tls_ctx_free(tc);
+		return status;
+	}
+	if (vn_cli_scripted(&cli) && !c.exec.kind) {
 		if (!(rt = vn_rt_open(&cli.script, &status))) {
 			vn_tls_ctx_free(tc);
 			return status;
@@ -252,6 +297,11 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (c.exec.kind) {
+		status = exec_one(fd, tls, cli.ops[0], port, &c);
+		tls = NULL;   /* exec_one freed it */
+		goto out;
+	}
 	if (!rt) {
 		status = relay(fd, tls, cli.ops[0], port, &c, cli.script.verbose);
 		goto out;
@@ -263,6 +313,7 @@ main(int argc, char **argv)
 	status = vn_rt_run(rt);
 out:
 	vn_rt_free(rt);
+	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(tc);
 	return vn_cli_exit(status);
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../core/acl.h"
 #include "../core/dgram.h"
 #include "../core/net.h"
 #include "../core/relay.h"
@@ -21,8 +22,10 @@
 #include "../lua/tls.h"
 #include "cli.h"
 #include "tls_opts.h"
+#include "exec.h"
 
 enum { OPT_FORK = 256, OPT_PORT_FILE };
+enum { OPT_ALLOW = 320, OPT_DENY };
 
 struct conf {
 	int keep;        /* -k */
@@ -35,6 +38,9 @@ struct conf {
 	int udp;         /* -u */
 	int unix_path;   /* -U: the operand is a PATH */
 	const char *where;      /* -U: the PATH, in messages and as `peer` */
+	struct vn_acl acl;      /* --allow, --deny */
+	int max_set;     /* -m was given */
+	struct vn_exec exec;    /* --lua-exec, --sh-exec, --exec */
 	struct vn_tls_cli tls;  /* --tls, --tls-* */
 	struct vn_tls_ctx *tc;  /* with --tls: the server context */
 };
@@ -45,6 +51,8 @@ static const char *const usage[] = {
 	"[OPTIONS] --script FILE [HOST] PORT [-- ARG...]",
 	"[OPTIONS] --fork --script FILE [HOST] PORT [-- ARG...]",
 	"[OPTIONS] --script FILE -U PATH [-- ARG...]",
+	"[OPTIONS] [-k] --lua-exec FILE [HOST] PORT [-- ARG...]",
+	"[OPTIONS] [-k] -c CMD | --exec \"PROG ARGS\" [HOST] PORT",
 	NULL
 };
 
@@ -55,13 +63,28 @@ static const struct vn_option opts[] = {
 	{ "ipv4", '4', NULL, "IPv4 addresses only" },
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
 	{ "fork", OPT_FORK, NULL, "run the script in a child per connection (fd, peer)" },
-	{ "max-conns", 'm', "N", "with --fork, at most N children at once (100)" },
+	{ "max-conns", 'm', "N", "at most N children at once (--fork: 100; -k with an exec option: 1)" },
 	{ "port-file", OPT_PORT_FILE, "FILE", "write the bound port (-U: PATH) to FILE once listening" },
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): answer the last sender" },
 	{ "unix", 'U', NULL, "listen on the Unix socket PATH (@name: abstract)" },
 	VN_TLS_LISTEN_OPTIONS,
+	{ "allow", OPT_ALLOW, "ADDR", "serve only clients in ADDR[/PREFIX] (repeatable)" },
+	{ "deny", OPT_DENY, "ADDR", "never serve clients in ADDR[/PREFIX] (repeatable)" },
+	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE per connection on its stdin/stdout" },
+	{ "sh-exec", 'c', "CMD", "run /bin/sh -c CMD per connection on its stdin/stdout" },
+	{ "exec", VN_OPT_EXEC, "\"PROG ARGS\"", "run PROG (from PATH, no shell) per connection likewise" },
 	{ NULL, 0, NULL, NULL }
 };
+
+/* --allow/--deny ARG, or exit 2 saying what is wrong with it. */
+static void
+add_rule(struct conf *c, enum vn_acl_rule rule, const char *opt, const char *arg)
+{
+	struct vn_err e;
+
+	if (vn_acl_add(&c->acl, rule, arg, &e) < 0)
+		vn_usage_error("invalid %s '%s': %s", opt, arg, vn_err_str(&e));
+}
 
 static int
 option(int key, const char *arg, void *ctx)
@@ -82,11 +105,17 @@ option(int key, const char *arg, void *ctx)
 	case OPT_PORT_FILE: c->port_file = arg; break;
 	case 'u': c->udp = 1; break;
 	case 'U': c->unix_path = 1; break;
+	case OPT_ALLOW: add_rule(c, VN_ACL_ALLOW, "--allow", arg); break;
+	case OPT_DENY: add_rule(c, VN_ACL_DENY, "--deny", arg); break;
+	case VN_OPT_LUA_EXEC: case 'c': case VN_OPT_EXEC:
+		vn_exec_option(&c->exec, key, arg);
+		break;
 	case 'm':
 		n = strtol(arg, &end, 10);
 		if (end == arg || *end || n < 1 || n > 1000000)
 			vn_usage_error("invalid connection count '%s'", arg);
 		c->max_conns = (int)n;
+		c->max_set = 1;
 		break;
 	}
 	return 0;
@@ -99,8 +128,10 @@ enum accepted {
 	GOT_NOTHING      /* timeout_ms expired */
 };
 
-/* Accept one connection. Other failures (out of descriptors…) are reported
- * and retried a moment later, so that a server keeps serving. */
+/* Accept one connection that --allow/--deny let through: a refused client is
+ * closed at once (said under -v) and the wait goes on. Other failures (out of
+ * descriptors…) are reported and retried a moment later, so that a server
+ * keeps serving. */
 static enum accepted
 accept_one(const int *fds, int n, int timeout_ms, const struct conf *c,
            int verbose, int *fd, char addr[VN_ADDRSTRLEN])
@@ -115,6 +146,12 @@ accept_one(const int *fds, int n, int timeout_ms, const struct conf *c,
 				snprintf(addr, VN_ADDRSTRLEN, "%s", c->where);
 			else
 				vn_addr_format((struct sockaddr *)&peer, addr);
+			if (vn_acl_check(&c->acl, (struct sockaddr *)&peer) == VN_ACL_REFUSE) {
+				close(*fd);
+				if (verbose)
+					vn_warn("refused connection from %s", addr);
+				continue;
+			}
 			if (verbose)
 				vn_warn("connection from %s", addr);
 			return GOT_CLIENT;
@@ -180,76 +217,40 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 	return 0;
 }
 
-/* A --fork child: the script, compiled once in the parent and inherited with
- * the fork, runs with the connection as `fd` and the peer's address as `peer`.
- * Never returns. */
-static void
-run_child(vn_rt *rt, const int *fds, int n, int fd, const char *addr,
-          const struct conf *c, int verbose)
-{
-	struct vn_tls *tls = NULL;
-	int i;
-
-	for (i = 0; i < n; i++)
-		close(fds[i]);
-	if (c->tc && !(tls = vn_tls_cli_handshake(c->tc, fd, NULL, addr,
-	                                          VN_TLS_HANDSHAKE_MS, verbose)))
-		_exit(vn_cli_exit(1));
-	if (tls)
-		vn_rt_set_tls_fd(rt, "fd", fd, tls);
-	else
-		vn_rt_set_fd(rt, "fd", fd);
-	vn_rt_set_string(rt, "peer", addr);
-	i = vn_rt_run(rt);
-	vn_rt_free(rt);
-	_exit(vn_cli_exit(i));
-}
-
-/* Reap the children that ended; returns how many. */
+/* --fork and the exec options: each connection served by a child (see
+ * cmd/exec.c), at most max at once; with keep, accept forever, else serve one
+ * connection and end with its child's status. The parent keeps no connection
+ * open and reaps children at least once a second. Returns the exit status (1
+ * after a signal). */
 static int
-reap(void)
+serve_children(const int *fds, int n, const struct conf *c, struct vn_exec *x,
+               int verbose)
 {
-	int n = 0;
+	int keep = c->fork || c->keep, children = 0;
+	int max = c->fork || c->max_set ? c->max_conns : 1;
+	pid_t pid = -1;
 
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		n++;
-	return n;
-}
-
-/* --fork: accept forever, each connection served by a child, at most
- * max_conns at once. The parent keeps no connection open and reaps children
- * at least once a second. Returns the exit status (after a signal). */
-static int
-serve_fork(const int *fds, int n, const struct conf *c, vn_rt *rt, int verbose)
-{
-	int children = 0;
-
-	for (;;) {
+	x->listen_fds = fds;
+	x->nlisten = n;
+	do {
 		char addr[VN_ADDRSTRLEN];
-		pid_t pid;
 		int fd;
 
-		children -= reap();
-		while (children >= c->max_conns) {
-			if (vn_poll(NULL, 0, 20) < 0)
+		children = vn_exec_reap(children, 0);
+		while (children >= max)
+			if ((children = vn_exec_reap(children, 1)) < 0)
 				return 1;
-			children -= reap();
-		}
-		switch (accept_one(fds, n, 1000, c, verbose, &fd, addr)) {
+		switch (accept_one(fds, n, keep ? 1000 : -1, c, verbose, &fd, addr)) {
 		case GOT_CLIENT: break;
 		case GOT_NOTHING: continue;
 		case GOT_SIGNAL: return 1;
 		}
-		fflush(NULL);
-		pid = fork();
-		if (pid == 0)
-			run_child(rt, fds, n, fd, addr, c, verbose);
-		if (pid < 0)
-			vn_warn("fork: %s", strerror(errno));
-		else
+		pid = vn_exec_start(x, fd, addr);
+		if (pid > 0)
 			children++;
 		close(fd);
-	}
+	} while (keep);
+	return pid < 0 ? 1 : vn_exec_wait(pid);
 }
 
 /* --port-file: "PORT\n" (with -U "PATH\n") in one write(2), so that whoever
@@ -316,13 +317,23 @@ check_usage(const struct vn_cli *cli, const struct conf *c)
 		vn_usage_error("empty PATH operand");
 	if (c->unix_path && c->family != AF_UNSPEC)
 		vn_usage_error("--ipv4 and --ipv6 do not apply to --unix");
+	if (c->exec.kind && (c->fork || c->udp))
+		vn_usage_error("%s does not go with %s", vn_exec_name(&c->exec),
+		               c->fork ? "--fork" : "--udp");
 	if (c->fork && !vn_cli_scripted(cli))
-		vn_usage_error("--fork needs --script or --exec");
+		vn_usage_error("--fork needs --script or --eval");
 	if (c->fork && c->udp)
 		vn_usage_error("--fork needs connections: not with --udp");
-	if ((c->timeout_ms >= 0 || c->quit_ms >= 0) && vn_cli_scripted(cli))
-		vn_usage_error("%s applies to the relay, not to a script",
-		               c->timeout_ms >= 0 ? "--timeout" : "--quit-after");
+	if (vn_acl_active(&c->acl) && (c->unix_path || c->udp ||
+	                               (vn_cli_scripted(cli) && !c->fork && !c->exec.kind)))
+		vn_usage_error("--allow and --deny need TCP connections the tool accepts: "
+		               "not with %s", c->unix_path ? "--unix" : c->udp ? "--udp" :
+		               "--script alone (add --fork)");
+	if (c->quit_ms >= 0 && (vn_cli_scripted(cli) || c->exec.kind))
+		vn_usage_error("--quit-after applies to the relay, not to %s",
+		               c->exec.kind ? vn_exec_name(&c->exec) : "a script");
+	if (c->timeout_ms >= 0 && vn_cli_scripted(cli) && !c->fork && !c->exec.kind)
+		vn_usage_error("--timeout applies to the relay and to --fork, not to a script");
 }
 
 /* Open the listening socket(s) of -U PATH, -u or TCP into fds[]. Returns how
@@ -378,7 +389,8 @@ open_listener(const struct conf *c, const char *host, const char *port,
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL, { 0 }, NULL };
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL, { { 0 }, { 0 } }, 0, { 0 },
+	                  { 0 }, NULL };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
 		"accept a connection and relay standard input to it and its data to\n"
@@ -399,7 +411,13 @@ main(int argc, char **argv)
 	port = cli.ops[cli.nops - 1];
 	if (c.unix_path)
 		c.where = port;
-	if (vn_cli_scripted(&cli)) {
+	c.exec.timeout_ms = c.timeout_ms;
+	c.exec.tls = c.tc;   /* each child's relay does the handshake */
+	if (c.exec.kind && (status = vn_exec_prepare(&c.exec, &cli)) != 0) {
+		vn_tls_ctx_free(c.tc);
+		return status;
+	}
+	if (vn_cli_scripted(&cli) && !c.exec.kind) {
 		if (!(rt = vn_rt_open(&cli.script, &status))) {
 			vn_tls_ctx_free(c.tc);
 			return status;
@@ -408,6 +426,7 @@ main(int argc, char **argv)
 	n = open_listener(&c, host, port, fds, &file, cli.script.verbose);
 	if (n < 0) {
 		vn_rt_free(rt);
+		vn_exec_free(&c.exec);
 		vn_tls_ctx_free(c.tc);
 		return vn_cli_exit(1);
 	}
@@ -416,9 +435,15 @@ main(int argc, char **argv)
 	if (c.port_file &&
 	    write_port_file(c.port_file, c.unix_path ? c.where : portnum) < 0) {
 		status = 1;
+	} else if (c.exec.kind) {
+		status = serve_children(fds, n, &c, &c.exec, cli.script.verbose);
 	} else if (c.fork) {
 		/* The parent never runs its state: each child runs its copy. */
-		status = serve_fork(fds, n, &c, rt, cli.script.verbose);
+		c.exec.kind = VN_EXEC_SCRIPT;
+		c.exec.rt = rt;
+		c.exec.verbose = cli.script.verbose;
+		c.exec.timeout_ms = c.timeout_ms;
+		status = serve_children(fds, n, &c, &c.exec, cli.script.verbose);
 	} else if (rt && c.udp) {
 		/* A datagram socket has nothing to accept: the script gets it. */
 		vn_rt_set_fd(rt, "fd", fds[0]);
@@ -438,6 +463,8 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		close(fds[i]);
 	vn_rt_free(rt);
+	vn_acl_free(&c.acl);
+	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(c.tc);
 	/* After the state closed its sockets; a --fork child never gets here. */
 	if (c.unix_path && vn_unix_remove(c.where, &file) < 0)

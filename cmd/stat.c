@@ -42,6 +42,7 @@ static const struct vn_option opts[] = {
 	{ "dereference", 'L', NULL, "follow symbolic links" },
 	{ "where", VN_OPT_WHERE, "EXPR", "print only the paths for which the Lua EXPR is true" },
 	{ "print", VN_OPT_PRINT, "EXPR", "print the Lua EXPR's value instead of the default" },
+	{ "exec", VN_OPT_EVAL_OLD, "CODE", "old name of --eval" },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -59,6 +59,12 @@ vn_err_str(const struct vn_err *e)
 		return "empty path";
 	case VN_ENOTSOCKFILE:
 		return "File exists and is not a socket";
+	case VN_EBADADDR:
+		return "not an IP address";
+	case VN_EBADPREFIX:
+		return "prefix length not 0-32 (IPv4) or 0-128 (IPv6)";
+	case VN_ENAMEPREFIX:
+		return "a /PREFIX needs an IP address, not a host name";
 	}
 	return strerror(e->code);
 }

@@ -25,6 +25,9 @@ enum {
 	VN_EPATHLEN = -8,  /* a Unix socket path longer than sun_path takes */
 	VN_EPATHEMPTY = -9, /* an empty Unix socket path */
 	VN_ENOTSOCKFILE = -10, /* the path is a file, but not a socket */
+	VN_EBADADDR = -11, /* --allow/--deny: not an IP address */
+	VN_EBADPREFIX = -12, /* --allow/--deny: a /PREFIX too long or not a number */
+	VN_ENAMEPREFIX = -13, /* --allow/--deny: a /PREFIX after a host name */
 };
 struct vn_err { int code; int gai; };
 

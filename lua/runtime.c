@@ -214,6 +214,66 @@ set_path(lua_State *L, const char *script)
 	lua_pop(L, 1);
 }
 
+#ifdef LUAJIT_VERSION
+/* Lua 5.2's bit32 over LuaJIT's bit, whose results are signed: bit32's are
+ * 0..2^32-1, and its shifts by 32 or more give 0. */
+static const char bit32_code[] =
+	"local b = require 'bit'\n"
+	"local M = 4294967296\n"
+	"local function u(x) return x % M end\n"
+	"local band, bor, bxor, bnot = b.band, b.bor, b.bxor, b.bnot\n"
+	"local shl, shr, sar = b.lshift, b.rshift, b.arshift\n"
+	"local t = {}\n"
+	"function t.band(...) if select('#', ...) == 0 then return M - 1 end return u(band(...)) end\n"
+	"function t.bor(...) if select('#', ...) == 0 then return 0 end return u(bor(...)) end\n"
+	"function t.bxor(...) if select('#', ...) == 0 then return 0 end return u(bxor(...)) end\n"
+	"function t.btest(...) return t.band(...) ~= 0 end\n"
+	"function t.bnot(x) return u(bnot(x)) end\n"
+	"function t.lshift(x, n)\n"
+	"  if n <= -32 or n >= 32 then return 0 end\n"
+	"  if n < 0 then return u(shr(x, -n)) end return u(shl(x, n)) end\n"
+	"function t.rshift(x, n)\n"
+	"  if n <= -32 or n >= 32 then return 0 end\n"
+	"  if n < 0 then return u(shl(x, -n)) end return u(shr(x, n)) end\n"
+	"function t.arshift(x, n)\n"
+	"  if n < 0 then return t.lshift(x, -n) end\n"
+	"  if n >= 32 then n = 31 end return u(sar(x, n)) end\n"
+	"function t.lrotate(x, n) return u(b.rol(x, n % 32)) end\n"
+	"function t.rrotate(x, n) return u(b.ror(x, n % 32)) end\n"
+	"local function mask(f, w)\n"
+	"  w = w or 1\n"
+	"  assert(f >= 0 and w > 0 and f + w <= 32, 'trying to access non-existent bits')\n"
+	"  return w == 32 and -1 or shl(1, w) - 1, w end\n"
+	"function t.extract(n, f, w) local m = mask(f, w) return u(band(shr(n, f), m)) end\n"
+	"function t.replace(n, v, f, w) local m = mask(f, w)\n"
+	"  return u(bor(band(n, bnot(shl(m, f))), shl(band(v, m), f))) end\n"
+	"package.loaded.bit32 = t\n"
+	"return t\n";
+#endif
+
+/* The global bit32 that scripts written for Lua 5.2 (ncat's among them) use:
+ * Debian's lua-bit32 module for Lua 5.1, a table over `bit` for LuaJIT. Left
+ * out, quietly, where neither exists. */
+static void
+open_bit32(lua_State *L)
+{
+#ifdef LUAJIT_VERSION
+	if (luaL_loadbuffer(L, bit32_code, sizeof bit32_code - 1, "=bit32") != 0 ||
+	    lua_pcall(L, 0, 1, 0) != 0) {
+		lua_pop(L, 1);
+		return;
+	}
+#else
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "bit32");
+	if (lua_pcall(L, 1, 1, 0) != 0 || !lua_istable(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+#endif
+	lua_setglobal(L, "bit32");
+}
+
 static int
 setup(lua_State *L)
 {
@@ -221,6 +281,7 @@ setup(lua_State *L)
 	int i;
 
 	luaL_openlibs(L);
+	open_bit32(L);
 	vn_lua_net_open(L);
 	lua_pushvalue(L, -1);
 	lua_setglobal(L, "net");

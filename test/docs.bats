@@ -308,13 +308,20 @@ vlcnet-listen.1 4 pair
 vlcnet-listen.1 5 unix
 vlcnet-listen.1 6 pair
 vlcnet-listen.1 7 pair
+vlcnet-listen.1 8 pair
+vlcnet-listen.1 9 pair
+vlcnet-listen.1 10 pair
+vlcnet-listen.1 11 pair
 vlcnet-connect.1 1 pair
 vlcnet-connect.1 2 pair
 vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
 vlcnet-connect.1 4 pair
 vlcnet-connect.1 5 unix
 vlcnet-connect.1 6 pair
-vlcnet-connect.1 7 skip: reaches a web server on the Internet
+vlcnet-connect.1 7 pair
+vlcnet-connect.1 8 pair
+vlcnet-connect.1 9 pair
+vlcnet-connect.1 10 skip: reaches a web server on the Internet
 bats-vlcnet.7 1 bats
 bats-vlcnet.7 2 bats
 bats-vlcnet.7 3 local
@@ -436,7 +443,7 @@ run_bats() {
 }
 
 @test "vlcnet-listen(1) EXAMPLES: --tls serves a secret to a client that trusts the certificate made for it" {
-	run_pair vlcnet-listen.1 7
+	run_pair vlcnet-listen.1 11
 	assert_success
 	assert_output "secret"
 	wait_bg
@@ -479,6 +486,13 @@ run_bats() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/datagrams.txt")" "deploys:1|c"
 }
 
+@test "vlcnet-listen(1) EXAMPLES: --allow/--deny serve an allowed loopback client" {
+	run_pair vlcnet-listen.1 11
+	assert_success
+	wait_for "$BATS_TEST_TMPDIR/log.txt" '^hello$'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "hello"
+}
+
 @test "vlcnet-connect(1) EXAMPLES: -U asks a control socket" {
 	run_unix vlcnet-connect.1 5
 	assert_success
@@ -492,6 +506,48 @@ run_bats() {
 	assert_success
 	wait_bg
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.out")" "deploys:1|c"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: --lua-exec greets the client with NCAT_REMOTE_ADDR" {
+	run_pair vlcnet-listen.1 8
+	assert_success
+	assert_output "hello 127.0.0.1"
+	wait_bg
+}
+
+@test "vlcnet-listen(1) EXAMPLES: -c upper-cases what the client sends" {
+	run_pair vlcnet-listen.1 9
+	assert_success
+	assert_output "HELLO"
+	wait_bg
+}
+
+@test "vlcnet-listen(1) EXAMPLES: --exec counts the bytes the client sends" {
+	run_pair vlcnet-listen.1 10
+	assert_success
+	assert_output "5"
+	wait_bg
+}
+
+@test "vlcnet-connect(1) EXAMPLES: --lua-exec answers the greeting upper-cased" {
+	run_pair vlcnet-connect.1 7
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.out")" "HELLO"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: -c lets the shell answer the server" {
+	run_pair vlcnet-connect.1 8
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.out")" "hello world"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: --exec sends the lines back reversed" {
+	run_pair vlcnet-connect.1 9
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.out")" "$(printf 'two\none')"
 }
 
 @test "vlcnet-stat(1) EXAMPLES: -c prints what GNU stat -c prints" {

@@ -222,7 +222,7 @@ PY
 	run timeout 10 vlcnet-ls --help
 	assert_success
 	for o in --all --unsorted --reverse --long --recursive --null --json \
-		--dereference --where --print --script --exec --verbose --help --version; do
+		--dereference --where --print --script --eval --exec --verbose --help --version; do
 		assert_output --partial -- "$o"
 	done
 }

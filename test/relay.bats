@@ -253,6 +253,55 @@ c.close()"
 		"$(tail -c +1001 "$BATS_TEST_TMPDIR/file" | sha256sum)"
 }
 
+@test "a socket as connect's stdin and stdout is relayed both ways, intact" {
+	# as under inetd or socat EXEC: one end of a socketpair is fds 0 and 1
+	head -c 5M /dev/urandom >"$BATS_TEST_TMPDIR/a"
+	head -c 5M /dev/urandom >"$BATS_TEST_TMPDIR/b"
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/a" vlcnet_listen -v
+	port=$VLCNET_PORT
+	printf '%s\n' 'import socket, subprocess, sys, threading
+a, b = socket.socketpair()
+p = subprocess.Popen(["vlcnet-connect", "127.0.0.1", sys.argv[1]], stdin=b, stdout=b)
+b.close()
+def feed():
+    with open(sys.argv[2], "rb") as f:
+        a.sendall(f.read())
+    a.shutdown(socket.SHUT_WR)
+threading.Thread(target=feed).start()
+with open(sys.argv[3], "wb") as out:
+    while True:
+        d = a.recv(65536)
+        if not d:
+            break
+        out.write(d)
+sys.exit(p.wait())' >"$BATS_TEST_TMPDIR/pair.py"
+	run timeout 30 python3 "$BATS_TEST_TMPDIR/pair.py" "$port" \
+		"$BATS_TEST_TMPDIR/b" "$BATS_TEST_TMPDIR/got"
+	assert_success
+	vlcnet_wait
+	assert_equal "$(sha256sum <"$BATS_TEST_TMPDIR/got")" "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
+	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
+}
+
+@test "a non-blocking stdin pipe that runs dry is waited on, not taken for an error" {
+	vlcnet_listen -v
+	port=$VLCNET_PORT
+	printf '%s\n' 'import os, subprocess, sys, time
+r, w = os.pipe()
+os.set_blocking(r, False)
+p = subprocess.Popen(["vlcnet-connect", "127.0.0.1", sys.argv[1]], stdin=r)
+os.close(r)
+os.write(w, b"one ")
+time.sleep(0.3)
+os.write(w, b"two\n")
+os.close(w)
+sys.exit(p.wait())' >"$BATS_TEST_TMPDIR/nb.py"
+	run timeout 10 python3 "$BATS_TEST_TMPDIR/nb.py" "$port"
+	assert_success
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "one two"
+}
+
 # A python3 peer's part that sends "before", one urgent byte, then "after".
 PY_URGENT='c.sendall(b"before")
 time.sleep(0.2)

@@ -155,7 +155,7 @@ PY
 @test "stat --help lists every option" {
 	run timeout 10 vlcnet-stat --help
 	assert_success
-	for o in --format --json --dereference --where --print --script --exec \
+	for o in --format --json --dereference --where --print --script --eval --exec \
 		--verbose --help --version; do
 		assert_output --partial -- "$o"
 	done

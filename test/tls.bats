@@ -133,6 +133,25 @@ s_server() {
 	assert_output "hello over TLS"
 }
 
+@test "listen --tls -k --sh-exec answers curl --cacert over HTTPS, the tool relaying between the child and TLS" {
+	tls_listen -k -c 'read -r line; printf "HTTP/1.0 200 OK\r\n\r\nhello %s\n" "$NCAT_REMOTE_ADDR"'
+	for i in 1 2; do
+		run timeout 10 curl -sS --cacert "$CERTS/ca.pem" "https://localhost:$port/"
+		assert_success
+		assert_output "hello 127.0.0.1"
+	done
+}
+
+@test "listen --tls --lua-exec and connect --tls --sh-exec talk through TLS, each child on plain stdin and stdout" {
+	printf 'io.write("lua saw ", io.read("*l"), "\\n")\n' >"$BATS_TEST_TMPDIR/echo.lua"
+	tls_listen --lua-exec "$BATS_TEST_TMPDIR/echo.lua"
+	run timeout 10 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" \
+		-c 'echo from the connect child; read -r l; echo "the child got: $l" >&2' localhost "$port"
+	assert_success
+	assert_output "the child got: lua saw from the connect child"
+	vlcnet_wait
+}
+
 @test "ncat --ssl interoperates both ways, verifying and verified" {
 	printf 'from listen\n' >"$BATS_TEST_TMPDIR/reply"
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/reply" tls_listen
