@@ -487,7 +487,7 @@ run_bats() {
 }
 
 @test "vlcnet-listen(1) EXAMPLES: --allow/--deny serve an allowed loopback client" {
-	run_pair vlcnet-listen.1 11
+	run_pair vlcnet-listen.1 7
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/log.txt" '^hello$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "hello"
