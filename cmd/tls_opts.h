@@ -4,9 +4,10 @@
 
 #include "../core/tls.h"
 
-/* Keys of the long options, clear of the tools' own (256 up). */
+/* Keys of the long options, clear of the tools' own (256 up), acl's (320 up)
+ * and the exec options' (0x300 up). */
 enum {
-	OPT_TLS = 320, OPT_TLS_CA, OPT_TLS_SERVERNAME, OPT_TLS_INSECURE,
+	OPT_TLS = 0x400, OPT_TLS_CA, OPT_TLS_SERVERNAME, OPT_TLS_INSECURE,
 	OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_VERIFY_CLIENT
 };
 
