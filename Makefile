@@ -149,7 +149,8 @@ FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 FUZZ_CFLAGS  = -std=c99 -D_GNU_SOURCE -g -O1 $(FUZZ_SAN) $(PKG_CFLAGS)
 FUZZERS      = $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard test/fuzz/*_fuzz.c))
 FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard core/*.c) \
-               $(filter-out lua/module.c,$(wildcard lua/*.c)) cmd/cli.c cmd/files.c cmd/tls_opts.c)
+               $(filter-out lua/module.c,$(wildcard lua/*.c)) cmd/cli.c cmd/files.c cmd/tls_opts.c \
+               cmd/exec.c)
 # cli_fuzz turns cli.c's exit() into a longjmp (see test/fuzz/cli_fuzz.c).
 FUZZ_LDFLAGS_cli = -Wl,--wrap=exit,--wrap=malloc,--wrap=calloc
 
