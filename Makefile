@@ -28,8 +28,12 @@ endif
 LUA_CFLAGS := $(shell pkg-config --cflags $(LUA))
 IDN_CFLAGS := $(shell pkg-config --cflags libidn2)
 IDN_LIBS   := $(shell pkg-config --libs libidn2)
-PKG_CFLAGS  = $(LUA_CFLAGS) $(IDN_CFLAGS)
-PKG_LIBS   := $(shell pkg-config --libs $(LUA) libidn2)
+TLS_CFLAGS := $(shell pkg-config --cflags libtls)
+TLS_LIBS   := $(shell pkg-config --libs libtls)
+CORE_CFLAGS = $(IDN_CFLAGS) $(TLS_CFLAGS)
+CORE_LIBS   = $(IDN_LIBS) $(TLS_LIBS)
+PKG_CFLAGS  = $(LUA_CFLAGS) $(CORE_CFLAGS)
+PKG_LIBS   := $(shell pkg-config --libs $(LUA) libidn2 libtls)
 ifeq ($(SANITIZE),1)
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
@@ -56,23 +60,26 @@ $(BUILD)/%.o: %.c $(BUILD)/.config
 
 # core/ never includes lua.h: its objects, and the unit tests that link only
 # them, are compiled without Lua's include path, so that the compiler says so.
-$(BUILD)/core/%.o $(BUILD)/test/%: PKG_CFLAGS = $(IDN_CFLAGS)
+$(BUILD)/core/%.o $(BUILD)/test/%: PKG_CFLAGS = $(CORE_CFLAGS)
 
 $(BUILD)/vlcnet-%: $(BUILD)/cmd/%.o $(BUILD)/cmd/cli.o $(LUAOBJ) $(CORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-# The file tools share cmd/files.c; vlcnet-ls is split along its jobs.
+# The file tools share cmd/files.c; vlcnet-ls is split along its jobs; the
+# network tools share the --tls-* options.
+$(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/tls_opts.o
 $(BUILD)/vlcnet-stat: $(BUILD)/cmd/files.o
 $(BUILD)/vlcnet-ls: $(BUILD)/cmd/files.o $(BUILD)/cmd/ls_walk.o $(BUILD)/cmd/ls_print.o
 # The network tools share the per-connection children of cmd/exec.c.
 $(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/exec.o
 
-$(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o $(CORE)
-	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(IDN_LIBS) -lm
+$(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o \
+		$(BUILD)/lua/tls.o $(CORE)
+	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(CORE_LIBS) -lm
 
 $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(IDN_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(CORE_LIBS) -lm
 
 # check runs the unit tests (test/units.sh), then the bats suite whatever the
 # unit tests did, and fails if either failed. The bats files run BATS_JOBS at
@@ -152,7 +159,8 @@ FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-
 FUZZ_CFLAGS  = -std=c99 -D_GNU_SOURCE -g -O1 $(FUZZ_SAN) $(PKG_CFLAGS)
 FUZZERS      = $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard test/fuzz/*_fuzz.c))
 FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard core/*.c) \
-               $(filter-out lua/module.c,$(wildcard lua/*.c)) cmd/cli.c cmd/files.c)
+               $(filter-out lua/module.c,$(wildcard lua/*.c)) cmd/cli.c cmd/files.c cmd/tls_opts.c \
+               cmd/exec.c)
 # cli_fuzz turns cli.c's exit() into a longjmp (see test/fuzz/cli_fuzz.c).
 FUZZ_LDFLAGS_cli = -Wl,--wrap=exit,--wrap=malloc,--wrap=calloc
 
@@ -160,7 +168,7 @@ $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(FUZZ_DIR)/obj/core/%.o: PKG_CFLAGS = $(IDN_CFLAGS)
+$(FUZZ_DIR)/obj/core/%.o: PKG_CFLAGS = $(CORE_CFLAGS)
 
 $(FUZZ_DIR)/%_fuzz: test/fuzz/%_fuzz.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_OBJ) \

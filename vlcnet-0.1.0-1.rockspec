@@ -15,7 +15,8 @@ description = {
    detailed = [[
 The net module of VLC's Lua scripting API as a Lua 5.1 C module:
 listen_tcp, accept, connect_tcp, send, recv, poll, read, write, close,
-url_parse, stat, opendir and the POLL* flags, plus Unix and UDP sockets.
+url_parse, stat, opendir and the POLL* flags, plus Unix and UDP sockets and
+TLS (net.tls, net.connect_tls) with libtls.
 require "vlcnet" returns the table that VLC scripts know as vlc.net.
 ]],
    license = "unspecified (see debian/copyright)",
@@ -25,13 +26,14 @@ dependencies = {
 }
 external_dependencies = {
    LIBIDN2 = { header = "idn2.h", library = "idn2" },
+   LIBTLS = { header = "tls.h", library = "tls" },
 }
 build = {
    type = "make",
    build_target = "build/vlcnet.so",
    build_variables = {
-      CFLAGS = "$(CFLAGS) -I$(LUA_INCDIR) -I$(LIBIDN2_INCDIR)",
-      LDFLAGS = "-L$(LIBIDN2_LIBDIR)",
+      CFLAGS = "$(CFLAGS) -I$(LUA_INCDIR) -I$(LIBIDN2_INCDIR) -I$(LIBTLS_INCDIR)",
+      LDFLAGS = "-L$(LIBIDN2_LIBDIR) -L$(LIBTLS_LIBDIR)",
    },
    install_pass = false,
    install = {

@@ -13,8 +13,11 @@
 #include "../core/relay.h"
 #include "../core/sig.h"
 #include "../core/udp.h"
+#include "../core/tls_relay.h"
 #include "../core/unix.h"
+#include "../lua/tls.h"
 #include "cli.h"
+#include "tls_opts.h"
 #include "exec.h"
 
 struct conf {
@@ -24,6 +27,7 @@ struct conf {
 	int family;       /* -4/-6 */
 	int udp;          /* -u */
 	int unix_path;    /* -U: the operand is a PATH */
+	struct vn_tls_cli tls;  /* --tls, --tls-* */
 	struct vn_exec exec;  /* --lua-exec, --sh-exec, --exec */
 };
 
@@ -44,6 +48,7 @@ static const struct vn_option opts[] = {
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): one datagram per read" },
 	{ "unix", 'U', NULL, "connect to the Unix socket PATH (@name: abstract)" },
+	VN_TLS_CONNECT_OPTIONS,
 	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE on the connection as stdin/stdout" },
 	{ "sh-exec", 'c', "CMD", "run /bin/sh -c CMD on the connection as stdin/stdout" },
 	{ "exec", VN_OPT_EXEC, "\"PROG ARGS\"", "run PROG (from PATH, no shell) likewise" },
@@ -55,6 +60,8 @@ option(int key, const char *arg, void *ctx)
 {
 	struct conf *c = ctx;
 
+	if (vn_tls_cli_option(&c->tls, key, arg))
+		return 0;
 	switch (key) {
 	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
 	case 'q': c->quit_ms = vn_cli_secs(arg, 1); break;
@@ -162,7 +169,8 @@ relay_dgram(int fd, const char *peer, const struct conf *c)
 /* Relay stdin and stdout over fd. An idle timeout (-w) ends the relay
  * quietly, as nc -w does. Returns the exit status. */
 static int
-relay(int fd, const char *host, int port, const struct conf *c, int verbose)
+relay(int fd, struct vn_tls *tls, const char *host, int port, const struct conf *c,
+      int verbose)
 {
 	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
 	char hp[VN_HOSTPORTLEN], sum[VN_SUMMARYLEN];
@@ -172,15 +180,20 @@ relay(int fd, const char *host, int port, const struct conf *c, int verbose)
 	if (c->udp)
 		return relay_dgram(fd, peer, c);
 	vn_relay_set_ends(&ro, 0, c->quit_ms);
-	r = vn_relay(0, 1, fd, &ro);
+	r = tls ? vn_tls_relay(0, 1, tls, &ro) : vn_relay(0, 1, fd, &ro);
 	err = errno;
 	if (r < 0 && err != ETIMEDOUT) {
 		if (err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, peer), strerror(err));
+			vn_warn("%s: %s", vn_relay_where(&ro, peer), tls &&
+			        ro.failed == VN_RELAY_NET ? vn_tls_cli_relay_error(tls, err) :
+			        strerror(err));
 		status = 1;
 	}
 	if (verbose && !(r < 0 && err == EINTR))
 		vn_warn("%s", vn_relay_summary(&ro, sum));
+	if (tls)
+		vn_tls_end(tls);
+	vn_tls_free(tls);
 	close(fd);
 	return status;
 }
@@ -188,13 +201,18 @@ relay(int fd, const char *host, int port, const struct conf *c, int verbose)
 /* An exec option: the child talks to the server over fd, and the tool ends
  * with its status. */
 static int
-exec_one(int fd, const char *host, int port, struct conf *c)
+exec_one(int fd, struct vn_tls *tls, const char *host, int port, struct conf *c)
 {
 	char hp[VN_HOSTPORTLEN];
-	pid_t pid = vn_exec_start(&c->exec, fd, c->unix_path ? host :
-	                          vn_hostport(hp, host, port));
-	int status = pid < 0 ? 1 : 0;
+	pid_t pid;
+	int status;
 
+	/* With --tls the child's relay speaks it (cmd/exec.c) */
+	c->exec.session = tls;
+	pid = vn_exec_start(&c->exec, fd, c->unix_path ? host :
+	                    vn_hostport(hp, host, port));
+	status = pid < 0 ? 1 : 0;
+	vn_tls_free(tls);
 	close(fd);
 	if (pid > 0)
 		status = vn_exec_wait(pid);
@@ -205,12 +223,15 @@ exec_one(int fd, const char *host, int port, struct conf *c)
 int
 main(int argc, char **argv)
 {
-	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 } };
+	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 }, { 0 } };
 	struct vn_cli cli = { "vlcnet-connect", usage,
 		"Connect to HOST:PORT and relay standard input to it and its data to\n"
 		"standard output; at end of input the sending side is shut down.",
 		opts, { 0 }, NULL, 0 };
 	vn_rt *rt = NULL;
+	struct vn_tls_ctx *tc;
+	struct vn_tls *tls = NULL;
+	char hp[VN_HOSTPORTLEN];
 	int fd = -1, port = -1, status;
 
 	vn_proc_std_init();
@@ -235,6 +256,9 @@ main(int argc, char **argv)
 		vn_usage_error("empty HOST operand");
 	if (c.scan && vn_cli_scripted(&cli))
 		vn_usage_error("--scan takes no script");
+	if (c.tls.on && cli.nops == 0)
+		vn_usage_error("--tls needs HOST PORT (a script connects with net.connect_tls)");
+	tc = vn_tls_cli_ctx(&c.tls, 0, c.udp, c.scan);
 	if (c.exec.kind && (c.scan || c.udp))
 		vn_usage_error("%s does not go with %s", vn_exec_name(&c.exec),
 		               c.scan ? "--scan" : "--udp");
@@ -249,24 +273,47 @@ main(int argc, char **argv)
 	if (cli.nops == 2)
 		port = vn_cli_port(cli.ops[1]);
 	c.exec.timeout_ms = c.timeout_ms;
-	if (c.exec.kind && (status = vn_exec_prepare(&c.exec, &cli)) != 0)
+	if (c.exec.kind && (status = vn_exec_prepare(&c.exec, &cli)) != 0) {
+		vn_tls_ctx_free(tc);
 		return status;
+	}
 	if (vn_cli_scripted(&cli) && !c.exec.kind) {
-		if (!(rt = vn_rt_open(&cli.script, &status)))
+		if (!(rt = vn_rt_open(&cli.script, &status))) {
+			vn_tls_ctx_free(tc);
 			return status;
+		}
 	}
-	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0) {
-		vn_rt_free(rt);
-		vn_exec_free(&c.exec);
-		return vn_cli_exit(1);
+	status = 1;
+	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0)
+		goto out;
+	if (tc && fd >= 0) {
+		if (c.tls.o.insecure && cli.script.verbose)
+			vn_warn("--tls-insecure: the server's certificate is not verified");
+		tls = vn_tls_cli_handshake(tc, fd, cli.ops[0], c.unix_path ? cli.ops[0] :
+		                           vn_hostport(hp, cli.ops[0], port), c.timeout_ms,
+		                           cli.script.verbose);
+		if (!tls) {
+			close(fd);
+			goto out;
+		}
 	}
-	if (c.exec.kind)
-		return vn_cli_exit(exec_one(fd, cli.ops[0], port, &c));
-	if (!rt)
-		return vn_cli_exit(relay(fd, cli.ops[0], port, &c, cli.script.verbose));
-	if (fd >= 0)
+	if (c.exec.kind) {
+		status = exec_one(fd, tls, cli.ops[0], port, &c);
+		tls = NULL;   /* exec_one freed it */
+		goto out;
+	}
+	if (!rt) {
+		status = relay(fd, tls, cli.ops[0], port, &c, cli.script.verbose);
+		goto out;
+	}
+	if (fd >= 0 && tls)
+		vn_rt_set_tls_fd(rt, "fd", fd, tls);
+	else if (fd >= 0)
 		vn_rt_set_fd(rt, "fd", fd);
 	status = vn_rt_run(rt);
+out:
 	vn_rt_free(rt);
+	vn_exec_free(&c.exec);
+	vn_tls_ctx_free(tc);
 	return vn_cli_exit(status);
 }

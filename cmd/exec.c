@@ -15,7 +15,9 @@
 #include "../core/relay.h"
 #include "../core/sig.h"
 #include "../core/spawn.h"
+#include "../core/tls_relay.h"
 #include "exec.h"
+#include "tls_opts.h"
 
 const char *
 vn_exec_name(const struct vn_exec *x)
@@ -238,11 +240,16 @@ relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_e
 	struct vn_relay_opts o;
 	char sum[VN_SUMMARYLEN];
 	int sp[2], r, err, st = 0, k;
+	struct vn_tls *tls = x->session;
 	pid_t pid;
 
 	for (k = 0; k < x->nlisten; k++)
 		close(x->listen_fds[k]);
 	x->nlisten = 0;
+	/* Here, not in the parent: a slow handshake holds up no accept. */
+	if (x->tls && !(tls = vn_tls_cli_handshake(x->tls, fd, NULL, peer,
+	    x->timeout_ms >= 0 ? x->timeout_ms : VN_TLS_HANDSHAKE_MS, x->verbose)))
+		_exit(1);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		vn_warn("socketpair: %s", strerror(errno));
 		_exit(1);
@@ -253,12 +260,23 @@ relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_e
 	}
 	close(sp[1]);
 	memset(&o, 0, sizeof o);
-	r = relay(fd, sp[0], x->timeout_ms, &o);
+	if (tls) {
+		o.idle_timeout_ms = x->timeout_ms;
+		o.in_end_ms = o.peer_end_ms = -1;
+		r = vn_tls_relay(sp[0], sp[0], tls, &o);
+	} else {
+		r = relay(fd, sp[0], x->timeout_ms, &o);
+	}
 	err = errno;
 	close(sp[0]);
-	close(fd);
 	if (r < 0 && err != ETIMEDOUT && err != EINTR)
-		vn_warn("%s: %s", peer, strerror(err));
+		vn_warn("%s: %s", peer, tls && o.failed == VN_RELAY_NET ?
+		        vn_tls_cli_relay_error(tls, err) : strerror(err));
+	if (tls) {
+		vn_tls_end(tls);
+		vn_tls_free(tls);
+	}
+	close(fd);
 	if (r < 0)
 		kill(pid, SIGTERM);   /* dropped: the program's client is gone */
 	if (x->verbose)
@@ -275,7 +293,7 @@ vn_exec_start(struct vn_exec *x, int fd, const char *peer)
 	pid_t pid;
 
 	vn_child_env_of(fd, &env);
-	if (x->timeout_ms < 0) {
+	if (x->timeout_ms < 0 && !x->tls && !x->session) {
 		pid = spawn(x, fd, peer, &env);
 	} else {
 		fflush(NULL);

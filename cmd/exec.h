@@ -7,6 +7,9 @@
 
 #include "cli.h"
 
+struct vn_tls;
+struct vn_tls_ctx;
+
 /* Keys of the options in the tools' tables ('c' is -c, --sh-exec). */
 enum { VN_OPT_LUA_EXEC = 0x300, VN_OPT_EXEC };
 
@@ -28,6 +31,9 @@ struct vn_exec {
 	int verbose;
 	const int *listen_fds;   /* closed in every child */
 	int nlisten;
+	struct vn_tls_ctx *tls;  /* listen --tls: the relay of each child does the
+	                          * handshake, then relays TLS to the child */
+	struct vn_tls *session;  /* connect --tls: the session, handshake done */
 };
 
 /* The option's name for messages: "--lua-exec"… */
@@ -41,8 +47,8 @@ void vn_exec_option(struct vn_exec *x, int key, const char *arg);
 int vn_exec_prepare(struct vn_exec *x, struct vn_cli *cli);
 
 /* Start the child of one connection fd (the caller closes fd afterwards);
- * peer names the client for `peer`. Without a timeout the child gets fd
- * itself; with one, a process of ours relays between fd and the child through
+ * peer names the client for `peer`. Without a timeout (and without TLS) the
+ * child gets fd itself; with one (or with TLS, x->tls or x->session), a process of ours relays between fd and the child through
  * a socketpair and drops the connection after timeout_ms without data (-v:
  * the byte counts). Returns the pid to wait for, or -1 after saying why. */
 pid_t vn_exec_start(struct vn_exec *x, int fd, const char *peer);

@@ -17,8 +17,11 @@
 #include "../core/relay.h"
 #include "../core/sig.h"
 #include "../core/udp.h"
+#include "../core/tls_relay.h"
 #include "../core/unix.h"
+#include "../lua/tls.h"
 #include "cli.h"
+#include "tls_opts.h"
 #include "exec.h"
 
 enum { OPT_FORK = 256, OPT_PORT_FILE };
@@ -38,6 +41,8 @@ struct conf {
 	struct vn_acl acl;      /* --allow, --deny */
 	int max_set;     /* -m was given */
 	struct vn_exec exec;    /* --lua-exec, --sh-exec, --exec */
+	struct vn_tls_cli tls;  /* --tls, --tls-* */
+	struct vn_tls_ctx *tc;  /* with --tls: the server context */
 };
 
 static const char *const usage[] = {
@@ -62,6 +67,7 @@ static const struct vn_option opts[] = {
 	{ "port-file", OPT_PORT_FILE, "FILE", "write the bound port (-U: PATH) to FILE once listening" },
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): answer the last sender" },
 	{ "unix", 'U', NULL, "listen on the Unix socket PATH (@name: abstract)" },
+	VN_TLS_LISTEN_OPTIONS,
 	{ "allow", OPT_ALLOW, "ADDR", "serve only clients in ADDR[/PREFIX] (repeatable)" },
 	{ "deny", OPT_DENY, "ADDR", "never serve clients in ADDR[/PREFIX] (repeatable)" },
 	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE per connection on its stdin/stdout" },
@@ -87,6 +93,8 @@ option(int key, const char *arg, void *ctx)
 	char *end;
 	long n;
 
+	if (vn_tls_cli_option(&c->tls, key, arg))
+		return 0;
 	switch (key) {
 	case 'k': c->keep = 1; break;
 	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
@@ -170,20 +178,35 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 
 	do {
 		char addr[VN_ADDRSTRLEN], sum[VN_SUMMARYLEN];
+		struct vn_tls *tls = NULL;
 		int fd, r, err;
 
 		if (accept_one(fds, n, -1, c, verbose, &fd, addr) != GOT_CLIENT)
 			return 1;
+		/* A client that never finishes its handshake is dropped after
+		 * -w SECS (or VN_TLS_HANDSHAKE_MS), and the next one served. */
+		if (c->tc && !(tls = vn_tls_cli_handshake(c->tc, fd, NULL, addr,
+		    c->timeout_ms >= 0 ? c->timeout_ms : VN_TLS_HANDSHAKE_MS, verbose))) {
+			close(fd);
+			if (vn_sig_pending() || !c->keep)
+				return 1;
+			continue;
+		}
 		vn_relay_set_ends(&ro, in_fd, c->quit_ms);
-		r = vn_relay(in_fd, 1, fd, &ro);
+		r = tls ? vn_tls_relay(in_fd, 1, tls, &ro) : vn_relay(in_fd, 1, fd, &ro);
 		err = errno;
+		if (r < 0 && err != ETIMEDOUT && err != EINTR)
+			vn_warn("%s: %s", vn_relay_where(&ro, addr), tls &&
+			        ro.failed == VN_RELAY_NET ? vn_tls_cli_relay_error(tls, err) :
+			        strerror(err));
+		if (tls)
+			vn_tls_end(tls);
+		vn_tls_free(tls);
 		close(fd);
 		if (ro.in_ended)
 			in_fd = -1;
 		if (r < 0 && err == EINTR)
 			return 1;
-		if (r < 0 && err != ETIMEDOUT)
-			vn_warn("%s: %s", vn_relay_where(&ro, addr), strerror(err));
 		if (verbose)
 			vn_warn("%s", vn_relay_summary(&ro, sum));
 		if (ro.out_closed)
@@ -366,7 +389,8 @@ open_listener(const struct conf *c, const char *host, const char *port,
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL, { { 0 }, { 0 } }, 0, { 0 } };
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL, { { 0 }, { 0 } }, 0, { 0 },
+	                  { 0 }, NULL };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
 		"accept a connection and relay standard input to it and its data to\n"
@@ -382,21 +406,28 @@ main(int argc, char **argv)
 	vn_sig_init(vn_rt_interrupt);
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	check_usage(&cli, &c);
+	c.tc = vn_tls_cli_ctx(&c.tls, 1, c.udp, 0);
 	host = cli.nops == 2 ? cli.ops[0] : NULL;
 	port = cli.ops[cli.nops - 1];
 	if (c.unix_path)
 		c.where = port;
 	c.exec.timeout_ms = c.timeout_ms;
-	if (c.exec.kind && (status = vn_exec_prepare(&c.exec, &cli)) != 0)
+	c.exec.tls = c.tc;   /* each child's relay does the handshake */
+	if (c.exec.kind && (status = vn_exec_prepare(&c.exec, &cli)) != 0) {
+		vn_tls_ctx_free(c.tc);
 		return status;
+	}
 	if (vn_cli_scripted(&cli) && !c.exec.kind) {
-		if (!(rt = vn_rt_open(&cli.script, &status)))
+		if (!(rt = vn_rt_open(&cli.script, &status))) {
+			vn_tls_ctx_free(c.tc);
 			return status;
+		}
 	}
 	n = open_listener(&c, host, port, fds, &file, cli.script.verbose);
 	if (n < 0) {
 		vn_rt_free(rt);
 		vn_exec_free(&c.exec);
+		vn_tls_ctx_free(c.tc);
 		return vn_cli_exit(1);
 	}
 	if (!c.unix_path)
@@ -420,6 +451,8 @@ main(int argc, char **argv)
 		n = 0;   /* the state closes it */
 	} else if (rt) {
 		vn_rt_set_listener(rt, "listener", fds, n);
+		if (c.tc)
+			vn_rt_set_listener_tls(rt, "listener", c.tc);
 		status = vn_rt_run(rt);
 		n = 0;   /* the listener owned the sockets; the state closes them */
 	} else if (c.udp) {
@@ -432,6 +465,7 @@ main(int argc, char **argv)
 	vn_rt_free(rt);
 	vn_acl_free(&c.acl);
 	vn_exec_free(&c.exec);
+	vn_tls_ctx_free(c.tc);
 	/* After the state closed its sockets; a --fork child never gets here. */
 	if (c.unix_path && vn_unix_remove(c.where, &file) < 0)
 		vn_warn("remove %s: %s", c.where, strerror(errno));

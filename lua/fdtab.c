@@ -5,9 +5,21 @@
 
 #include <lauxlib.h>
 
+#include "../core/tls.h"
 #include "fdtab.h"
 
 static const char key; /* registry key: its address */
+
+/* End a slot's TLS session before its socket is closed (vn_tls_end). */
+static void
+end_tls(struct vn_fdtab *t, int slot)
+{
+	if (t->tls[slot]) {
+		vn_tls_end(t->tls[slot]);
+		vn_tls_free(t->tls[slot]);
+		t->tls[slot] = NULL;
+	}
+}
 
 static int
 fdtab_gc(lua_State *L)
@@ -16,9 +28,13 @@ fdtab_gc(lua_State *L)
 	int i;
 
 	for (i = 3; i < t->cap; i++)
-		if (t->fd[i] >= 0)
+		if (t->fd[i] >= 0) {
+			end_tls(t, i);
 			close(t->fd[i]);
+		}
 	free(t->fd);
+	free(t->tls);
+	t->tls = NULL;
 	free(t->gen);
 	free(t->buf);
 	free(t->pfd);
@@ -57,9 +73,11 @@ vn_fdtab_new(lua_State *L)
 	t->pcap = 0;
 	t->fd = malloc(t->cap * sizeof *t->fd);
 	t->gen = calloc(t->cap, sizeof *t->gen);
-	if (!t->fd || !t->gen) {
+	t->tls = calloc(t->cap, sizeof *t->tls);
+	if (!t->fd || !t->gen || !t->tls) {
 		free(t->fd);
 		free(t->gen);
+		free(t->tls);
 		luaL_error(L, "not enough memory");
 	}
 	for (i = 0; i < t->cap; i++)
@@ -101,6 +119,7 @@ grow(struct vn_fdtab *t)
 	int ncap = t->cap * 2, i;
 	int *nfd;
 	unsigned *ngen;
+	struct vn_tls **ntls;
 
 	if (ncap <= t->cap)
 		return -1;
@@ -112,9 +131,14 @@ grow(struct vn_fdtab *t)
 	if (!ngen)
 		return -1;
 	t->gen = ngen;
+	ntls = realloc(t->tls, ncap * sizeof *ntls);
+	if (!ntls)
+		return -1;
+	t->tls = ntls;
 	for (i = t->cap; i < ncap; i++) {
 		t->fd[i] = -1;
 		t->gen[i] = 0;
+		t->tls[i] = NULL;
 	}
 	t->cap = ncap;
 	return 0;
@@ -200,6 +224,7 @@ vn_fdtab_close(struct vn_fdtab *t, int slot)
 {
 	if (slot < 3 || slot >= t->cap || t->fd[slot] < 0)
 		return;
+	end_tls(t, slot);
 	close(t->fd[slot]);
 	t->fd[slot] = -1;
 	t->gen[slot]++;
@@ -207,6 +232,24 @@ vn_fdtab_close(struct vn_fdtab *t, int slot)
 		t->top--;
 	else if (heap_push(t, slot) < 0)
 		t->fd[slot] = -2;   /* out of memory: the slot is lost, not reused */
+}
+
+struct vn_tls *
+vn_fdtab_tls(const struct vn_fdtab *t, lua_Number slot)
+{
+	if (vn_fdtab_get(t, slot) < 0)
+		return NULL;
+	return t->tls[(int)slot];
+}
+
+void
+vn_fdtab_set_tls(struct vn_fdtab *t, int slot, struct vn_tls *tls)
+{
+	if (slot < 3 || slot >= t->cap || t->fd[slot] < 0 || t->tls[slot]) {
+		vn_tls_free(tls);
+		return;
+	}
+	t->tls[slot] = tls;
 }
 
 void *

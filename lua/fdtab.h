@@ -10,6 +10,7 @@
 
 struct vn_fdtab {
 	int *fd;            /* slot -> OS descriptor, -1 when free */
+	struct vn_tls **tls; /* slot -> its TLS session, or NULL (plain) */
 	unsigned *gen;      /* bumped at each close, so stale owners can tell */
 	int cap;            /* slots allocated */
 	int top;            /* every slot from here up is free (>= 3) */
@@ -34,6 +35,11 @@ int vn_fdtab_get(const struct vn_fdtab *t, lua_Number slot);
 /* Put an OS descriptor in the lowest free slot (O(log n)); returns it, or -1
  * (and closes fd) when memory runs out. */
 int vn_fdtab_add(struct vn_fdtab *t, int fd);
+/* The TLS session of an open slot, or NULL. */
+struct vn_tls *vn_fdtab_tls(const struct vn_fdtab *t, lua_Number slot);
+/* Make tls the session of the open slot >= 3 (the table frees it with the
+ * slot, after a close_notify); otherwise tls is freed. */
+void vn_fdtab_set_tls(struct vn_fdtab *t, int slot, struct vn_tls *tls);
 /* Close a slot >= 3 and free it; slots 0-2 and unknown numbers are left alone. */
 void vn_fdtab_close(struct vn_fdtab *t, int slot);
 /* A scratch buffer of at least n bytes owned by the table, or NULL. */

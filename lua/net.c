@@ -17,11 +17,13 @@
 #include "../core/fs.h"
 #include "../core/net.h"
 #include "../core/sig.h"
+#include "../core/tls.h"
 #include "../core/udp.h"
 #include "../core/unix.h"
 #include "../core/url.h"
 #include "fdtab.h"
 #include "net.h"
+#include "tls.h"
 
 #define SCRATCH_MAX (1 << 20)  /* recv/read return at most this much per call */
 
@@ -33,6 +35,7 @@ struct listener {
 	unsigned gen[VN_MAXLISTEN];
 	char *path;                  /* listen_unix's PATH, or NULL */
 	struct vn_unix_file file;    /* the socket file to remove with it */
+	struct vn_tls_ctx *tls;      /* accepted descriptors speak TLS, or NULL */
 };
 
 static struct vn_fdtab *
@@ -157,6 +160,7 @@ vn_lua_push_listener(lua_State *L, const int *fds, int n)
 	l->t = t;
 	l->n = 0;
 	l->path = NULL;
+	l->tls = NULL;
 	l->port = n > 0 ? vn_local_port(fds[0]) : 0;
 	if (l->port < 0)
 		l->port = 0;      /* a Unix socket has no port */
@@ -198,8 +202,33 @@ listener_accept(lua_State *L)
 	slot = add_socket(l->t, fd);
 	if (slot < 0)
 		return push_fail(L, "not enough memory");
+	if (l->tls) {
+		struct vn_tls_err e;
+		struct vn_tls *s = vn_tls_start(l->tls, fd, NULL, &e);
+
+		if (!s) {
+			vn_fdtab_close(l->t, slot);
+			return push_fail(L, e.msg);
+		}
+		vn_fdtab_set_tls(l->t, slot, s);
+	}
 	lua_pushinteger(L, slot);
 	return 1;
+}
+
+void
+vn_lua_listener_set_tls(lua_State *L, int i, struct vn_tls_ctx *c)
+{
+	struct listener *l = lua_touserdata(L, i);
+	int same;
+
+	if (!l || !lua_getmetatable(L, i))
+		return;
+	luaL_getmetatable(L, VN_LISTENER);
+	same = lua_rawequal(L, -1, -2);
+	lua_pop(L, 2);
+	if (same)
+		l->tls = c;
 }
 
 static int
@@ -297,6 +326,7 @@ out(lua_State *L, ssize_t (*fn)(int, const void *, size_t))
 	int fd = checkfd(L, 1);
 	size_t len;
 	const char *buf = luaL_checklstring(L, 2, &len);
+	struct vn_tls *tls;
 	ssize_t r;
 
 	len = optlen(L, 3, len, len);
@@ -306,7 +336,8 @@ out(lua_State *L, ssize_t (*fn)(int, const void *, size_t))
 	}
 	if (fd == 1 || fd == 2)
 		fflush(stdout);  /* keep print() and net.write(1, …) in order */
-	r = fn(fd, buf, len);
+	tls = vn_fdtab_tls(fdtab(L), lua_tonumber(L, 1));
+	r = tls ? vn_tls_write(tls, buf, len) : fn(fd, buf, len);
 	check_interrupt(L, r);
 	lua_pushinteger(L, r < 0 ? -1 : (lua_Integer)r);
 	return 1;
@@ -318,6 +349,7 @@ in(lua_State *L, ssize_t (*fn)(int, void *, size_t))
 {
 	int fd = checkfd(L, 1);
 	size_t max = optlen(L, 2, 1, SCRATCH_MAX);
+	struct vn_tls *tls;
 	void *buf;
 	ssize_t r;
 
@@ -330,7 +362,8 @@ in(lua_State *L, ssize_t (*fn)(int, void *, size_t))
 	buf = vn_fdtab_scratch(fdtab(L), max);
 	if (!buf)
 		return luaL_error(L, "not enough memory");
-	r = fn(fd, buf, max);
+	tls = vn_fdtab_tls(fdtab(L), lua_tonumber(L, 1));
+	r = tls ? vn_tls_read(tls, buf, max) : fn(fd, buf, max);
 	check_interrupt(L, r);
 	if (r <= 0)
 		lua_pushnil(L);
@@ -362,7 +395,7 @@ net_poll(lua_State *L)
 {
 	struct vn_fdtab *t = fdtab(L);
 	size_t i, nk = 0, np = 0;
-	int r, invalid = 0, timeout;
+	int r, invalid = 0, held = 0, timeout;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	timeout = opttimeout(L, 2);
@@ -388,17 +421,28 @@ net_poll(lua_State *L)
 			t->pfd[np].events = (short)((ev >= INT_MIN && ev <= INT_MAX ?
 			                    (int)ev : 0) & (POLLIN | POLLOUT | POLLPRI));
 			t->pfd[np].revents = 0;
+			held += (t->pfd[np].events & POLLIN) &&
+			        vn_fdtab_tls(t, t->keys[nk]) &&
+			        vn_tls_pending(vn_fdtab_tls(t, t->keys[nk])) > 0;
 			t->slot[nk++] = (int)np++;
 		}
 		lua_pop(L, 1);
 	}
-	/* An unmapped descriptor is ready at once, as the kernel's POLLNVAL is. */
-	r = vn_poll(t->pfd, np, invalid ? 0 : timeout);
+	/* An unmapped descriptor is ready at once, as the kernel's POLLNVAL is;
+	 * so is a TLS one whose session holds decrypted bytes (POLLIN). */
+	r = vn_poll(t->pfd, np, invalid || held ? 0 : timeout);
 	check_interrupt(L, r);
 	for (i = 0; i < nk; i++) {
 		int rev = t->slot[i] < 0 ? POLLNVAL :
 		          r > 0 ? t->pfd[t->slot[i]].revents : 0;
 
+		if (held && t->slot[i] >= 0 &&
+		    (t->pfd[t->slot[i]].events & POLLIN) &&
+		    vn_fdtab_tls(t, t->keys[i]) &&
+		    vn_tls_pending(vn_fdtab_tls(t, t->keys[i])) > 0) {
+			r += rev == 0;
+			rev |= POLLIN;
+		}
 		lua_pushnumber(L, t->keys[i]);
 		lua_pushinteger(L, rev);
 		lua_rawset(L, 1);
@@ -720,6 +764,7 @@ vn_lua_net_open(lua_State *L)
 		lua_pushcclosure(L, r->func, 1);
 		lua_setfield(L, -2, r->name);
 	}
+	vn_lua_tls_open(L, lua_gettop(L), t);
 	lua_pushcfunction(L, vn_lua_url_parse);
 	lua_setfield(L, -2, "url_parse");
 	setflag(L, "POLLIN", POLLIN);

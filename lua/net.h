@@ -10,6 +10,9 @@
 int vn_lua_net_open(lua_State *L);
 /* Push a listener object owning the already listening OS descriptors fds[]. */
 void vn_lua_push_listener(lua_State *L, const int *fds, int n);
+struct vn_tls_ctx;
+/* The listener at index i accepts TLS sessions of c from now on (lua/tls.h). */
+void vn_lua_listener_set_tls(lua_State *L, int i, struct vn_tls_ctx *c);
 struct vn_stat;
 /* Set the fields of net.stat (core/fs.h's vn_stat_names) in the table on the
  * stack top; net.stat and the hooks' entries both use it. */

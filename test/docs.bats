@@ -309,6 +309,7 @@ vlcnet-ls.1 6 local
 vlcnet-lua.3 1 pair
 vlcnet-lua.3 2 skip: a Lua fragment (the sockets a and b come from elsewhere)
 vlcnet-lua.3 3 module
+vlcnet-lua.3 4 skip: a Lua fragment that reaches a mail server on the Internet
 vlcnet-listen.1 1 pair
 vlcnet-listen.1 2 pair
 vlcnet-listen.1 3 pair
@@ -319,6 +320,7 @@ vlcnet-listen.1 7 pair
 vlcnet-listen.1 8 pair
 vlcnet-listen.1 9 pair
 vlcnet-listen.1 10 pair
+vlcnet-listen.1 11 pair
 vlcnet-connect.1 1 pair
 vlcnet-connect.1 2 pair
 vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
@@ -328,6 +330,7 @@ vlcnet-connect.1 6 pair
 vlcnet-connect.1 7 pair
 vlcnet-connect.1 8 pair
 vlcnet-connect.1 9 pair
+vlcnet-connect.1 10 skip: reaches a web server on the Internet
 bats-vlcnet.7 1 bats
 bats-vlcnet.7 2 bats
 bats-vlcnet.7 3 local
@@ -447,6 +450,13 @@ run_bats() {
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/log.txt" '^two$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "$(printf 'one\ntwo')"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: --tls serves a secret to a client that trusts the certificate made for it" {
+	run_pair vlcnet-listen.1 11
+	assert_success
+	assert_output "secret"
+	wait_bg
 }
 
 @test "vlcnet-connect(1) EXAMPLES: a file sent by the listener is printed" {

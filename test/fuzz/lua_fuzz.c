@@ -18,12 +18,15 @@
  * MAX_SENT bytes per input. Writes to slot 2 go to slot 1, which is /dev/null,
  * as is stdin.
  *
- * The Unix and UDP functions (one first byte in 16 picks one) reach only what
+ * The Unix, UDP and TLS functions (one first byte in 16 picks one) reach only what
  * the harness names: listen_unix binds an abstract name or a file in a
  * directory the harness made (or a path too long to bind), connect_unix one of
  * those; listen_udp binds 127.0.0.1 or ::1 port 0, connect_udp and sendto reach
  * 127.0.0.1 or ::1 port 1 or 9; recvfrom, as recv, reaches a blocking
- * descriptor only when poll says it is readable.
+ * descriptor only when poll says it is readable. net.tls and net.connect_tls
+ * (which reaches the same peers as connect_tcp) always get an options table
+ * with a timeout of 0-50 ms: no peer here speaks TLS, and a handshake would
+ * wait for it.
  * Each argument keeps its fuzzed type where the type alone decides (argument
  * errors, NUL bytes in paths, bad ports). */
 #include <fcntl.h>
@@ -422,12 +425,12 @@ strings_step(struct run *r)
 
 enum {
 	XOP_LISTEN_UNIX = OP_COUNT, XOP_CONNECT_UNIX, XOP_LISTEN_UDP,
-	XOP_CONNECT_UDP, XOP_SENDTO, XOP_RECVFROM, XOP_END
+	XOP_CONNECT_UDP, XOP_SENDTO, XOP_RECVFROM, XOP_TLS, XOP_CONNECT_TLS, XOP_END
 };
 
 static const char *const xnames[XOP_END - OP_COUNT] = {
 	"listen_unix", "connect_unix", "listen_udp", "connect_udp", "sendto",
-	"recvfrom",
+	"recvfrom", "tls", "connect_tls",
 };
 
 /* Replace the path at stack index i, when it is one the kernel would take, by
@@ -496,7 +499,26 @@ safe_peer(struct run *r, int host, int port)
 	}
 }
 
-/* One call of a Unix or UDP function, its arguments made safe. */
+/* The options of net.tls/connect_tls at stack index i: absent or nil become
+ * a table, and a table gets a timeout of 0-50 ms, so that a handshake with a
+ * peer that never answers (every peer here) ends. Other types stay, to be
+ * refused. */
+static void
+bound_tls_opts(struct run *r, int i)
+{
+	lua_State *L = r->L;
+
+	if (lua_isnoneornil(L, i)) {
+		lua_settop(L, i - 1);
+		lua_newtable(L);
+	}
+	if (lua_istable(L, i)) {
+		lua_pushinteger(L, byte(&r->in) % 51);
+		lua_setfield(L, i, "timeout");
+	}
+}
+
+/* One call of a Unix, UDP or TLS function, its arguments made safe. */
 static void
 step_transport(struct run *r, int op)
 {
@@ -538,6 +560,23 @@ step_transport(struct run *r, int op)
 		if (nargs >= 3 && (lua_type(L, base + 4) == LUA_TSTRING ||
 		                   lua_type(L, base + 4) == LUA_TNUMBER)) {
 			safe_peer(r, base + 4, base + 5);
+		}
+		break;
+	case XOP_TLS:
+		if (nargs < 2)
+			lua_settop(L, base + 2);
+		bound_tls_opts(r, base + 3);
+		break;
+	case XOP_CONNECT_TLS:
+		if (nargs >= 2 && valid_port(L, base + 3)) {
+			if (r->connects++ >= MAX_CONNECTS)
+				goto skip;
+			lua_pushstring(L, byte(&r->in) & 1 ? "::1" : "127.0.0.1");
+			lua_replace(L, base + 2);
+			lua_pushinteger(L, some_port(r));
+			lua_replace(L, base + 3);
+			lua_settop(L, base + 4);
+			bound_tls_opts(r, base + 4);
 		}
 		break;
 	case XOP_RECVFROM:

@@ -1,0 +1,25 @@
+/* lua/tls_rt.c: TLS descriptors handed to a runtime's script by the tools
+ * (lua/tls.h). Apart from lua/tls.c, which vlcnet.so has without the runtime. */
+#include <lua.h>
+
+#include "fdtab.h"
+#include "internal.h"
+#include "net.h"
+#include "tls.h"
+
+int
+vn_rt_set_tls_fd(vn_rt *rt, const char *name, int fd, struct vn_tls *tls)
+{
+	int slot = vn_rt_set_fd(rt, name, fd);
+
+	vn_fdtab_set_tls(vn_fdtab_of(rt->L), slot, tls);
+	return slot;
+}
+
+void
+vn_rt_set_listener_tls(vn_rt *rt, const char *name, struct vn_tls_ctx *c)
+{
+	lua_getglobal(rt->L, name);
+	vn_lua_listener_set_tls(rt->L, -1, c);
+	lua_pop(rt->L, 1);
+}

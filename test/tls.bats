@@ -1,0 +1,379 @@
+#!/usr/bin/env bats
+# --tls in vlcnet-connect and vlcnet-listen: verification by default, every
+# mode of listen over TLS, interoperation with openssl, curl, ncat and socat.
+# The certificates are made once for the file, in its temporary directory.
+
+load helper
+
+setup_file() {
+	export CERTS="$BATS_FILE_TMPDIR/certs"
+	mkdir -p "$CERTS"
+	"$BATS_TEST_DIRNAME/tls_certs.sh" "$CERTS"
+}
+
+# tls_listen OPTIONS...: vlcnet-listen -v --tls with the localhost
+# certificate, as bats-vlcnet's vlcnet_listen starts it; sets $port.
+tls_listen() {
+	vlcnet_listen -v --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" "$@" ||
+		return 1
+	port=$VLCNET_PORT
+}
+
+# s_server NAME CERT [OPTIONS...]: openssl s_server with CERT's pair on a free
+# port ($port) for one connection, sending NAME.in (if any). Its input stays
+# open for 20 s after that: it ends the connection when its input ends.
+# Returns once it listens.
+s_server() {
+	local name=$1 cert=$2 i
+	shift 2
+	[ -f "$BATS_TEST_TMPDIR/$name.in" ] || : >"$BATS_TEST_TMPDIR/$name.in"
+	port=$(closed_port)
+	bg_stdin "$name" <(cat "$BATS_TEST_TMPDIR/$name.in"; exec sleep 20) \
+		openssl s_server -quiet -naccept 1 -accept "127.0.0.1:$port" \
+		-cert "$CERTS/$cert.pem" -key "$CERTS/$cert.key" "$@"
+	for ((i = 0; i < 100; i++)); do
+		grep -qi "$(printf ':%04X 00000000:0000 0A' "$port")" /proc/net/tcp && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "connect --tls verifies the server against --tls-ca, relays both ways and says what it negotiated under -v" {
+	printf 'from s_server\n' >"$BATS_TEST_TMPDIR/srv.in"
+	s_server srv server
+	run timeout 10 bash -c "{ printf 'from connect\n'; sleep 1; } |
+		vlcnet-connect -v --tls --tls-ca '$CERTS/ca.pem' localhost $port"
+	assert_success
+	assert_line "from s_server"
+	assert_line --regexp '^vlcnet-connect: TLS: TLSv1\.[23], [A-Z0-9_-]+, peer /CN=localhost issued by /CN=vlcnet test CA, expires 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC$'
+	wait_for "$BATS_TEST_TMPDIR/srv.out" '^from connect$'
+}
+
+@test "connect --tls verifies an IP address operand against the certificate's IP name" {
+	s_server srv server
+	run timeout 10 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" 127.0.0.1 "$port" </dev/null
+	assert_success
+}
+
+@test "connect --tls refuses a certificate for another name, and --tls-servername names the one to accept" {
+	s_server srv other
+	run timeout 10 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" localhost "$port" </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: TLS handshake with localhost:$port: name \`localhost' not present in server certificate"
+	s_server srv2 other
+	run timeout 10 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" --tls-servername other.example \
+		127.0.0.1 "$port" </dev/null
+	assert_success
+}
+
+@test "connect --tls refuses an expired certificate with one line and exit 1, and --tls-insecure accepts it" {
+	s_server srv expired
+	run timeout 10 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" localhost "$port" </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: TLS handshake with localhost:$port: certificate verification failed: certificate has expired"
+	printf 'expired but there\n' >"$BATS_TEST_TMPDIR/srv2.in"
+	s_server srv2 expired
+	run timeout 10 bash -c "sleep 1 | vlcnet-connect -v -q 0 --tls --tls-insecure localhost $port"
+	assert_success
+	assert_line "expired but there"
+	assert_line "vlcnet-connect: --tls-insecure: the server's certificate is not verified"
+}
+
+@test "connect --tls refuses a certificate from an unknown CA, by default and against --tls-ca" {
+	s_server srv unknown
+	run timeout 10 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" localhost "$port" </dev/null
+	assert_failure 1
+	assert_output --regexp "^vlcnet-connect: TLS handshake with localhost:$port: certificate verification failed: (unable to get local issuer certificate|self-signed certificate in certificate chain)$"
+	# the system's store does not know the test CA either
+	s_server srv2 server
+	run timeout 10 vlcnet-connect --tls localhost "$port" </dev/null
+	assert_failure 1
+	assert_output --partial "vlcnet-connect: TLS handshake with localhost:$port: certificate verification failed"
+}
+
+@test "connect --tls-cert presents a client certificate that s_server requires" {
+	s_server srv server -Verify 1 -CAfile "$CERTS/ca.pem" -verify_return_error
+	run timeout 10 bash -c "{ printf 'with a cert\n'; sleep 1; } | vlcnet-connect -q 1 --tls \
+		--tls-ca '$CERTS/ca.pem' --tls-cert '$CERTS/client.pem' --tls-key '$CERTS/client.key' \
+		localhost $port"
+	assert_success
+	wait_for "$BATS_TEST_TMPDIR/srv.out" '^with a cert$'
+}
+
+@test "listen --tls serves openssl s_client, which verifies it" {
+	# s_client would end at the server's close_notify: the server's input
+	# stays open, s_client ends at the end of its own, and -q 1 ends the server
+	bg_stdin srv <(exec sleep 30) vlcnet-listen -v -q 1 --tls --tls-cert "$CERTS/server.pem" \
+		--tls-key "$CERTS/server.key" 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 bash -c "{ printf 'from s_client\n'; sleep 1; } | openssl s_client -quiet \
+		-no_ign_eof -verify_return_error -CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port 2>/dev/null"
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "from s_client"
+	run cat "$BATS_TEST_TMPDIR/srv.err"
+	assert_line --regexp '^vlcnet-listen: TLS: TLSv1\.3, [A-Z0-9_]+, no peer certificate$'
+}
+
+@test "listen --tls answers curl --cacert over HTTPS from a --fork --script" {
+	cat >"$BATS_TEST_TMPDIR/http.lua" <<-'EOF'
+		local req = ""
+		while not req:find("\r\n\r\n", 1, true) do
+			local s = net.recv(fd, 1000)
+			if not s then break end
+			req = req .. s
+		end
+		local body = "hello over TLS\n"
+		net.send(fd, "HTTP/1.0 200 OK\r\nContent-Length: " .. #body .. "\r\n\r\n" .. body)
+		net.close(fd)
+	EOF
+	tls_listen --fork --script "$BATS_TEST_TMPDIR/http.lua"
+	run timeout 10 curl -sS --cacert "$CERTS/ca.pem" "https://localhost:$port/"
+	assert_success
+	assert_output "hello over TLS"
+}
+
+@test "listen --tls -k --sh-exec answers curl --cacert over HTTPS, the tool relaying between the child and TLS" {
+	tls_listen -k -c 'read -r line; printf "HTTP/1.0 200 OK\r\n\r\nhello %s\n" "$NCAT_REMOTE_ADDR"'
+	for i in 1 2; do
+		run timeout 10 curl -sS --cacert "$CERTS/ca.pem" "https://localhost:$port/"
+		assert_success
+		assert_output "hello 127.0.0.1"
+	done
+}
+
+@test "listen --tls --lua-exec and connect --tls --sh-exec talk through TLS, each child on plain stdin and stdout" {
+	printf 'io.write("lua saw ", io.read("*l"), "\\n")\n' >"$BATS_TEST_TMPDIR/echo.lua"
+	tls_listen --lua-exec "$BATS_TEST_TMPDIR/echo.lua"
+	run timeout 10 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" \
+		-c 'echo from the connect child; read -r l; echo "the child got: $l" >&2' localhost "$port"
+	assert_success
+	assert_output "the child got: lua saw from the connect child"
+	vlcnet_wait
+}
+
+@test "ncat --ssl interoperates both ways, verifying and verified" {
+	printf 'from listen\n' >"$BATS_TEST_TMPDIR/reply"
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/reply" tls_listen
+	# ncat ends at the end of its input: keep it open until the answer is in
+	run timeout 10 bash -c "{ printf 'from ncat\n'; sleep 2; } | ncat --ssl --ssl-verify \
+		--ssl-trustfile '$CERTS/ca.pem' localhost $port"
+	assert_success
+	assert_output "from listen"
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "from ncat"
+	serve_cmd srv bash -c "{ printf 'from ncat -l\n'; sleep 3; } | exec ncat --ssl -l 127.0.0.1 {} \
+		--ssl-cert '$CERTS/server.pem' --ssl-key '$CERTS/server.key'"
+	run timeout 10 bash -c "printf 'from connect\n' | vlcnet-connect --tls \
+		--tls-ca '$CERTS/ca.pem' localhost $port"
+	assert_success
+	assert_output "from ncat -l"
+	wait_for "$BATS_TEST_TMPDIR/srv.out" '^from connect$'
+}
+
+@test "socat OPENSSL interoperates both ways" {
+	printf 'from listen\n' >"$BATS_TEST_TMPDIR/reply"
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/reply" tls_listen
+	run timeout 10 bash -c "printf 'from socat\n' | socat -t 5 - \
+		OPENSSL:localhost:$port,cafile='$CERTS/ca.pem'"
+	assert_success
+	assert_output "from listen"
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "from socat"
+	serve_cmd srv bash -c "printf 'from socat -l\n' | exec socat -t 5 - \
+		OPENSSL-LISTEN:{},bind=127.0.0.1,cert='$CERTS/server.pem',key='$CERTS/server.key',verify=0"
+	run timeout 10 bash -c "printf 'from connect\n' | vlcnet-connect --tls \
+		--tls-ca '$CERTS/ca.pem' localhost $port"
+	assert_success
+	assert_output "from socat -l"
+	wait_for "$BATS_TEST_TMPDIR/srv.out" '^from connect$'
+}
+
+@test "64 MiB cross both ways at once over TLS, intact" {
+	head -c $((64 << 20)) /dev/urandom >"$BATS_TEST_TMPDIR/up"
+	head -c $((64 << 20)) /dev/urandom >"$BATS_TEST_TMPDIR/down"
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/down" tls_listen
+	run timeout 60 bash -c "vlcnet-connect --tls --tls-ca '$CERTS/ca.pem' localhost $port \
+		<'$BATS_TEST_TMPDIR/up' | sha256sum"
+	assert_success
+	assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/down")"
+	vlcnet_wait
+	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$(sha256sum <"$BATS_TEST_TMPDIR/up")"
+}
+
+@test "end of stdin sends close_notify and shuts the write side; the answer after it still arrives" {
+	bg srv python3 -c "
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain('$CERTS/server.pem', '$CERTS/server.key')
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+print('port', s.getsockname()[1], flush=True)
+c, _ = s.accept()
+t = ctx.wrap_socket(c, server_side=True, suppress_ragged_eofs=False)
+got = b''
+while True:
+    b = t.recv(4096)
+    if not b: break
+    got += b
+t.sendall(b'you sent ' + str(len(got)).encode() + b' bytes, then close_notify\n')
+t.unwrap()
+t.close()
+"
+	port=$(port_of srv)
+	run timeout 10 bash -c "printf 'twelve bytes' | vlcnet-connect --tls --tls-ca '$CERTS/ca.pem' localhost $port"
+	assert_success
+	assert_output "you sent 12 bytes, then close_notify"
+	wait_bg
+}
+
+@test "listen --tls-verify-client refuses a client without a certificate and serves one with a certificate of --tls-ca" {
+	tls_listen -k --tls-verify-client --tls-ca "$CERTS/ca.pem"
+	run timeout 10 bash -c "printf 'no cert\n' | vlcnet-connect --tls --tls-ca '$CERTS/ca.pem' localhost $port"
+	assert_failure 1
+	run timeout 10 bash -c "printf 'from a client with a cert\n' | vlcnet-connect -v --tls \
+		--tls-ca '$CERTS/ca.pem' --tls-cert '$CERTS/client.pem' --tls-key '$CERTS/client.key' localhost $port"
+	assert_success
+	wait_for "$VLCNET_STDOUT" '^from a client with a cert$'
+	run cat "$VLCNET_STDERR"
+	assert_line --regexp "^vlcnet-listen: TLS handshake with 127\.0\.0\.1:[0-9]+: .+"
+	assert_line --regexp '^vlcnet-listen: TLS: TLSv1\.3, [A-Z0-9_]+, peer /CN=vlcnet client issued by /CN=vlcnet test CA, expires '
+	refute_output --partial "no cert"
+}
+
+@test "listen -k --tls serves 50 clients in turn" {
+	tls_listen -k
+	for i in $(seq 1 50); do
+		printf 'client %d\n' "$i" | timeout 10 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" \
+			localhost "$port" || fail "client $i failed"
+	done
+	wait_for "$VLCNET_STDOUT" '^client 50$'
+	assert_equal "$(cat "$VLCNET_STDOUT")" "$(seq 1 50 | sed 's/^/client /')"
+}
+
+@test "listen --fork --tls serves 50 clients that connect at once, each handshake in its child" {
+	cat >"$BATS_TEST_TMPDIR/echo.lua" <<-'EOF'
+		net.poll({ [fd] = net.POLLIN })
+		local s = net.recv(fd, 100)
+		while not s do net.poll({ [fd] = net.POLLIN }); s = net.recv(fd, 100) end
+		net.send(fd, "echo " .. s)
+		net.close(fd)
+	EOF
+	# ten children at a time: each handshake has 10 s, even on a slow machine
+	tls_listen --fork -m 10 --script "$BATS_TEST_TMPDIR/echo.lua"
+	local pids=()
+	for i in $(seq 1 50); do
+		{ printf 'client %d\n' "$i" | timeout 50 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" \
+			localhost "$port" >"$BATS_TEST_TMPDIR/c$i.out"; } &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for i in $(seq 1 50); do
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/c$i.out")" "echo client $i"
+	done
+}
+
+@test "a client that connects and never handshakes does not block the others of -k (after -w) or --fork" {
+	tls_listen -k -w 1
+	bg silent sleep 30 # holds a plain connection open without a word
+	exec 7<>"/dev/tcp/127.0.0.1/$port"
+	run timeout 10 bash -c "printf 'served\n' | vlcnet-connect --tls --tls-ca '$CERTS/ca.pem' localhost $port"
+	assert_success
+	wait_for "$VLCNET_STDOUT" '^served$'
+	run cat "$VLCNET_STDERR"
+	assert_line --regexp "^vlcnet-listen: TLS handshake with 127\.0\.0\.1:[0-9]+: timed out$"
+	exec 7>&-
+	printf 'net.send(fd, "forked\\n")\n' >"$BATS_TEST_TMPDIR/hi.lua"
+	tls_listen --fork --script "$BATS_TEST_TMPDIR/hi.lua"
+	exec 7<>"/dev/tcp/127.0.0.1/$port"
+	run timeout 5 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" localhost "$port" </dev/null
+	assert_success
+	assert_output "forked"
+	exec 7>&-
+}
+
+@test "listen --tls --script: listener:accept() returns descriptors that speak TLS" {
+	cat >"$BATS_TEST_TMPDIR/srv.lua" <<-'EOF'
+		for i = 1, 2 do
+			local fd = listener:accept()
+			local got = ""
+			while not got:find("\n") do
+				net.poll({ [fd] = net.POLLIN })
+				got = got .. (net.recv(fd, 100) or "")
+			end
+			net.send(fd, "script saw " .. got)
+			net.close(fd)
+		end
+	EOF
+	tls_listen --script "$BATS_TEST_TMPDIR/srv.lua"
+	for i in 1 2; do
+		run timeout 10 bash -c "{ printf 'hello %d\n' $i; sleep 5; } | vlcnet-connect -q 0 --tls \
+			--tls-ca '$CERTS/ca.pem' localhost $port"
+		assert_success
+		assert_output "script saw hello $i"
+	done
+	vlcnet_wait
+}
+
+@test "connect --tls --script: the script's fd already speaks TLS" {
+	bg srv python3 -c "
+import socket, ssl
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain('$CERTS/server.pem', '$CERTS/server.key')
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)
+print('port', s.getsockname()[1], flush=True)
+t = ctx.wrap_socket(s.accept()[0], server_side=True)
+t.sendall(b'greeting\\n')
+got = b''
+while not got.endswith(b'\\n'):
+    b = t.recv(100)
+    if not b: break
+    got += b
+print(got.decode(), end='', flush=True)
+"
+	port=$(port_of srv)
+	run timeout 20 vlcnet-connect --tls --tls-ca "$CERTS/ca.pem" \
+		-e 'local s = net.recv(fd, 100); io.write("got ", s); net.send(fd, "thanks\n")' \
+		localhost "$port"
+	assert_success
+	assert_output "got greeting"
+	wait_bg
+	assert_equal "$(sed 1d "$BATS_TEST_TMPDIR/srv.out")" "thanks"
+}
+
+@test "listen -U --tls serves a Unix socket, and connect -U --tls verifies --tls-servername" {
+	printf 'over unix\n' >"$BATS_TEST_TMPDIR/reply"
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/reply" vlcnet_listen -U -v --tls \
+		--tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key"
+	run timeout 10 bash -c "printf 'to unix\n' | vlcnet-connect -U --tls --tls-ca '$CERTS/ca.pem' \
+		--tls-servername localhost '$VLCNET_SOCKET'"
+	assert_success
+	assert_output "over unix"
+	vlcnet_wait
+	assert_equal "$(cat "$VLCNET_STDOUT")" "to unix"
+}
+
+@test "bad TLS options are one-line usage errors with exit 2" {
+	local c="$CERTS/server.pem" k="$CERTS/server.key"
+	while IFS='|' read -r tool args msg; do
+		eval "set -- $args"
+		run timeout 10 "vlcnet-$tool" "$@"
+		[ "$status" -eq 2 ] || fail "vlcnet-$tool $args: status $status: $output"
+		[[ "${lines[0]}" == "vlcnet-$tool: $msg"* ]] || fail "vlcnet-$tool $args: ${lines[0]}, not $msg"
+	done <<-EOF
+		connect|--tls-cert $c --tls-key $k localhost 1|the --tls-* options need --tls
+		connect|--tls --udp localhost 1|--tls works over TCP and Unix stream sockets: not with --udp
+		connect|--tls -z localhost 1|--scan sends nothing: not with --tls
+		connect|--tls -e 'print(1)'|--tls needs HOST PORT (a script connects with net.connect_tls)
+		connect|--tls --tls-cert $c localhost 1|--tls-cert needs --tls-key
+		connect|--tls --tls-ca $CERTS/nothing.pem localhost 1|--tls-ca: failed to open CA file
+		connect|--tls --tls-ca $CERTS localhost 1|--tls-ca: failed to read CA file
+		connect|--tls --tls-cert $c --tls-key $CERTS/other.key localhost 1|--tls-key: failed to load private key (not a key, or not the key of --tls-cert)
+		listen|--tls 127.0.0.1 0|--tls needs --tls-cert and --tls-key
+		listen|--tls-verify-client 127.0.0.1 0|the --tls-* options need --tls
+		listen|--tls --tls-cert $CERTS/nothing.pem --tls-key $k 127.0.0.1 0|--tls-cert: failed to open certificate file
+		listen|--tls --tls-cert $c --tls-key $CERTS/nothing.key 127.0.0.1 0|--tls-key: failed to open key file
+		listen|--tls --tls-cert $c --tls-key $CERTS/other.key 127.0.0.1 0|--tls-key: failed to load private key
+		listen|--tls --tls-cert $c --tls-key $k --tls-verify-client 127.0.0.1 0|--tls-verify-client needs --tls-ca
+		listen|--tls --tls-cert $c --tls-key $k -u 127.0.0.1 0|--tls works over TCP and Unix stream sockets: not with --udp
+	EOF
+}
