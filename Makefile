@@ -87,7 +87,7 @@ $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config
 # file's tests in order; the longest files (BATS_FIRST) start first, so that
 # no long one is left to run alone at the end.
 BATS_JOBS  ?= 2
-BATS_FIRST  = test/fuzz.bats test/package.bats test/examples.bats test/exec.bats test/hardening.bats \
+BATS_FIRST  = test/fuzz.bats test/package.bats test/examples.bats test/exec.bats test/tls.bats test/hardening.bats \
 	test/api.bats test/faults.bats test/relay.bats test/docs.bats test/ls.bats
 BATS_FILES  = $(filter $(wildcard test/*.bats),$(BATS_FIRST)) \
 	$(filter-out $(BATS_FIRST),$(wildcard test/*.bats))
