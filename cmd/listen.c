@@ -333,7 +333,7 @@ check_usage(const struct vn_cli *cli, const struct conf *c)
 		vn_usage_error("--quit-after applies to the relay, not to %s",
 		               c->exec.kind ? vn_exec_name(&c->exec) : "a script");
 	if (c->timeout_ms >= 0 && vn_cli_scripted(cli) && !c->fork && !c->exec.kind)
-		vn_usage_error("--timeout applies to the relay and to --fork, not to a script");
+		vn_usage_error("--timeout applies to the relay, --fork and the exec options, not to a script");
 }
 
 /* Open the listening socket(s) of -U PATH, -u or TCP into fds[]. Returns how

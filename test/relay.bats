@@ -470,5 +470,5 @@ print('ok')"
 	assert_failure 2
 	run timeout 10 vlcnet-listen -w 1 -e 'x = 1' 127.0.0.1 0
 	assert_failure 2
-	assert_line -n 0 "vlcnet-listen: --timeout applies to the relay, not to a script"
+	assert_line -n 0 "vlcnet-listen: --timeout applies to the relay, --fork and the exec options, not to a script"
 }
