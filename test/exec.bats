@@ -334,3 +334,19 @@ new"
 	assert_failure 2
 	assert_output --partial "missing HOST and PORT operands"
 }
+
+@test "with -w, a script that prints forever ends when its client leaves, and so does its relay" {
+	vlcnet_listen -v -k -w 5 --lua-exec "$X/chargen.lua"
+	run timeout 10 python3 -c "
+import socket
+c = socket.create_connection(('127.0.0.1', $VLCNET_PORT))
+n = 0
+while n < 200000:
+    n += len(c.recv(65536))
+c.close()
+print('read')"
+	assert_output "read"
+	# the relaying process and its script both end: the script must not keep
+	# the relay's end of their socketpair, which would block its writes forever
+	no_children "$VLCNET_PID"
+}
