@@ -239,7 +239,7 @@ relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_e
 {
 	struct vn_relay_opts o;
 	char sum[VN_SUMMARYLEN];
-	int sp[2], r, err, st = 0, k;
+	int sp[2], r, err, st = 0, k, ours[2];
 	struct vn_tls *tls = x->session;
 	pid_t pid;
 
@@ -254,6 +254,14 @@ relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_e
 		vn_warn("socketpair: %s", strerror(errno));
 		_exit(1);
 	}
+	/* A Lua child does not exec, so close-on-exec does not take these from
+	 * it: holding the relay's end, it would never see its reader go and
+	 * block in a write forever; holding the connection, it would keep the
+	 * client from seeing the end. */
+	ours[0] = fd;
+	ours[1] = sp[0];
+	x->listen_fds = ours;   /* from here on: what the child must not keep */
+	x->nlisten = 2;
 	if ((pid = spawn(x, sp[1], peer, env)) < 0) {
 		vn_warn("fork: %s", strerror(errno));
 		_exit(1);

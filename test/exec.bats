@@ -334,3 +334,61 @@ new"
 	assert_failure 2
 	assert_output --partial "missing HOST and PORT operands"
 }
+
+@test "with -w, a script that prints forever ends when its client leaves, and so does its relay" {
+	vlcnet_listen -v -k -w 5 --lua-exec "$X/chargen.lua"
+	run timeout 10 python3 -c "
+import socket
+c = socket.create_connection(('127.0.0.1', $VLCNET_PORT))
+n = 0
+while n < 200000:
+    n += len(c.recv(65536))
+c.close()
+print('read')"
+	assert_output "read"
+	# the relaying process and its script both end: the script must not keep
+	# the relay's end of their socketpair, which would block its writes forever
+	no_children "$VLCNET_PID"
+}
+
+@test "a daytime script answers each client with the date and ends the connection" {
+	vlcnet_listen -v -k --lua-exec "$X/daytime.lua"
+	for i in 1 2; do
+		run timeout 10 vlcnet-connect 127.0.0.1 "$VLCNET_PORT" </dev/null
+		assert_success
+		assert_line -n 0 --regexp $'^20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-6][0-9] UTC\r$'
+		assert_line -n 1 --regexp '^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 0-3][0-9] [0-9:]{8} 20[0-9]{2}$'
+		assert_equal "${#lines[@]}" 2
+	done
+	no_children "$VLCNET_PID"
+}
+
+@test "a discard script swallows 1 MiB, answers nothing, and its stderr is the server's" {
+	head -c 1048576 /dev/urandom >"$BATS_TEST_TMPDIR/in"
+	vlcnet_listen -v -k --lua-exec "$X/discard.lua"
+	for opts in "" "-w 5"; do
+		# shellcheck disable=SC2086
+		run timeout 20 vlcnet-connect $opts 127.0.0.1 "$VLCNET_PORT" <"$BATS_TEST_TMPDIR/in"
+		assert_success
+		assert_output ""
+	done
+	wait_for "$VLCNET_STDERR" "discarded" 5
+	no_children "$VLCNET_PID"
+	run grep -c "^discarded 1048576 bytes$" "$VLCNET_STDERR"
+	assert_output "2"
+}
+
+@test "a tiny HTTP server reading a byte at a time checks UTF-8 paths with bit32" {
+	vlcnet_listen -v -k --lua-exec "$X/utf8httpd.lua"
+	run timeout 10 curl -sS -w '%{http_code}' "http://127.0.0.1:$VLCNET_PORT/a%C3%A9%E2%82%AC%F0%9F%98%80"
+	assert_output "U+002F
+U+0061
+U+00E9
+U+20AC
+U+1F600
+200"
+	run timeout 10 curl -sS -w '%{http_code}' "http://127.0.0.1:$VLCNET_PORT/%C3(%FF"
+	assert_output "not UTF-8
+400"
+	no_children "$VLCNET_PID"
+}
