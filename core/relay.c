@@ -438,10 +438,8 @@ waiting(const struct flow *fl)
 	return 0;
 }
 
-/* When the relay ends although a direction is still open: the earlier of the
- * idle deadline and the one after one end (-1: none). */
-static long
-deadline(long idle_at, long end_at)
+long
+vn_relay_deadline(long idle_at, long end_at)
 {
 	if (idle_at < 0 || (end_at >= 0 && end_at < idle_at))
 		return end_at;
@@ -527,7 +525,7 @@ run(struct flow *fl, int sock, struct vn_relay_opts *o)
 				return -1;
 			}
 		}
-		until = deadline(idle_at, end_at == LONG_MAX ? -1 : end_at);
+		until = vn_relay_deadline(idle_at, end_at == LONG_MAX ? -1 : end_at);
 		if (until >= 0)
 			timeout = until > now ? (int)(until - now) : 0;
 		if (stepped)

@@ -51,4 +51,8 @@ const char *vn_relay_where(const struct vn_relay_opts *o, const char *peer);
 /* "N bytes sent, M bytes received in T seconds", after a relay. Returns buf. */
 const char *vn_relay_summary(const struct vn_relay_opts *o, char buf[VN_SUMMARYLEN]);
 
+/* When a relay ends although a direction is still open: the earlier of the
+ * idle deadline and the one after one end (each -1: none). */
+long vn_relay_deadline(long idle_at, long end_at);
+
 #endif

@@ -145,14 +145,6 @@ step_down(struct side *s, int out_fd, int out_sock, struct vn_tls *t,
 	return failed(o, VN_RELAY_NET);
 }
 
-static long
-deadline(long idle_at, long end_at)
-{
-	if (idle_at < 0 || (end_at >= 0 && end_at < idle_at))
-		return end_at;
-	return idle_at;
-}
-
 static int
 run(struct side *up, struct side *down, int in_fd, int out_fd, struct vn_tls *t,
     struct vn_relay_opts *o)
@@ -218,7 +210,7 @@ run(struct side *up, struct side *down, int in_fd, int out_fd, struct vn_tls *t,
 			errno = ETIMEDOUT;
 			return -1;
 		}
-		until = deadline(idle_at, end_at == LONG_MAX ? -1 : end_at);
+		until = vn_relay_deadline(idle_at, end_at == LONG_MAX ? -1 : end_at);
 		if (until >= 0)
 			timeout = until > now ? (int)(until - now) : 0;
 		p[0].fd = !up->done && !up->eof && up->off == up->len && !up->ready ?
