@@ -81,6 +81,34 @@ vn_cli_scripted(const struct vn_cli *c)
 	return c->script.path || c->script.nexec > 0;
 }
 
+/* One option of --help: its names in the first 24 columns (a longer one on a
+ * line of its own), its description from column 27, wrapped at word breaks
+ * to keep within 80 columns. */
+static void
+print_help_line(const char *left, const char *help)
+{
+	enum { COL = 27, WIDTH = 80 };
+	int at = printf("  %-24s", left);
+
+	if (at > COL - 1) {
+		printf("\n");
+		at = 0;
+	}
+
+	while (*help) {
+		size_t word = strcspn(help, " ");
+
+		if (at >= COL && at + 1 + (int)word > WIDTH) {
+			printf("\n");
+			at = 0;
+		}
+		at += printf("%*s%.*s", at < COL ? COL - at : 1, "", (int)word, help);
+		help += word;
+		help += strspn(help, " ");
+	}
+	printf("\n");
+}
+
 static void
 print_opts(const struct vn_option *o)
 {
@@ -94,7 +122,7 @@ print_opts(const struct vn_option *o)
 			n = snprintf(left, sizeof left, "    --%s", o->name);
 		if (o->arg)
 			snprintf(left + n, sizeof left - n, " %s", o->arg);
-		printf("  %-24s %s\n", left, o->help);
+		print_help_line(left, o->help);
 	}
 }
 

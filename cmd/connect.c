@@ -36,7 +36,8 @@ static const char *const usage[] = {
 	"[OPTIONS] -U [-u] PATH",
 	"[OPTIONS] -z HOST PORT|LOW-HIGH",
 	"[OPTIONS] --script FILE [HOST PORT | -U PATH] [-- ARG...]",
-	"[OPTIONS] --lua-exec FILE | -c CMD | --exec \"PROG ARGS\" HOST PORT",
+	"[OPTIONS] --lua-exec FILE HOST PORT [-- ARG...]",
+	"[OPTIONS] -c CMD | --exec \"PROG ARGS\" HOST PORT",
 	NULL
 };
 

@@ -228,6 +228,17 @@ each_tool() {
 	each_tool man
 }
 
+@test "each tool's --help fits 80 columns, with no trailing blanks" {
+	first_pass_only "the documentation"
+	local t bad=0
+	for t in "${TOOLS[@]}"; do
+		"$BUILD/$t" --help | awk -v t="$t" '
+			length > 80 || / $/ { print t ": " $0; bad = 1 }
+			END { exit bad }' >&2 || bad=1
+	done
+	return "$bad"
+}
+
 @test "each tool's bash completion offers exactly the options of its --help" {
 	first_pass_only "the documentation"
 	each_tool bash
