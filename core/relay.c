@@ -438,6 +438,14 @@ waiting(const struct flow *fl)
 	return 0;
 }
 
+void
+vn_relay_clear(struct vn_relay_opts *o)
+{
+	o->failed = o->in_ended = o->out_closed = 0;
+	o->sent = o->received = 0;
+	o->elapsed_ms = 0;
+}
+
 long
 vn_relay_deadline(long idle_at, long end_at)
 {
@@ -551,9 +559,7 @@ vn_relay(int in_fd, int out_fd, int sock, struct vn_relay_opts *o)
 	int flags = fcntl(sock, F_GETFL), r = -1, err;
 	long start = vn_now_ms();
 
-	o->failed = o->in_ended = o->out_closed = 0;
-	o->sent = o->received = 0;
-	o->elapsed_ms = 0;
+	vn_relay_clear(o);
 	if (flags < 0)
 		return -1;
 	fl[0].p[0] = fl[0].p[1] = fl[1].p[0] = fl[1].p[1] = -1;

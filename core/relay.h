@@ -51,6 +51,10 @@ const char *vn_relay_where(const struct vn_relay_opts *o, const char *peer);
 /* "N bytes sent, M bytes received in T seconds", after a relay. Returns buf. */
 const char *vn_relay_summary(const struct vn_relay_opts *o, char buf[VN_SUMMARYLEN]);
 
+/* Clear what a relay reports (failed, ends, counts, time) before it starts;
+ * the plain and the TLS relay both begin so. */
+void vn_relay_clear(struct vn_relay_opts *o);
+
 /* When a relay ends although a direction is still open: the earlier of the
  * idle deadline and the one after one end (each -1: none). */
 long vn_relay_deadline(long idle_at, long end_at);

@@ -243,9 +243,7 @@ vn_tls_relay(int in_fd, int out_fd, struct vn_tls *t, struct vn_relay_opts *o)
 	int sock = vn_tls_fd(t), flags = fcntl(sock, F_GETFL), r = -1, err;
 	long start = vn_now_ms();
 
-	o->failed = o->in_ended = o->out_closed = 0;
-	o->sent = o->received = 0;
-	o->elapsed_ms = 0;
+	vn_relay_clear(o);
 	if (flags < 0)
 		return -1;
 	up.buf = malloc(CHUNK);

@@ -78,9 +78,10 @@ print('ok')"
  404"
 }
 
-@test "a script that prints forever ends when its client leaves" {
-	vlcnet_listen -v -k --lua-exec "$X/chargen.lua"
-	run timeout 10 python3 -c "
+# read_and_leave: read 200,000 bytes from the server at VLCNET_PORT, then close;
+# prints "read".
+read_and_leave() {
+	timeout 10 python3 -c "
 import socket
 c = socket.create_connection(('127.0.0.1', $VLCNET_PORT))
 n = 0
@@ -88,6 +89,11 @@ while n < 200000:
     n += len(c.recv(65536))
 c.close()
 print('read')"
+}
+
+@test "a script that prints forever ends when its client leaves" {
+	vlcnet_listen -v -k --lua-exec "$X/chargen.lua"
+	run read_and_leave
 	assert_output "read"
 	# the child ends (no orphan printing for nobody) and is reaped
 	no_children "$VLCNET_PID"
@@ -337,14 +343,7 @@ new"
 
 @test "with -w, a script that prints forever ends when its client leaves, and so does its relay" {
 	vlcnet_listen -v -k -w 5 --lua-exec "$X/chargen.lua"
-	run timeout 10 python3 -c "
-import socket
-c = socket.create_connection(('127.0.0.1', $VLCNET_PORT))
-n = 0
-while n < 200000:
-    n += len(c.recv(65536))
-c.close()
-print('read')"
+	run read_and_leave
 	assert_output "read"
 	# the relaying process and its script both end: the script must not keep
 	# the relay's end of their socketpair, which would block its writes forever
