@@ -406,6 +406,34 @@ PY
 	assert_output "hello"
 }
 
+@test "examples/README.md names what the vlc table has and what it lacks as the tools do" {
+	# Issue 23: the README said decode_uri and make_uri were absent.
+	section() {
+		sed -n "/^### $1\$/,/^### /p" "$EX/README.md" | grep -oE '`vlc(\.[a-z_]+)+' |
+			tr -d '`' | sort -u
+	}
+	run section "What exists"
+	assert_success
+	assert_line vlc.strings.decode_uri
+	assert_line vlc.strings.make_uri
+	exists=$output
+	run section "What does not"
+	assert_success
+	assert_line vlc.misc.userdatadir
+	absent=$output
+	local code='local function get(name)
+		local t = _G
+		for k in name:gmatch("[^.]+") do t = type(t) == "table" and t[k] or nil end
+		return t
+	end'
+	local name
+	for name in $exists; do code+=" if get('$name') == nil then print('absent: $name') end"; done
+	for name in $absent; do code+=" if get('$name') ~= nil then print('present: $name') end"; done
+	lua "$code" 'print("checked")'
+	assert_success
+	assert_output "checked"
+}
+
 # --- chat.lua ----------------------------------------------------------------
 
 @test "chat.lua relays lines between clients, with nicks, /who and leaving" {
