@@ -7,7 +7,8 @@
 -- one), 301 to add the slash a directory needs, 400 for a malformed request or
 -- a path that climbs out with "..", 403 for what may not be read and for
 -- symbolic links (the server cannot tell where they lead: one to /etc would
--- serve /etc/passwd), 404 for what does not exist, 500 when a request fails
+-- serve /etc/passwd; a listing shows them as links, not as what they point
+-- to), 404 for what does not exist, 500 when a request fails
 -- otherwise, 503 when the server is out of descriptors or clients. Connections
 -- are kept alive (HTTP/1.1) unless the client asks otherwise; files are sent
 -- in chunks as the socket takes them (accepted sockets are non-blocking, as in
@@ -112,11 +113,19 @@ local function listing(c, target, path)
 	               "</h1>\n<ul>\n" }
 	if target ~= "/" then rows[#rows + 1] = "<li><a href=\"../\">../</a></li>\n" end
 	for _, name in ipairs(names) do
-		local st = net.stat(path .. "/" .. name)
-		local dir = st and st.type == "dir" and "/" or ""
-		rows[#rows + 1] = string.format("<li><a href=\"%s%s\">%s%s</a>%s</li>\n",
-			html_escape(url_escape(name)), dir, html_escape(name), dir,
-			st and st.type == "file" and " " .. st.size or "")
+		-- lstat: a symbolic link is listed as what it is, not as its target
+		-- (which it is not served as either).
+		local st = net.lstat(path .. "/" .. name)
+		local kind = st and st.type
+		if kind == "symbolic link" then
+			rows[#rows + 1] = string.format("<li>%s (symbolic link)</li>\n",
+				html_escape(name))
+		else
+			local dir = kind == "dir" and "/" or ""
+			rows[#rows + 1] = string.format("<li><a href=\"%s%s\">%s%s</a>%s</li>\n",
+				html_escape(url_escape(name)), dir, html_escape(name), dir,
+				kind == "file" and " " .. st.size or "")
+		end
 	end
 	rows[#rows + 1] = "</ul>\n"
 	respond(c, 200, { "Content-Type: text/html; charset=utf-8" }, table.concat(rows))

@@ -406,6 +406,24 @@ PY
 	assert_output "hello"
 }
 
+@test "http.lua lists a symbolic link as a link, without its target's type or size" {
+	d=$(www)
+	ln -s /etc/passwd "$d/link"
+	ln -s sub "$d/sublink"
+	ln -s nowhere "$d/dangling"
+	serve srv "$EX/http.lua" "$d"
+	run curl -sS "http://127.0.0.1:$port/"
+	assert_success
+	assert_line '<li>link (symbolic link)</li>'
+	assert_line '<li>sublink (symbolic link)</li>'
+	assert_line '<li>dangling (symbolic link)</li>'
+	assert_line '<li><a href="sub/">sub/</a></li>'
+	assert_line '<li><a href="a.txt">a.txt</a> 6</li>'
+	refute_output --partial 'href="link"'
+	refute_output --partial 'sublink/'
+	refute_output --partial 'dangling"'
+}
+
 @test "examples/README.md names what the vlc table has and what it lacks as the tools do" {
 	# Issue 23: the README said decode_uri and make_uri were absent.
 	section() {
