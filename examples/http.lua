@@ -15,7 +15,10 @@
 -- VLC), so a big download, or a client that does not read it, does not stall
 -- the other clients.
 --
--- Limits: a request head of at most MAX_HEAD bytes; at most MAX_CLIENTS
+-- Empty lines before a request line are skipped (RFC 9112 2.2).
+--
+-- Limits: a request head of at most MAX_HEAD bytes (a longer one gets a 431
+-- and the connection is closed, however it arrives); at most MAX_CLIENTS
 -- connections (the next one gets a 503); a client that does not finish a
 -- request within IDLE_TIMEOUT seconds, or takes nothing of its answer for as
 -- long, is dropped. When accept fails (out of descriptors) the server stops
@@ -41,6 +44,7 @@ local types = {
 local reasons = {
 	[200] = "OK", [301] = "Moved Permanently", [400] = "Bad Request",
 	[403] = "Forbidden", [404] = "Not Found", [405] = "Method Not Allowed",
+	[431] = "Request Header Fields Too Large",
 	[500] = "Internal Server Error", [503] = "Service Unavailable",
 	[505] = "HTTP Version Not Supported",
 }
@@ -198,24 +202,44 @@ local function handle(c, head)
 	return error_page(c, 403)
 end
 
--- Handle every complete request head waiting in c.inbuf, while the previous
--- response is done (requests may arrive pipelined).
+-- A request head may arrive a byte at a time. What a client sent waits in
+-- c.inbuf from c.at on; while it holds no blank line, it moves to the list
+-- c.parts (c.size bytes in all, the last 3 in c.tail), and each new read is
+-- searched with those 3 bytes only (a blank line may have begun in them).
+-- Every byte is searched and copied a bounded number of times, so the work
+-- for a head is linear in its length, however it is cut.
+
+-- A head longer than MAX_HEAD: answer 431 and end the connection.
+local function too_long(c)
+	c.keep = false
+	error_page(c, 431)
+	c.closing = true
+end
+
+-- Handle every complete request head in c.inbuf, while the previous response
+-- is done (requests may arrive pipelined); keep the start of the next head.
 local function process(c)
 	while not c.closing and c.out == "" and not c.file do
-		local s, e = c.inbuf:find("\r?\n\r?\n")
+		-- Empty lines before a request line are ignored (RFC 9112 2.2).
+		c.at = select(2, c.inbuf:find("^[\r\n]*", c.at)) + 1
+		local s, e = c.inbuf:find("\r?\n\r?\n", math.max(c.at, c.scan - 3))
 		if not s then
-			if #c.inbuf > MAX_HEAD then
-				c.keep = false
-				error_page(c, 400)
-				c.closing = true
+			if c.at <= #c.inbuf then
+				local rest = c.inbuf:sub(c.at)
+				c.parts, c.size, c.tail = { rest }, #rest, rest:sub(-3)
 			end
+			c.inbuf, c.at, c.scan = "", 1, 1
+			-- Without its blank line, a head is at least all but the
+			-- last 3 bytes (where "\r\n\r\n" may have begun).
+			if c.size - 3 > MAX_HEAD then too_long(c) end
 			return
 		end
-		local head = c.inbuf:sub(1, s - 1)
-		c.inbuf = c.inbuf:sub(e + 1)
+		if s - c.at > MAX_HEAD then return too_long(c) end
+		local head = c.inbuf:sub(c.at, s - 1)
+		c.at, c.scan = e + 1, e + 1
 		-- Whatever goes wrong answers this request and ends the connection;
 		-- the server goes on serving the others.
-		local ok, err = pcall(handle, c, (head:gsub("^[\r\n]+", "")))
+		local ok, err = pcall(handle, c, head)
 		if not ok then
 			io.stderr:write("http.lua: ", tostring(err), "\n")
 			if c.file then c.file:close() c.file = nil end
@@ -224,6 +248,25 @@ local function process(c)
 		end
 		if not c.keep then c.closing = true end
 	end
+end
+
+-- Take what a client sent (nothing of c.inbuf is left to handle then).
+local function receive(c, data)
+	if c.size == 0 then
+		c.inbuf, c.at, c.scan = data, 1, 1
+		return process(c)
+	end
+	local joined = c.tail .. data
+	c.parts[#c.parts + 1] = data
+	c.size = c.size + #data
+	if joined:find("\r?\n\r?\n") then
+		-- The head is complete: search it from the 3 bytes before data.
+		c.inbuf, c.at, c.scan = table.concat(c.parts), 1, c.size - #data + 1
+		c.parts, c.size, c.tail = {}, 0, ""
+		return process(c)
+	end
+	c.tail = joined:sub(-3)
+	if c.size - 3 > MAX_HEAD then too_long(c) end
 end
 
 local function drop(fd)
@@ -275,7 +318,8 @@ local function accept(t)
 		net.close(cfd)
 	else
 		count = count + 1
-		conns[cfd] = { inbuf = "", out = "", deadline = t + IDLE }
+		conns[cfd] = { inbuf = "", at = 1, scan = 1, parts = {}, size = 0,
+		                tail = "", out = "", deadline = t + IDLE }
 	end
 end
 
@@ -306,8 +350,7 @@ while true do
 		elseif rev ~= 0 then
 			local data = net.recv(fd, CHUNK)
 			if data then
-				c.inbuf = c.inbuf .. data
-				process(c)
+				receive(c, data)
 			else
 				drop(fd)
 			end
