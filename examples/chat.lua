@@ -6,7 +6,8 @@
 -- Output is queued per client and written as its socket takes it (accepted
 -- sockets are non-blocking, as in VLC), so a slow reader delays nobody; one
 -- that falls more than MAX_QUEUE bytes behind, or takes nothing for
--- IDLE_TIMEOUT seconds, is dropped. A line may be at most MAX_LINE bytes, and
+-- IDLE_TIMEOUT seconds, is dropped. A client that ends its side (nc -N
+-- half-closes) is sent what was queued for it by then, and then closed. A line may be at most MAX_LINE bytes, and
 -- must be finished within IDLE_TIMEOUT seconds of its first byte; at most
 -- MAX_CLIENTS clients at once (the next one is told the server is full). When
 -- accept fails (out of descriptors) the server stops accepting for a moment
@@ -222,10 +223,13 @@ while true do
 			if data then
 				received(c, data)
 			else
-				-- end of stream: a last line without a newline still counts
+				-- End of stream: a last line without a newline still
+				-- counts. The client may only have half-closed (nc -N):
+				-- what is queued for it, the answer to that line too, is
+				-- still sent before it leaves.
 				if c.inbuf ~= "" then line_from(c, c.inbuf) end
-				c.inbuf, c.q, c.head, c.tail, c.qlen = "", {}, 1, 0, 0
-				c.leaving = "gone"
+				c.inbuf = ""
+				c.leaving = c.leaving or "gone"
 			end
 		end
 	end

@@ -799,6 +799,45 @@ PY
 	assert_line --regexp "welcome guest[0-9]+"
 }
 
+@test "chat.lua sends a client that half-closes what was queued for it, the answer to its last line too" {
+	serve srv "$EX/chat.lua"
+	# A last command without a newline, then the end of input (nc -N).
+	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf '/who')
+	assert_success
+	assert_output $'* welcome guest1; /nick NAME, /who, /quit\n* here: guest1'
+	# 8 MB of lines queued for a client that reads nothing, more than the
+	# kernel's buffers hold (tcp_wmem's maximum is 4 MB), then it
+	# half-closes: it gets every line, then the end.
+	serve_with 'MAX_QUEUE = 2^25' srv "$EX/chat.lua"
+	run timeout 60 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+late = socket.socket()
+late.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+late.connect(("127.0.0.1", port))
+talker = socket.create_connection(("127.0.0.1", port))
+talker.settimeout(40)
+buf = b""
+while b"welcome" not in buf:
+    buf += talker.recv(4096)
+talker.sendall(b"".join(b"line %d %s\n" % (i, b"y" * 1000) for i in range(8000)))
+talker.sendall(b"/who\n")   # answered once every line before it is queued
+while b"here:" not in buf:
+    buf += talker.recv(4096)
+late.shutdown(socket.SHUT_WR)
+late.settimeout(40)
+got = b""
+while True:
+    d = late.recv(65536)
+    if not d:
+        break
+    got += d
+print(got.count(b"> line "), b"> line 7999 " in got)
+PY
+	assert_success
+	assert_output "8000 True"
+}
+
 # --- fork_handler.lua --------------------------------------------------------
 
 @test "fork_handler.lua answers a 64 KiB line without a newline with 'line too long'" {
