@@ -7,11 +7,12 @@
 -- sockets are non-blocking, as in VLC), so a slow reader delays nobody; one
 -- that falls more than MAX_QUEUE bytes behind, or takes nothing for
 -- IDLE_TIMEOUT seconds, is dropped. A client that ends its side (nc -N
--- half-closes) is sent what was queued for it by then, and then closed. A line may be at most MAX_LINE bytes, and
--- must be finished within IDLE_TIMEOUT seconds of its first byte; at most
--- MAX_CLIENTS clients at once (the next one is told the server is full). When
--- accept fails (out of descriptors) the server stops accepting for a moment
--- instead of spinning. Each limit can be set before the script:
+-- half-closes) is sent what was queued for it by then, and then closed. A line
+-- may be at most MAX_LINE bytes, and must be finished within IDLE_TIMEOUT
+-- seconds of its first byte; at most MAX_CLIENTS clients at once (the next one
+-- is told the server is full). When accept fails (out of descriptors) the
+-- server stops accepting for a moment instead of spinning. Each limit can be
+-- set before the script:
 --   vlcnet-listen -e 'MAX_CLIENTS = 10' --script examples/chat.lua ...
 
 local MAX_QUEUE = MAX_QUEUE or 1024 * 1024
