@@ -14,61 +14,77 @@ tally() {
 }
 
 # fake_make DIR: a make for ./setup.sh test that plays a pass from files:
-# DIR/PASS.out is printed and DIR/PASS.status is its status, PASS being
-# plain, luajit or sanitize after the BUILD= it is given. dpkg-query says
-# every package is installed, so that setup.sh never reaches for apt-get.
+# DIR/TARGET.out is printed and DIR/TARGET.status is its status, TARGET being
+# the check target it is given (check, check-units, check-sanitize...); it
+# also logs its arguments and VLCNET_REQUIRE_TOOLS to DIR/calls. dpkg-query
+# says every package is installed, so that setup.sh never reaches for apt-get.
 fake_make() {
-	local dir=$1
+	local dir=$1 p
 	mkdir -p "$dir/bin"
 	cat >"$dir/bin/make" <<-EOF
 	#!/bin/sh
-	pass=plain
-	case " \$* " in
-	*" BUILD=build/luajit "*) pass=luajit ;;
-	*" BUILD=build/sanitize "*) pass=sanitize ;;
-	esac
+	for a; do case \$a in check*) pass=\$a ;; esac; done
+	echo "\$* require=\${VLCNET_REQUIRE_TOOLS:-}" >>"$dir/calls"
 	cat "$dir/\$pass.out" 2>/dev/null
 	exit \$(cat "$dir/\$pass.status" 2>/dev/null || echo 0)
 	EOF
 	printf '#!/bin/sh\necho "install ok installed"\n' >"$dir/bin/dpkg-query"
 	chmod +x "$dir/bin/make" "$dir/bin/dpkg-query"
-	for p in plain luajit sanitize; do
+	for p in check check-units check-sanitize check-luajit check-fuzz check-dist; do
 		printf 'url: 3 passed, 0 failed\n1..2\nok 1 a\nok 2 b # skip no clang\n' >"$dir/$p.out"
 	done
 }
 
-# setup_test DIR: ./setup.sh test with the stand-in make of DIR.
+# setup_test DIR [all]: ./setup.sh test [all] with the stand-in make of DIR.
 setup_test() {
-	run env PATH="$1/bin:$PATH" timeout 60 "$TOP/setup.sh" test
+	run env PATH="$1/bin:$PATH" timeout 60 "$TOP/setup.sh" test ${2:+"$2"}
 }
 
-@test "setup.sh test ends with one line of passed, failed and skipped, skips apart" {
+@test "setup.sh test runs the fast tier and the sanitized unit tests, and ends with one line of passed, failed and skipped" {
 	fake_make "$BATS_TEST_TMPDIR/f"
 	setup_test "$BATS_TEST_TMPDIR/f"
 	assert_success
-	assert_equal "${lines[-1]}" "12 passed, 0 failed, 3 skipped"
-	assert_line "== luajit: status 0"
+	assert_equal "${lines[-1]}" "8 passed, 0 failed, 2 skipped"
+	assert_line "== lua5.1: status 0"
+	assert_line "== unit tests with ASan and UBSan: status 0"
+	run cat "$BATS_TEST_TMPDIR/f/calls"
+	assert_output "$(printf '%s\n' "-s -j2 check require=" \
+		"-s -j2 check-units SANITIZE=1 BUILD=build/sanitize require=")"
 }
 
-@test "setup.sh test fails when one pass fails, and counts that pass as failed" {
+@test "setup.sh test all runs every tier once, where a missing tool fails" {
+	fake_make "$BATS_TEST_TMPDIR/f"
+	setup_test "$BATS_TEST_TMPDIR/f" all
+	assert_success
+	assert_equal "${lines[-1]}" "20 passed, 0 failed, 5 skipped"
+	run cat "$BATS_TEST_TMPDIR/f/calls"
+	assert_output "$(printf '%s\n' "-s -j2 check require=1" "-s -j2 check-sanitize require=1" \
+		"-s -j2 check-luajit require=1" "-s -j2 check-fuzz require=1" "-s -j2 check-dist require=1")"
+	setup_test "$BATS_TEST_TMPDIR/f" everything
+	assert_failure 2
+	assert_output "usage: ./setup.sh demo|test [all]"
+}
+
+@test "setup.sh test all fails when one pass fails, counts that pass as failed, and runs the others" {
 	fake_make "$BATS_TEST_TMPDIR/f"
 	# the LuaJIT build does not compile: no test output at all
-	echo "cc: error" >"$BATS_TEST_TMPDIR/f/luajit.out"
-	echo 2 >"$BATS_TEST_TMPDIR/f/luajit.status"
-	setup_test "$BATS_TEST_TMPDIR/f"
+	echo "cc: error" >"$BATS_TEST_TMPDIR/f/check-luajit.out"
+	echo 2 >"$BATS_TEST_TMPDIR/f/check-luajit.status"
+	setup_test "$BATS_TEST_TMPDIR/f" all
 	assert_failure
-	assert_equal "${lines[-1]}" "8 passed, 1 failed, 2 skipped"
-	# and the sanitizer pass still ran
-	assert_line "== lua5.1 with ASan and UBSan: status 0"
+	assert_equal "${lines[-1]}" "16 passed, 1 failed, 4 skipped"
+	# and the passes after it still ran
+	assert_line "== fuzzers: status 0"
+	assert_line "== release: tarball, Debian package, rock: status 0"
 }
 
 @test "setup.sh test fails when only the first pass fails" {
 	fake_make "$BATS_TEST_TMPDIR/f"
-	printf 'url: 3 passed, 0 failed\n1..2\nok 1 a\nnot ok 2 b\n' >"$BATS_TEST_TMPDIR/f/plain.out"
-	echo 1 >"$BATS_TEST_TMPDIR/f/plain.status"
+	printf 'url: 3 passed, 0 failed\n1..2\nok 1 a\nnot ok 2 b\n' >"$BATS_TEST_TMPDIR/f/check.out"
+	echo 1 >"$BATS_TEST_TMPDIR/f/check.status"
 	setup_test "$BATS_TEST_TMPDIR/f"
 	assert_failure
-	assert_equal "${lines[-1]}" "12 passed, 1 failed, 2 skipped"
+	assert_equal "${lines[-1]}" "8 passed, 1 failed, 1 skipped"
 }
 
 @test "a bats run cut short counts the tests its plan announced and never reported as failed" {

@@ -5,8 +5,7 @@
 load helper
 
 setup() {
-	[ -z "${VLCNET_REPEAT_PASS:-}" ] || skip "the rock was built in the first pass of ./setup.sh test"
-	command -v luarocks >/dev/null || skip "luarocks is not installed"
+	require_tool luarocks
 }
 
 @test "luarocks make installs vlcnet into a private tree that lua5.1 loads it from" {
