@@ -279,3 +279,50 @@ compile_line() {
 	assert_failure
 	[ ! -f "$BATS_TEST_TMPDIR/pids" ]
 }
+
+# --- test/helper.bash: set-up once per run, require_tool ----------------------
+
+# inner_tree DIR BODY...: DIR/test/inner.bats, a file that loads this helper
+# (DIR/test/helper.bash and DIR/lib are links to the checkout's), with one
+# test per BODY; an `ldd` first on PATH logs each call to DIR/ldd.log.
+inner_tree() {
+	local dir=$1 body i=0
+	shift
+	mkdir -p "$dir/test" "$dir/bin"
+	ln -s "$TOP/test/helper.bash" "$dir/test/helper.bash"
+	ln -s "$TOP/lib" "$dir/lib"
+	printf '#!/bin/sh\necho "$@" >>"%s/ldd.log"\nexec /usr/bin/ldd "$@"\n' "$dir" >"$dir/bin/ldd"
+	chmod +x "$dir/bin/ldd"
+	{
+		echo 'load helper'
+		for body; do
+			i=$((i + 1))
+			printf '@%s "t%d" {\n%s\n}\n' test "$i" "$body"
+		done
+	} >"$dir/test/inner.bats"
+}
+
+@test "helper.bash sets up once per run: the first test writes the cache, the others source it" {
+	local d=$BATS_TEST_TMPDIR/t
+	inner_tree "$d" 'assert_equal "$SANITIZED" ""' 'run true; assert_success' 'run true; refute_output x'
+	run env PATH="$d/bin:$PATH" VLCNET_BUILD="$BUILD" timeout 60 bats "$d/test/inner.bats"
+	assert_success
+	assert_output "$(printf '1..3\nok 1 t1\nok 2 t2\nok 3 t3')"
+	# ldd ran once for the three tests (and once more for another run)
+	run cat "$d/ldd.log"
+	assert_output "$BUILD/vlcnet-connect"
+}
+
+@test "require_tool skips a test whose tool is missing, and fails it under VLCNET_REQUIRE_TOOLS" {
+	local d=$BATS_TEST_TMPDIR/t
+	inner_tree "$d" 'require_tool no-such-tool-here no-such-package; echo never' 'require_tool sh'
+	run env VLCNET_BUILD="$BUILD" timeout 60 bats "$d/test/inner.bats"
+	assert_success
+	assert_output "$(printf '1..2\nok 1 t1 # skip no-such-tool-here is not installed\nok 2 t2')"
+	run env VLCNET_BUILD="$BUILD" VLCNET_REQUIRE_TOOLS=1 timeout 60 bats "$d/test/inner.bats"
+	assert_failure
+	assert_line "not ok 1 t1"
+	assert_line "# no-such-tool-here is not installed (apt-get install no-such-package); ./setup.sh test all needs it"
+	refute_line "# never"
+	assert_line "ok 2 t2"
+}
