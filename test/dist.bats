@@ -96,9 +96,9 @@ version() {
 	run timeout 600 make -s -C "$src" -j2 all
 	assert_success
 	# its own build, not the one under test: a file missing from the tarball
-	# fails here. A clean environment: this run's bats variables would
-	# mislead the bats that make starts.
-	run env -i PATH="$PATH" HOME="$HOME" timeout 600 make -s -C "$src" -j2 check BATS_JOBS=1 \
+	# fails here. A clean environment and the system's PATH: this run's bats
+	# (its variables, its libexec first on PATH) would mislead the one make starts.
+	run env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$HOME" timeout 600 make -s -C "$src" -j2 check BATS_JOBS=1 \
 		BATS_FILES="test/connect.bats test/docs.bats test/install.bats"
 	assert_success
 	assert_line --regexp '^url: [0-9]+ passed, 0 failed$'
