@@ -145,6 +145,8 @@ check-fuzz: all
 check-dist: all
 	@$(call run_bats,$(BATS_DIST))
 
+# (make coverage, an instrumented build running the fast tier, goes here.)
+
 # install creates the directories it needs (install -d) and copies the files;
 # uninstall removes those files and nothing else: a directory may be shared
 # with other software, so it stays, even when empty.
