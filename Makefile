@@ -81,23 +81,71 @@ $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(CORE_LIBS) -lm
 
-# check runs the unit tests (test/units.sh), then the bats suite whatever the
-# unit tests did, and fails if either failed. The bats files run BATS_JOBS at
-# a time (with GNU parallel, when installed; one at a time otherwise), each
-# file's tests in order; the longest files (BATS_FIRST) start first, so that
-# no long one is left to run alone at the end.
+# --- the test suite, in tiers -------------------------------------------
+# check: the fast tier, the one to run before each commit: the build, the C
+# unit tests (test/units.sh), then the bats files of BATS_FAST whatever the
+# unit tests did; it fails if either failed. The other tiers, each usable
+# alone (./setup.sh test all runs them all):
+#   check-sanitize  the unit tests and the bats files again, built with ASan
+#                   and UBSan (build/sanitize)
+#   check-luajit    the bats files again, built against LuaJIT (build/luajit);
+#                   the unit tests link no Lua: check ran them as built here
+#   check-fuzz      the libFuzzer harnesses (test/fuzz.bats)
+#   check-dist      the release tarball, the Debian package, the rock
+# The repeat passes (sanitize, luajit) leave out BATS_ONCE, the files that do
+# not depend on the build's flavour, and set VLCNET_REPEAT_PASS for the few
+# tests of that kind in other files. check-units and check-bats are the two
+# halves, for any BUILD.
+#
+# The bats files run BATS_JOBS at a time (with GNU parallel, when installed;
+# one at a time otherwise), each file's tests in order; the longest files
+# (BATS_FIRST) start first, so that no long one is left to run alone at the
+# end.
 BATS_JOBS  ?= 2
-BATS_FIRST  = test/fuzz.bats test/package.bats test/examples.bats test/exec.bats test/tls.bats test/hardening.bats \
+BATS_FIRST  = test/examples.bats test/exec.bats test/tls.bats test/hardening.bats \
 	test/api.bats test/faults.bats test/relay.bats test/docs.bats test/ls.bats
-BATS_FILES  = $(filter $(wildcard test/*.bats),$(BATS_FIRST)) \
+BATS_FUZZ   = test/fuzz.bats
+BATS_DIST   = test/dist.bats test/package.bats test/luarocks.bats
+BATS_ONCE   = test/bats-vlcnet.bats test/completion.bats test/harness.bats test/readme.bats
+BATS_ALL    = $(filter $(wildcard test/*.bats),$(BATS_FIRST)) \
 	$(filter-out $(BATS_FIRST),$(wildcard test/*.bats))
+BATS_FAST   = $(filter-out $(BATS_FUZZ) $(BATS_DIST),$(BATS_ALL))
+BATS_REPEAT = $(filter-out $(BATS_ONCE),$(BATS_FAST))
+BATS_FILES ?= $(BATS_FAST)
+# run_bats FILES: the recipe's bats line, against $(BUILD).
+run_bats = jobs=; [ "$(BATS_JOBS)" -le 1 ] || ! command -v parallel >/dev/null || \
+		jobs="--jobs $(BATS_JOBS) --no-parallelize-within-files"; \
+	echo "VLCNET_BUILD=$(abspath $(BUILD)) bats $$jobs $(1)"; \
+	VLCNET_BUILD=$(abspath $(BUILD)) bats $$jobs $(1)
+
 check: all $(UNITS)
 	@st=0; test/units.sh $(UNITS) || st=1; \
-	jobs=; [ "$(BATS_JOBS)" -le 1 ] || ! command -v parallel >/dev/null || \
-		jobs="--jobs $(BATS_JOBS) --no-parallelize-within-files"; \
-	echo "VLCNET_BUILD=$(abspath $(BUILD)) bats $$jobs test"; \
-	VLCNET_BUILD=$(abspath $(BUILD)) bats $$jobs $(BATS_FILES) || st=1; \
+	$(call run_bats,$(BATS_FILES)) || st=1; \
 	exit $$st
+
+check-units: $(UNITS)
+	@test/units.sh $(UNITS)
+
+check-bats: all
+	@$(call run_bats,$(BATS_FILES))
+
+check-sanitize:
+	@st=0; $(MAKE) -s SANITIZE=1 BUILD=build/sanitize check-units || st=1; \
+	VLCNET_REPEAT_PASS=1 $(MAKE) -s SANITIZE=1 BUILD=build/sanitize \
+		BATS_FILES="$(BATS_REPEAT)" check-bats || st=1; \
+	exit $$st
+
+check-luajit:
+	@VLCNET_REPEAT_PASS=1 $(MAKE) -s LUA=luajit BUILD=build/luajit \
+		BATS_FILES="$(BATS_REPEAT)" check-bats
+
+check-fuzz: all
+	@$(call run_bats,$(BATS_FUZZ))
+
+check-dist: all
+	@$(call run_bats,$(BATS_DIST))
+
+# (make coverage, an instrumented build running the fast tier, goes here.)
 
 # install creates the directories it needs (install -d) and copies the files;
 # uninstall removes those files and nothing else: a directory may be shared
@@ -132,19 +180,54 @@ uninstall:
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vlcnet
 	rm -f $(EXAMPLES:%=$(DESTDIR)$(DOCDIR)/%) $(DOCS:%=$(DESTDIR)$(DOCDIR)/%)
 
-# The Debian package, from debian/: ../vlcnet_VERSION_ARCH.deb, as
-# dpkg-buildpackage writes it (its clean step empties build/ first).
-# DEB_BUILD_OPTIONS=nocheck skips the test suite, and then needs none of the
-# test packages (the nocheck build profile).
+# --- releases -------------------------------------------------------------
+VERSION := $(shell sed -n 's/^\#define VN_VERSION "\(.*\)"$$/\1/p' core/version.h)
+DIST     = vlcnet-$(VERSION)
+
+# dist: $(DIST).tar.gz in DISTDIR (here), its top directory $(DIST)/, from
+# the files git tracks at HEAD (git archive: a release is a commit, not the
+# work tree). The rockspec's source names that file, for `luarocks build` and
+# `luarocks pack`. distcheck unpacks it in $(BUILD)/distcheck, builds it there
+# and runs its fast tier (make check): what a release is checked with.
+DISTDIR ?= .
+dist:
+	@[ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] || \
+		{ echo "make dist: needs this tree's git repository (it archives HEAD)" >&2; exit 1; }
+	git archive --format=tar.gz --prefix=$(DIST)/ -o $(DISTDIR)/$(DIST).tar.gz HEAD
+
+distcheck:
+	rm -rf $(BUILD)/distcheck
+	mkdir -p $(BUILD)/distcheck
+	$(MAKE) dist DISTDIR=$(BUILD)/distcheck
+	tar -xzf $(BUILD)/distcheck/$(DIST).tar.gz -C $(BUILD)/distcheck
+	$(MAKE) -C $(BUILD)/distcheck/$(DIST) check
+
+# deb: the Debian package, built by dpkg-buildpackage from a copy of the
+# tracked files (those of the work tree, changes included; all but build/
+# outside a git repository) in DEB_DIR, which gets $(DIST)/ and the package
+# beside it: $(DEB_DIR)/vlcnet_$(VERSION)_ARCH.deb. dpkg-buildpackage writes
+# into the tree it builds (debian/files, debian/vlcnet/, build/...): this tree
+# stays as it was. DEB_BUILD_OPTIONS=nocheck skips the test suite, and then
+# needs none of the test packages (the nocheck build profile).
+DEB_DIR ?= $(BUILD)/deb
 deb:
-	dpkg-buildpackage -us -uc -b $(if $(filter nocheck,$(DEB_BUILD_OPTIONS)),-Pnocheck)
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/$(DIST)
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git ls-files -z | tar --null -T - --ignore-failed-read -cf -; \
+	else \
+		tar --exclude=./build -cf - .; \
+	fi | tar -xf - -C $(DEB_DIR)/$(DIST)
+	cd $(DEB_DIR)/$(DIST) && \
+		dpkg-buildpackage -us -uc -b $(if $(filter nocheck,$(DEB_BUILD_OPTIONS)),-Pnocheck)
 
 clean:
 	rm -rf $(BUILD)
 
 .SECONDARY:
 FORCE:
-.PHONY: all check clean deb install uninstall FORCE
+.PHONY: all check check-units check-bats check-sanitize check-luajit check-fuzz check-dist \
+	clean deb dist distcheck install uninstall FORCE
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # --- fuzzing: clang's libFuzzer with ASan and UBSan ---------------------

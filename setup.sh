@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# setup.sh demo | test — the README's two commands. Each installs the Debian
-# packages it needs (with apt-get as root; otherwise it prints the one line to
-# run), builds with make, then runs a loopback demo or the whole test suite.
+# setup.sh demo | test [all] — the README's two commands. Each installs the
+# Debian packages it needs (with apt-get as root; otherwise it prints the one
+# line to run), builds with make, then runs a loopback demo or the test suite:
+# its fast tier, or with "all" every tier (what CI runs).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,7 +10,8 @@ BUILD_PKGS="gcc make pkg-config liblua5.1-0-dev libidn2-dev libtls-dev"
 TEST_PKGS="bats bats-assert bats-support netcat-openbsd socat curl python3 lua5.1
 	luajit libluajit-5.1-dev mandoc shellcheck bash-completion zsh man-db
 	valgrind clang libclang-rt-14-dev time procps debhelper lintian luarocks dpkg-dev fakeroot
-	lua-bit32 ncat openssl iperf3 parallel"
+	lua-bit32 ncat openssl iperf3 parallel microsocks tinyproxy dante-server
+	lua-copas lua-cqueues lua-luv gcovr"
 
 need() {
 	local missing=() p
@@ -79,20 +81,32 @@ pass() {
 	return "$rc"
 }
 
-# The suite runs three times: the plain build (with the fuzzers), a LuaJIT
-# build, and an AddressSanitizer + UndefinedBehaviorSanitizer build. Each pass
-# runs to its end whatever an earlier one did; the status is 0 only if all
-# three passed and the closing line counts no failure.
+# ./setup.sh test: the fast tier (make check: the build, the C unit tests,
+# the bats files), and the unit tests built with ASan and UBSan. With "all",
+# every tier: the sanitizer build runs the bats files too, then the LuaJIT
+# build, the fuzzers and the release (tarball, Debian package, rock); a tool
+# that a test needs and does not find fails it instead of skipping it
+# (VLCNET_REQUIRE_TOOLS). Each pass runs to its end whatever an earlier one
+# did; the status is 0 only if all passed and the closing line counts no
+# failure. Each check is counted once: the repeat passes leave out what does
+# not depend on the build, and the LuaJIT pass does not run the unit tests
+# again (they link no Lua: built as in the first pass).
 run_tests() {
+	local all=$1 log status=0
 	need $BUILD_PKGS $TEST_PKGS
-	local log status=0
 	log=$(mktemp)
+	[ -z "$all" ] || export VLCNET_REQUIRE_TOOLS=1
 	{
 		pass lua5.1 make -s -j2 check || status=1
-		pass luajit env VLCNET_REPEAT_PASS=1 \
-			make -s -j2 check LUA=luajit BUILD=build/luajit || status=1
-		pass "lua5.1 with ASan and UBSan" env VLCNET_REPEAT_PASS=1 \
-			make -s -j2 check SANITIZE=1 BUILD=build/sanitize || status=1
+		if [ -z "$all" ]; then
+			pass "unit tests with ASan and UBSan" \
+				make -s -j2 check-units SANITIZE=1 BUILD=build/sanitize || status=1
+		else
+			pass "lua5.1 with ASan and UBSan" make -s -j2 check-sanitize || status=1
+			pass luajit make -s -j2 check-luajit || status=1
+			pass fuzzers make -s -j2 check-fuzz || status=1
+			pass "release: tarball, Debian package, rock" make -s -j2 check-dist || status=1
+		fi
 		exit "$status"
 	} 2>&1 | tee "$log" || status=1
 	# One closing line for CI and humans, counting C checks and bats tests.
@@ -103,6 +117,11 @@ run_tests() {
 
 case "${1:-}" in
 demo) demo ;;
-test) run_tests ;;
-*) echo "usage: ./setup.sh demo|test" >&2; exit 2 ;;
+test)
+	case "${2:-}" in
+	"") run_tests "" ;;
+	all) run_tests all ;;
+	*) echo "usage: ./setup.sh demo|test [all]" >&2; exit 2 ;;
+	esac ;;
+*) echo "usage: ./setup.sh demo|test [all]" >&2; exit 2 ;;
 esac

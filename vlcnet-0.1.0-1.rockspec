@@ -1,12 +1,14 @@
 -- LuaRocks: `luarocks make` in this directory builds vlcnet.so with the
 -- Makefile and installs it as the module "vlcnet" for Lua 5.1
 -- (`luarocks --lua-version=5.1 --tree=DIR make` into a private tree).
+-- `luarocks build` and `luarocks pack` fetch the release tarball that
+-- `make dist` writes, from the current directory.
 rockspec_format = "3.0"
 package = "vlcnet"
 version = "0.1.0-1"
 source = {
-   -- Where a release tarball will live; `luarocks make` builds from the
-   -- working directory and does not fetch it.
+   -- make dist's tarball (a relative file URL: the current directory);
+   -- `luarocks make` builds from the working directory and does not fetch it.
    url = "file://vlcnet-0.1.0.tar.gz",
    dir = "vlcnet-0.1.0",
 }
@@ -19,7 +21,7 @@ url_parse, stat, opendir and the POLL* flags, plus Unix and UDP sockets and
 TLS (net.tls, net.connect_tls) with libtls.
 require "vlcnet" returns the table that VLC scripts know as vlc.net.
 ]],
-   license = "unspecified (see debian/copyright)",
+   license = "MIT",
 }
 dependencies = {
    "lua >= 5.1, < 5.2",

@@ -83,13 +83,13 @@ run_inner() {
 	assert_output --partial "unknown option --no-such-option"
 }
 
-@test "a server that never opens its port fails the test after 5 s" {
+@test "a server that never opens its port fails the test after VLCNET_TIMEOUT seconds" {
 	printf '#!/bin/sh\nexec sleep 30\n' >"$BATS_TEST_TMPDIR/mute"
 	chmod +x "$BATS_TEST_TMPDIR/mute"
-	inner mute "VLCNET_LISTEN=$BATS_TEST_TMPDIR/mute vlcnet_listen"
+	inner mute "VLCNET_TIMEOUT=1 VLCNET_LISTEN=$BATS_TEST_TMPDIR/mute vlcnet_listen"
 	run_inner mute
 	assert_failure
-	assert_output --partial "-- vlcnet server not listening after 5 s --"
+	assert_output --partial "-- vlcnet server not listening after 1 s --"
 }
 
 @test "vlcnet_stop fails the test when a server died of a signal it did not send" {
@@ -101,7 +101,9 @@ run_inner() {
 	kill -SEGV $$
 	EOS
 	chmod +x "$BATS_TEST_TMPDIR/crash"
-	inner crash "VLCNET_LISTEN=$BATS_TEST_TMPDIR/crash vlcnet_listen; sleep 1"
+	# (the test waits for the crash, then lets teardown's vlcnet_stop judge it)
+	inner crash "VLCNET_LISTEN=$BATS_TEST_TMPDIR/crash vlcnet_listen
+	for ((i = 0; i < 100; i++)); do _vlcnet_gone \"\$VLCNET_PID\" && break; sleep 0.05; done"
 	run_inner crash
 	assert_failure
 	assert_output --partial "-- vlcnet server died of a signal --"
@@ -163,13 +165,24 @@ run_inner() {
 	assert_output --partial "boom"
 }
 
-@test "vlcnet_wait fails on a server still running after 5 s" {
+@test "vlcnet_wait fails on a server still running after VLCNET_TIMEOUT seconds (5 when unset or not a number)" {
 	inner running '
 	vlcnet_listen -k
-	vlcnet_wait'
+	VLCNET_TIMEOUT=1 vlcnet_wait'
 	run_inner running
 	assert_failure
-	assert_output --partial "-- vlcnet server still running after 5 s --"
+	assert_output --partial "-- vlcnet server still running after 1 s --"
+	# the default, without waiting for it
+	inner default '
+	VLCNET_TIMEOUT=x _vlcnet_timeout
+	assert_equal "$_vlcnet_secs $_vlcnet_tries" "5 100"
+	unset VLCNET_TIMEOUT
+	_vlcnet_timeout
+	assert_equal "$_vlcnet_secs $_vlcnet_tries" "5 100"
+	VLCNET_TIMEOUT=2 _vlcnet_timeout
+	assert_equal "$_vlcnet_secs $_vlcnet_tries" "2 40"'
+	run_inner default
+	assert_success
 }
 
 @test "VLCNET_HOST picks the address, empty for every address" {

@@ -361,7 +361,7 @@ vg_tree() {
 
 @test "valgrind: a scripted echo server and client have no errors or leaks" {
 	skip_if_sanitized valgrind
-	command -v valgrind >/dev/null || skip "valgrind is not installed"
+	require_tool valgrind
 	cat >"$BATS_TEST_TMPDIR/server.lua" <<-'EOF'
 	local fd = listener:accept()
 	while true do
@@ -392,7 +392,7 @@ vg_tree() {
 
 @test "valgrind: stat -c and -j have no errors or leaks" {
 	skip_if_sanitized valgrind
-	command -v valgrind >/dev/null || skip "valgrind is not installed"
+	require_tool valgrind
 	vg_tree
 	run timeout 40 "${VG[@]}" vlcnet-stat -c '%n %F %a %s %U %G %Y' "$T"/* "$T/missing"
 	assert_failure 1
@@ -405,7 +405,7 @@ vg_tree() {
 
 @test "valgrind: ls -l and -j have no errors or leaks" {
 	skip_if_sanitized valgrind
-	command -v valgrind >/dev/null || skip "valgrind is not installed"
+	require_tool valgrind
 	vg_tree
 	run timeout 40 "${VG[@]}" vlcnet-ls -l -R "$T"
 	assert_success

@@ -14,61 +14,77 @@ tally() {
 }
 
 # fake_make DIR: a make for ./setup.sh test that plays a pass from files:
-# DIR/PASS.out is printed and DIR/PASS.status is its status, PASS being
-# plain, luajit or sanitize after the BUILD= it is given. dpkg-query says
-# every package is installed, so that setup.sh never reaches for apt-get.
+# DIR/TARGET.out is printed and DIR/TARGET.status is its status, TARGET being
+# the check target it is given (check, check-units, check-sanitize...); it
+# also logs its arguments and VLCNET_REQUIRE_TOOLS to DIR/calls. dpkg-query
+# says every package is installed, so that setup.sh never reaches for apt-get.
 fake_make() {
-	local dir=$1
+	local dir=$1 p
 	mkdir -p "$dir/bin"
 	cat >"$dir/bin/make" <<-EOF
 	#!/bin/sh
-	pass=plain
-	case " \$* " in
-	*" BUILD=build/luajit "*) pass=luajit ;;
-	*" BUILD=build/sanitize "*) pass=sanitize ;;
-	esac
+	for a; do case \$a in check*) pass=\$a ;; esac; done
+	echo "\$* require=\${VLCNET_REQUIRE_TOOLS:-}" >>"$dir/calls"
 	cat "$dir/\$pass.out" 2>/dev/null
 	exit \$(cat "$dir/\$pass.status" 2>/dev/null || echo 0)
 	EOF
 	printf '#!/bin/sh\necho "install ok installed"\n' >"$dir/bin/dpkg-query"
 	chmod +x "$dir/bin/make" "$dir/bin/dpkg-query"
-	for p in plain luajit sanitize; do
+	for p in check check-units check-sanitize check-luajit check-fuzz check-dist; do
 		printf 'url: 3 passed, 0 failed\n1..2\nok 1 a\nok 2 b # skip no clang\n' >"$dir/$p.out"
 	done
 }
 
-# setup_test DIR: ./setup.sh test with the stand-in make of DIR.
+# setup_test DIR [all]: ./setup.sh test [all] with the stand-in make of DIR.
 setup_test() {
-	run env PATH="$1/bin:$PATH" timeout 60 "$TOP/setup.sh" test
+	run env PATH="$1/bin:$PATH" timeout 60 "$TOP/setup.sh" test ${2:+"$2"}
 }
 
-@test "setup.sh test ends with one line of passed, failed and skipped, skips apart" {
+@test "setup.sh test runs the fast tier and the sanitized unit tests, and ends with one line of passed, failed and skipped" {
 	fake_make "$BATS_TEST_TMPDIR/f"
 	setup_test "$BATS_TEST_TMPDIR/f"
 	assert_success
-	assert_equal "${lines[-1]}" "12 passed, 0 failed, 3 skipped"
-	assert_line "== luajit: status 0"
+	assert_equal "${lines[-1]}" "8 passed, 0 failed, 2 skipped"
+	assert_line "== lua5.1: status 0"
+	assert_line "== unit tests with ASan and UBSan: status 0"
+	run cat "$BATS_TEST_TMPDIR/f/calls"
+	assert_output "$(printf '%s\n' "-s -j2 check require=" \
+		"-s -j2 check-units SANITIZE=1 BUILD=build/sanitize require=")"
 }
 
-@test "setup.sh test fails when one pass fails, and counts that pass as failed" {
+@test "setup.sh test all runs every tier once, where a missing tool fails" {
+	fake_make "$BATS_TEST_TMPDIR/f"
+	setup_test "$BATS_TEST_TMPDIR/f" all
+	assert_success
+	assert_equal "${lines[-1]}" "20 passed, 0 failed, 5 skipped"
+	run cat "$BATS_TEST_TMPDIR/f/calls"
+	assert_output "$(printf '%s\n' "-s -j2 check require=1" "-s -j2 check-sanitize require=1" \
+		"-s -j2 check-luajit require=1" "-s -j2 check-fuzz require=1" "-s -j2 check-dist require=1")"
+	setup_test "$BATS_TEST_TMPDIR/f" everything
+	assert_failure 2
+	assert_output "usage: ./setup.sh demo|test [all]"
+}
+
+@test "setup.sh test all fails when one pass fails, counts that pass as failed, and runs the others" {
 	fake_make "$BATS_TEST_TMPDIR/f"
 	# the LuaJIT build does not compile: no test output at all
-	echo "cc: error" >"$BATS_TEST_TMPDIR/f/luajit.out"
-	echo 2 >"$BATS_TEST_TMPDIR/f/luajit.status"
-	setup_test "$BATS_TEST_TMPDIR/f"
+	echo "cc: error" >"$BATS_TEST_TMPDIR/f/check-luajit.out"
+	echo 2 >"$BATS_TEST_TMPDIR/f/check-luajit.status"
+	setup_test "$BATS_TEST_TMPDIR/f" all
 	assert_failure
-	assert_equal "${lines[-1]}" "8 passed, 1 failed, 2 skipped"
-	# and the sanitizer pass still ran
-	assert_line "== lua5.1 with ASan and UBSan: status 0"
+	assert_equal "${lines[-1]}" "16 passed, 1 failed, 4 skipped"
+	# and the passes after it still ran
+	assert_line "== fuzzers: status 0"
+	assert_line "== release: tarball, Debian package, rock: status 0"
 }
 
 @test "setup.sh test fails when only the first pass fails" {
 	fake_make "$BATS_TEST_TMPDIR/f"
-	printf 'url: 3 passed, 0 failed\n1..2\nok 1 a\nnot ok 2 b\n' >"$BATS_TEST_TMPDIR/f/plain.out"
-	echo 1 >"$BATS_TEST_TMPDIR/f/plain.status"
+	printf 'url: 3 passed, 0 failed\n1..2\nok 1 a\nnot ok 2 b\n' >"$BATS_TEST_TMPDIR/f/check.out"
+	echo 1 >"$BATS_TEST_TMPDIR/f/check.status"
 	setup_test "$BATS_TEST_TMPDIR/f"
 	assert_failure
-	assert_equal "${lines[-1]}" "12 passed, 1 failed, 2 skipped"
+	assert_equal "${lines[-1]}" "8 passed, 1 failed, 1 skipped"
 }
 
 @test "a bats run cut short counts the tests its plan announced and never reported as failed" {
@@ -262,4 +278,51 @@ compile_line() {
 	run kill -0 "$pid"
 	assert_failure
 	[ ! -f "$BATS_TEST_TMPDIR/pids" ]
+}
+
+# --- test/helper.bash: set-up once per run, require_tool ----------------------
+
+# inner_tree DIR BODY...: DIR/test/inner.bats, a file that loads this helper
+# (DIR/test/helper.bash and DIR/lib are links to the checkout's), with one
+# test per BODY; an `ldd` first on PATH logs each call to DIR/ldd.log.
+inner_tree() {
+	local dir=$1 body i=0
+	shift
+	mkdir -p "$dir/test" "$dir/bin"
+	ln -s "$TOP/test/helper.bash" "$dir/test/helper.bash"
+	ln -s "$TOP/lib" "$dir/lib"
+	printf '#!/bin/sh\necho "$@" >>"%s/ldd.log"\nexec /usr/bin/ldd "$@"\n' "$dir" >"$dir/bin/ldd"
+	chmod +x "$dir/bin/ldd"
+	{
+		echo 'load helper'
+		for body; do
+			i=$((i + 1))
+			printf '@%s "t%d" {\n%s\n}\n' test "$i" "$body"
+		done
+	} >"$dir/test/inner.bats"
+}
+
+@test "helper.bash sets up once per run: the first test writes the cache, the others source it" {
+	local d=$BATS_TEST_TMPDIR/t
+	inner_tree "$d" 'assert_equal "$SANITIZED" ""' 'run true; assert_success' 'run true; refute_output x'
+	run env PATH="$d/bin:$PATH" VLCNET_BUILD="$BUILD" timeout 60 bats "$d/test/inner.bats"
+	assert_success
+	assert_output "$(printf '1..3\nok 1 t1\nok 2 t2\nok 3 t3')"
+	# ldd ran once for the three tests (and once more for another run)
+	run cat "$d/ldd.log"
+	assert_output "$BUILD/vlcnet-connect"
+}
+
+@test "require_tool skips a test whose tool is missing, and fails it under VLCNET_REQUIRE_TOOLS" {
+	local d=$BATS_TEST_TMPDIR/t
+	inner_tree "$d" 'require_tool no-such-tool-here no-such-package; echo never' 'require_tool sh'
+	run env VLCNET_BUILD="$BUILD" timeout 60 bats "$d/test/inner.bats"
+	assert_success
+	assert_output "$(printf '1..2\nok 1 t1 # skip no-such-tool-here is not installed\nok 2 t2')"
+	run env VLCNET_BUILD="$BUILD" VLCNET_REQUIRE_TOOLS=1 timeout 60 bats "$d/test/inner.bats"
+	assert_failure
+	assert_line "not ok 1 t1"
+	assert_line "# no-such-tool-here is not installed (apt-get install no-such-package); ./setup.sh test all needs it"
+	refute_line "# never"
+	assert_line "ok 2 t2"
 }

@@ -5,9 +5,9 @@
 load helper
 
 # stock INTERP CODE: run CODE in the stock interpreter INTERP (lua5.1 or luajit)
-# with the build's vlcnet.so first on the C path; skips if INTERP is missing.
+# with the build's vlcnet.so first on the C path; skips (require_tool) if INTERP is missing.
 stock() {
-	command -v "$1" >/dev/null || skip "$1 is not installed (apt-get install $1)"
+	require_tool "$1" || return 1
 	run env LUA_CPATH="$BUILD/?.so;;" timeout 20 "$1" -e "$2"
 }
 
@@ -125,14 +125,14 @@ thousand() {
 }
 
 @test "lua5.1 with require opens 1,000 connections and closes them without a leak" {
-	command -v lua5.1 >/dev/null || skip "lua5.1 is not installed"
+	require_tool lua5.1
 	thousand env LUA_CPATH="$BUILD/?.so;;" timeout 60 lua5.1 -e "$THOUSAND"
 	assert_success
 	assert_output --regexp $'^[0-9]+\t2001\t0$'
 }
 
 @test "luajit with require opens 1,000 connections and closes them without a leak" {
-	command -v luajit >/dev/null || skip "luajit is not installed"
+	require_tool luajit
 	thousand env LUA_CPATH="$BUILD/?.so;;" timeout 60 luajit -e "$THOUSAND"
 	assert_success
 	assert_output --regexp $'^[0-9]+\t2001\t0$'

@@ -21,15 +21,15 @@ setup() {
 	assert_line --partial "demo done"
 }
 
-@test "the README names both commands and .ci/run runs the test one" {
+@test "the README names both commands and .ci/run runs the test one with every tier" {
 	run grep -c -e '^\./setup\.sh demo ' -e '^\./setup\.sh test ' "$TOP/README.md"
 	assert_output "2"
-	run grep -c '\./setup\.sh test' "$TOP/.ci/run"
+	run grep -c '\./setup\.sh test all$' "$TOP/.ci/run"
 	assert_output "1"
 }
 
 @test "setup.sh without a command is a usage error" {
 	run "$TOP/setup.sh"
 	assert_failure 2
-	assert_output "usage: ./setup.sh demo|test"
+	assert_output "usage: ./setup.sh demo|test [all]"
 }

@@ -5,6 +5,16 @@
 
 load helper
 
+# The random data, made once for the file (64 MiB twice, and their sums):
+# $RAND_A and $RAND_B; a test that needs less takes the first bytes (head -c).
+setup_file() {
+	export RAND_A="$BATS_FILE_TMPDIR/rand-a" RAND_B="$BATS_FILE_TMPDIR/rand-b"
+	head -c 64M /dev/urandom >"$RAND_A"
+	head -c 64M /dev/urandom >"$RAND_B"
+	SUM_A=$(sha256sum <"$RAND_A") SUM_B=$(sha256sum <"$RAND_B")
+	export SUM_A SUM_B
+}
+
 # py NAME CODE: a python3 peer in the background; CODE sees PORT (from $PORT).
 py() {
 	local name=$1
@@ -29,20 +39,18 @@ def recv_all(c):
 '
 
 @test "64 MiB of random bytes cross connect -> listen intact both ways at once" {
-	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/a"
-	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/b"
-	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/a" vlcnet_listen -v
+	VLCNET_REPLY_FILE="$RAND_A" vlcnet_listen -v
 	port=$VLCNET_PORT
 	# the client reads and writes pipes, the server files: both splice paths
-	run timeout 30 bash -c "cat '$BATS_TEST_TMPDIR/b' | vlcnet-connect 127.0.0.1 $port | sha256sum"
+	run timeout 30 bash -c "cat '$RAND_B' | vlcnet-connect 127.0.0.1 $port | sha256sum"
 	assert_success
-	assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
+	assert_output "$SUM_A"
 	vlcnet_wait
-	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
+	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$SUM_B"
 }
 
 @test "the relay falls back to read/write where splice is refused (O_APPEND files)" {
-	head -c 3M /dev/urandom >"$BATS_TEST_TMPDIR/a"
+	head -c 3M "$RAND_A" >"$BATS_TEST_TMPDIR/a"
 	printf 'head\n' >"$BATS_TEST_TMPDIR/got"
 	printf 'head\n' >"$BATS_TEST_TMPDIR/got2"
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/a" vlcnet_listen -v
@@ -201,21 +209,19 @@ time.sleep(30)"
 }
 
 @test "memory stays small however much is relayed (64 MiB each way)" {
-	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/a"
-	head -c 64M /dev/urandom >"$BATS_TEST_TMPDIR/b"
 	mkfifo "$BATS_TEST_TMPDIR/feed"
-	bg feed bash -c "cat '$BATS_TEST_TMPDIR/a' >'$BATS_TEST_TMPDIR/feed'"
+	bg feed bash -c "cat '$RAND_A' >'$BATS_TEST_TMPDIR/feed'"
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/feed" vlcnet_listen -k -v
 	port=$VLCNET_PORT
 	# the listener's size before any data, against which its peak is judged
 	# (a sanitized build starts larger)
 	start=$(awk '/^VmHWM/ { print $2 }' "/proc/$VLCNET_PID/status")
-	run timeout 30 bash -c "cat '$BATS_TEST_TMPDIR/b' | vlcnet-connect 127.0.0.1 $port | sha256sum"
+	run timeout 30 bash -c "cat '$RAND_B' | vlcnet-connect 127.0.0.1 $port | sha256sum"
 	assert_success
-	assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/a")"
+	assert_output "$SUM_A"
 	# -v's summary says the listener's relay has ended
 	wait_for "$VLCNET_STDERR" "bytes received"
-	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$(sha256sum <"$BATS_TEST_TMPDIR/b")"
+	assert_equal "$(sha256sum <"$VLCNET_STDOUT")" "$SUM_B"
 	# -k keeps the listener alive, so its peak is still there to read
 	hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$VLCNET_PID/status")
 	[ $((hwm - start)) -lt 6144 ] || { echo "peak RSS $hwm kB, $start kB at start" >&2; false; }
@@ -241,7 +247,7 @@ c.close()"
 }
 
 @test "a regular file on stdin is sent from its current offset, intact (sendfile)" {
-	head -c 20M /dev/urandom >"$BATS_TEST_TMPDIR/file"
+	head -c 20M "$RAND_A" >"$BATS_TEST_TMPDIR/file"
 	vlcnet_listen -v
 	port=$VLCNET_PORT
 	# dd moves the shared offset by exactly 1000 bytes first.
@@ -255,8 +261,8 @@ c.close()"
 
 @test "a socket as connect's stdin and stdout is relayed both ways, intact" {
 	# as under inetd or socat EXEC: one end of a socketpair is fds 0 and 1
-	head -c 5M /dev/urandom >"$BATS_TEST_TMPDIR/a"
-	head -c 5M /dev/urandom >"$BATS_TEST_TMPDIR/b"
+	head -c 5M "$RAND_A" >"$BATS_TEST_TMPDIR/a"
+	head -c 5M "$RAND_B" >"$BATS_TEST_TMPDIR/b"
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/a" vlcnet_listen -v
 	port=$VLCNET_PORT
 	printf '%s\n' 'import socket, subprocess, sys, threading

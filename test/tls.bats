@@ -28,7 +28,7 @@ s_server() {
 	shift 2
 	[ -f "$BATS_TEST_TMPDIR/$name.in" ] || : >"$BATS_TEST_TMPDIR/$name.in"
 	port=$(closed_port)
-	bg_stdin "$name" <(cat "$BATS_TEST_TMPDIR/$name.in"; exec sleep 20) \
+	bg_stdin "$name" <(cat "$BATS_TEST_TMPDIR/$name.in"; exec sleep 20 3>&-) \
 		openssl s_server -quiet -naccept 1 -accept "127.0.0.1:$port" \
 		-cert "$CERTS/$cert.pem" -key "$CERTS/$cert.key" "$@"
 	for ((i = 0; i < 100; i++)); do
@@ -38,11 +38,37 @@ s_server() {
 	return 1
 }
 
+# feed FORMAT [FILE REGEX]...: printf FORMAT, then keep the output open until
+# a line of each FILE matches its REGEX (wait_for, 10 s at most each): the
+# standard input of a client that must not end before the exchange is done,
+# without a fixed delay.
+feed() {
+	printf -- "$1"
+	shift
+	while [ $# -ge 2 ]; do
+		wait_for "$1" "$2" 10 2>/dev/null || true
+		shift 2
+	done
+}
+
+# fed NAME FORMAT [FILE REGEX]... -- CMD...: as `run timeout 10 CMD...`, with
+# `feed FORMAT FILE REGEX...` as its standard input; its output (and error) is
+# also $BATS_TEST_TMPDIR/NAME.out, a FILE to wait for.
+fed() {
+	local out=$BATS_TEST_TMPDIR/$1.out format=$2 waits=() st=0
+	shift 2
+	while [ "$1" != -- ]; do waits+=("$1"); shift; done
+	shift
+	feed "$format" "${waits[@]}" | timeout 10 "$@" >"$out" 2>&1 || st=$?
+	run bash -c 'cat "$1"; exit "$2"' _ "$out" "$st"
+}
+
 @test "connect --tls verifies the server against --tls-ca, relays both ways and says what it negotiated under -v" {
 	printf 'from s_server\n' >"$BATS_TEST_TMPDIR/srv.in"
 	s_server srv server
-	run timeout 10 bash -c "{ printf 'from connect\n'; sleep 1; } |
-		vlcnet-connect -v --tls --tls-ca '$CERTS/ca.pem' localhost $port"
+	fed c 'from connect\n' "$BATS_TEST_TMPDIR/srv.out" '^from connect$' \
+		"$BATS_TEST_TMPDIR/c.out" '^from s_server$' -- \
+		vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" localhost "$port"
 	assert_success
 	assert_line "from s_server"
 	assert_line --regexp '^vlcnet-connect: TLS: TLSv1\.[23], [A-Z0-9_-]+, peer /CN=localhost issued by /CN=vlcnet test CA, expires 20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC$'
@@ -73,7 +99,8 @@ s_server() {
 	assert_output "vlcnet-connect: TLS handshake with localhost:$port: certificate verification failed: certificate has expired"
 	printf 'expired but there\n' >"$BATS_TEST_TMPDIR/srv2.in"
 	s_server srv2 expired
-	run timeout 10 bash -c "sleep 1 | vlcnet-connect -v -q 0 --tls --tls-insecure localhost $port"
+	fed c '' "$BATS_TEST_TMPDIR/c.out" '^expired but there$' -- \
+		vlcnet-connect -v -q 0 --tls --tls-insecure localhost "$port"
 	assert_success
 	assert_line "expired but there"
 	assert_line "vlcnet-connect: --tls-insecure: the server's certificate is not verified"
@@ -93,21 +120,21 @@ s_server() {
 
 @test "connect --tls-cert presents a client certificate that s_server requires" {
 	s_server srv server -Verify 1 -CAfile "$CERTS/ca.pem" -verify_return_error
-	run timeout 10 bash -c "{ printf 'with a cert\n'; sleep 1; } | vlcnet-connect -q 1 --tls \
-		--tls-ca '$CERTS/ca.pem' --tls-cert '$CERTS/client.pem' --tls-key '$CERTS/client.key' \
-		localhost $port"
+	fed c 'with a cert\n' "$BATS_TEST_TMPDIR/srv.out" '^with a cert$' -- vlcnet-connect -q 0 --tls \
+		--tls-ca "$CERTS/ca.pem" --tls-cert "$CERTS/client.pem" --tls-key "$CERTS/client.key" \
+		localhost "$port"
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/srv.out" '^with a cert$'
 }
 
 @test "listen --tls serves openssl s_client, which verifies it" {
 	# s_client would end at the server's close_notify: the server's input
-	# stays open, s_client ends at the end of its own, and -q 1 ends the server
-	bg_stdin srv <(exec sleep 30) vlcnet-listen -v -q 1 --tls --tls-cert "$CERTS/server.pem" \
+	# stays open, s_client ends at the end of its own, and -q 0 ends the server
+	bg_stdin srv <(exec sleep 30 3>&-) vlcnet-listen -v -q 0 --tls --tls-cert "$CERTS/server.pem" \
 		--tls-key "$CERTS/server.key" 127.0.0.1 0
 	port=$(port_of srv)
-	run timeout 10 bash -c "{ printf 'from s_client\n'; sleep 1; } | openssl s_client -quiet \
-		-no_ign_eof -verify_return_error -CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port 2>/dev/null"
+	fed c 'from s_client\n' "$BATS_TEST_TMPDIR/srv.out" '^from s_client$' -- openssl s_client -quiet \
+		-no_ign_eof -verify_return_error -CAfile "$CERTS/ca.pem" -connect "127.0.0.1:$port"
 	assert_success
 	wait_bg
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "from s_client"
@@ -156,8 +183,8 @@ s_server() {
 	printf 'from listen\n' >"$BATS_TEST_TMPDIR/reply"
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/reply" tls_listen
 	# ncat ends at the end of its input: keep it open until the answer is in
-	run timeout 10 bash -c "{ printf 'from ncat\n'; sleep 2; } | ncat --ssl --ssl-verify \
-		--ssl-trustfile '$CERTS/ca.pem' localhost $port"
+	fed c 'from ncat\n' "$BATS_TEST_TMPDIR/c.out" '^from listen$' -- ncat --ssl --ssl-verify \
+		--ssl-trustfile "$CERTS/ca.pem" localhost "$port"
 	assert_success
 	assert_output "from listen"
 	vlcnet_wait
@@ -306,8 +333,8 @@ t.close()
 	EOF
 	tls_listen --script "$BATS_TEST_TMPDIR/srv.lua"
 	for i in 1 2; do
-		run timeout 10 bash -c "{ printf 'hello %d\n' $i; sleep 5; } | vlcnet-connect -q 0 --tls \
-			--tls-ca '$CERTS/ca.pem' localhost $port"
+		fed c "hello $i\\n" "$BATS_TEST_TMPDIR/c.out" "^script saw hello $i\$" -- \
+			vlcnet-connect -q 0 --tls --tls-ca "$CERTS/ca.pem" localhost "$port"
 		assert_success
 		assert_output "script saw hello $i"
 	done

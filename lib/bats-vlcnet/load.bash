@@ -18,6 +18,8 @@
 # assert_vlcnet_received [-p|--partial|-e|--regexp] EXPECTED
 # vlcnet_stop                  end every server of the test; call it in teardown
 #
+# Each of them waits VLCNET_TIMEOUT seconds at most (default 5).
+#
 # See bats-vlcnet(7). Needs bats-support (as bats-assert does) and vlcnet-listen
 # on PATH (or VLCNET_LISTEN naming it).
 
@@ -27,6 +29,16 @@
 VLCNET_PIDS=()
 VLCNET_SIGNALLED=()
 VLCNET_STATUSES=()
+
+# _vlcnet_timeout: sets _vlcnet_secs to VLCNET_TIMEOUT (a whole number of
+# seconds, 5 when unset or not one) and _vlcnet_tries to the 50 ms steps.
+_vlcnet_timeout() {
+	case ${VLCNET_TIMEOUT:-} in
+	"" | *[!0-9]* | 0*) _vlcnet_secs=5 ;;
+	*) _vlcnet_secs=$VLCNET_TIMEOUT ;;
+	esac
+	_vlcnet_tries=$((_vlcnet_secs * 20))
+}
 
 _vlcnet_fail() {
 	batslib_print_kv_single_or_multi 8 "$@" |
@@ -86,7 +98,9 @@ vlcnet_listen() {
 	VLCNET_SIGNALLED+=("")
 	VLCNET_STATUSES+=("")
 	unset VLCNET_PORT VLCNET_SOCKET
-	for ((i = 0; i < 100; i++)); do
+	local _vlcnet_secs _vlcnet_tries
+	_vlcnet_timeout
+	for ((i = 0; i < _vlcnet_tries; i++)); do
 		if [ -s "$prefix.port" ]; then
 			if [ -n "$unix" ]; then
 				VLCNET_SOCKET=$(cat "$prefix.port")
@@ -103,18 +117,19 @@ vlcnet_listen() {
 		fi
 		sleep 0.05
 	done
-	local _vlcnet_title="vlcnet server not listening after 5 s"
+	local _vlcnet_title="vlcnet server not listening after $_vlcnet_secs s"
 	_vlcnet_fail command "vlcnet-listen ${opts[*]} ${rest[*]}" pid "$VLCNET_PID" \
 		stderr "$(cat "$prefix.err")"
 	return 1
 }
 
-# vlcnet_wait [STATUS]: the last server has ended within 5 s with exit status
+# vlcnet_wait [STATUS]: the last server has ended within VLCNET_TIMEOUT (5 s) with exit status
 # STATUS (default 0); sets VLCNET_STATUS. Call it in the test's own shell (not
 # under run), the only one that can wait for the server.
 vlcnet_wait() {
 	local n=$((${#VLCNET_PIDS[@]} - 1)) want=${1:-0} pid i st
-	local _vlcnet_title
+	local _vlcnet_title _vlcnet_secs _vlcnet_tries
+	_vlcnet_timeout
 	if [ "$n" -lt 0 ]; then
 		_vlcnet_title="ERROR: vlcnet_wait"
 		_vlcnet_fail error "no server was started in this test"
@@ -123,12 +138,12 @@ vlcnet_wait() {
 	pid=${VLCNET_PIDS[$n]}
 	st=${VLCNET_STATUSES[$n]}
 	if [ -z "$st" ]; then
-		for ((i = 0; i < 100; i++)); do
+		for ((i = 0; i < _vlcnet_tries; i++)); do
 			_vlcnet_gone "$pid" && break
 			sleep 0.05
 		done
 		if ! _vlcnet_gone "$pid"; then
-			_vlcnet_title="vlcnet server still running after 5 s"
+			_vlcnet_title="vlcnet server still running after $_vlcnet_secs s"
 			_vlcnet_fail pid "$pid" stderr "$(cat "$BATS_TEST_TMPDIR/vlcnet-$n.err")"
 			return 1
 		fi
@@ -149,17 +164,18 @@ vlcnet_wait() {
 }
 
 vlcnet_received() {
-	local n=$((${#VLCNET_PIDS[@]} - 1)) i
+	local n=$((${#VLCNET_PIDS[@]} - 1)) i _vlcnet_secs _vlcnet_tries
+	_vlcnet_timeout
 	if [ "$n" -lt 0 ]; then
 		echo "vlcnet_received: no server was started in this test" >&2
 		return 1
 	fi
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < _vlcnet_tries; i++)); do
 		_vlcnet_gone "${VLCNET_PIDS[$n]}" && break
 		sleep 0.05
 	done
 	if ! _vlcnet_gone "${VLCNET_PIDS[$n]}"; then
-		echo "vlcnet_received: the server (pid ${VLCNET_PIDS[$n]}) is still running after 5 s" >&2
+		echo "vlcnet_received: the server (pid ${VLCNET_PIDS[$n]}) is still running after $_vlcnet_secs s" >&2
 		return 1
 	fi
 	cat "$BATS_TEST_TMPDIR/vlcnet-$n.out"
@@ -205,7 +221,8 @@ assert_vlcnet_received() {
 }
 
 vlcnet_stop() {
-	local i j pid status bad=()
+	local i j pid status bad=() _vlcnet_secs _vlcnet_tries
+	_vlcnet_timeout
 	for i in "${!VLCNET_PIDS[@]}"; do
 		pid=${VLCNET_PIDS[$i]}
 		if ! _vlcnet_gone "$pid"; then
@@ -215,8 +232,8 @@ vlcnet_stop() {
 	done
 	for i in "${!VLCNET_PIDS[@]}"; do
 		pid=${VLCNET_PIDS[$i]}
-		# A script may catch the interrupt: 5 s, then SIGKILL.
-		for ((j = 0; j < 100; j++)); do
+		# A script may catch the interrupt: VLCNET_TIMEOUT, then SIGKILL.
+		for ((j = 0; j < _vlcnet_tries; j++)); do
 			_vlcnet_gone "$pid" && break
 			sleep 0.05
 		done
