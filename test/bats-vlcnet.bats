@@ -56,6 +56,7 @@ run_inner() {
 	    if not s then break end net.send(fd, s:upper()) end
 	  net.close(fd) end"
 	run vlcnet-connect 127.0.0.1 "$VLCNET_PORT" <<<"one"
+	assert_success
 	assert_output "ONE"
 	run vlcnet-connect 127.0.0.1 "$VLCNET_PORT" <<<"two"
 	assert_output "TWO"

@@ -174,6 +174,7 @@ PY
 	assert_success
 	for _ in $(seq 50); do [ "$(wc -l <"$VLCNET_STDOUT")" -ge 2000 ] && break; sleep 0.1; done
 	run seq 0 1999
+	assert_success
 	assert_equal "$(cat "$VLCNET_STDOUT")" "$output"
 	assert_equal "$(fd_count "$pid")" "$before"
 	run grep -v -e "listening on" -e "connection from" -e "bytes sent" "$VLCNET_STDERR"

@@ -24,5 +24,6 @@ setup() {
 	assert_success
 	assert_output "$(printf '::1\tdir')"
 	run luarocks --lua-version=5.1 --tree="$tree" list --porcelain
+	assert_success
 	assert_output --regexp "^vlcnet	$(sed -n 's/^#define VN_VERSION "\(.*\)"$/\1/p' "$TOP/core/version.h")-1	installed"
 }

@@ -85,6 +85,7 @@ setup() {
 	command -v lintian >/dev/null || skip "lintian is not installed"
 	run timeout 300 lintian --info --pedantic "$DEB"
 	echo "$output"
+	assert_success
 	refute_line --regexp '^[EW]: '
 }
 

@@ -380,6 +380,7 @@ c.close()"
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/small" vlcnet_listen -v
 	port=$VLCNET_PORT
 	run timeout 10 bash -c "head -c 54321 /dev/zero | vlcnet-connect 127.0.0.1 $port | wc -c"
+	assert_success
 	assert_output 777
 	vlcnet_wait
 	wait_bg
