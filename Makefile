@@ -271,3 +271,35 @@ fuzz: $(FUZZERS)
 	done
 
 .PHONY: fuzz fuzzers
+
+# --- coverage: gcc --coverage, the unit tests and the plain tier's bats -----
+# `make coverage` builds everything into $(COV_BUILD) with --coverage (and
+# test/gcov_shim.c, so that children ending with _exit and processes dying
+# of a re-raised signal are counted), runs the unit tests and COV_BATS
+# against it, and prints gcovr's report of core/, cmd/ and lua/. Its last
+# line is "coverage: lines NN.N%, branches NN.N%". The files that build
+# something else (the fuzzers, the package, the rock) are left out.
+COV_BUILD  = $(BUILD)/coverage
+COV_BATS  ?= $(filter-out test/fuzz.bats test/package.bats test/luarocks.bats,$(BATS_FILES))
+COV_MAKE   = $(MAKE) --no-print-directory BUILD=$(COV_BUILD) SANITIZE= CFLAGS='-O0 -g --coverage' \
+	LDFLAGS='--coverage $(abspath $(COV_BUILD))/gcov_shim.o -Wl,--wrap=_exit,--wrap=raise'
+coverage:
+	@mkdir -p $(COV_BUILD)
+	$(CC) -O0 -g -c test/gcov_shim.c -o $(COV_BUILD)/gcov_shim.o
+	@$(COV_MAKE) all $(UNITS:$(BUILD)/%=$(COV_BUILD)/%)
+	@find $(COV_BUILD) -name '*.gcda' -delete
+	@st=0; test/units.sh $(UNITS:$(BUILD)/%=$(COV_BUILD)/%) || st=1; \
+	jobs=; [ "$(BATS_JOBS)" -le 1 ] || ! command -v parallel >/dev/null || \
+		jobs="--jobs $(BATS_JOBS) --no-parallelize-within-files"; \
+	VLCNET_BUILD=$(abspath $(COV_BUILD)) bats $$jobs $(COV_BATS) || st=1; \
+	$(MAKE) --no-print-directory coverage-report || st=1; exit $$st
+
+# coverage-report: gcovr over what the last run of `make coverage` counted.
+coverage-report:
+	@gcovr -r . --object-directory $(COV_BUILD) -e 'test/' -e 'bench/' \
+		--txt $(COV_BUILD)/coverage.txt --print-summary $(COV_BUILD) | \
+		sed -nE 's/^lines: ([0-9.]+)%.*/\1/p; s/^branches: ([0-9.]+)%.*/\1/p' | \
+		{ read -r l && read -r b && cat $(COV_BUILD)/coverage.txt && \
+		  printf 'coverage: lines %.1f%%, branches %.1f%%\n' "$$l" "$$b"; }
+
+.PHONY: coverage coverage-report

@@ -88,10 +88,12 @@ setup() {
 	bg_stdin srv "$BATS_TEST_TMPDIR/welcome.txt" vlcnet-listen -v --allow 127.0.0.1 127.0.0.1 0
 	port=$(port_of srv)
 	run refused_client 127.0.0.2 127.0.0.1 "$port"
+	assert_success
 	assert_output --regexp '^got: end:(eof|reset)$'
 	wait_for "$BATS_TEST_TMPDIR/srv.err" '^vlcnet-listen: refused connection from 127\.0\.0\.2:[0-9]+$'
 	# Without -k the listener still serves one client: the allowed one.
 	run client 127.0.0.1 127.0.0.1 "$port" hello
+	assert_success
 	assert_output "got:welcome end:eof"
 	wait_bg
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "hello"
@@ -105,10 +107,13 @@ setup() {
 	assert_output --regexp '^got: end:(eof|reset)$'
 	wait_for "$BATS_TEST_TMPDIR/srv.err" '^vlcnet-listen: refused connection from 127\.0\.0\.1:[0-9]+$'
 	run client 127.0.0.2 127.0.0.1 "$port" hello
+	assert_success
 	assert_output "got:welcome end:eof"
 	run refused_client 127.0.0.1 127.0.0.1 "$port"
+	assert_success
 	assert_output --regexp '^got: end:(eof|reset)$'
 	run client 127.0.0.2 127.0.0.1 "$port" again
+	assert_success
 	assert_output "got: end:eof"
 	wait_for "$BATS_TEST_TMPDIR/srv.out" '^again$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "$(printf 'hello\nagain')"
@@ -129,10 +134,12 @@ setup() {
 	exec {hold}>"$BATS_TEST_TMPDIR/in"
 	wait_for "$BATS_TEST_TMPDIR/port" '^[0-9]+$'
 	run refused_client 127.0.0.1 127.0.0.1 "$(cat "$BATS_TEST_TMPDIR/port")"
+	assert_success
 	assert_output --regexp '^got: end:(eof|reset)$'
 	echo served >&"$hold"
 	exec {hold}>&-
 	run client 127.0.0.2 127.0.0.1 "$(cat "$BATS_TEST_TMPDIR/port")" hi
+	assert_success
 	assert_output "got:served end:eof"
 	wait_for "$BATS_TEST_TMPDIR/srv.out" '^hi$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "hi"
@@ -147,11 +154,13 @@ setup() {
 			vlcnet-listen -v --allow "$rule" ::1 0
 		port=$(port_of "srv$i")
 		run client ::1 ::1 "$port" hello
+		assert_success
 		assert_output "got:welcome end:eof"
 	done
 	bg other vlcnet-listen -k -v --allow 2001:db8::/32 ::1 0
 	port=$(port_of other)
 	run refused_client ::1 ::1 "$port"
+	assert_success
 	assert_output --regexp '^got: end:(eof|reset)$'
 	wait_for "$BATS_TEST_TMPDIR/other.err" \
 		'^vlcnet-listen: refused connection from \[::1\]:[0-9]+$'
@@ -163,12 +172,14 @@ setup() {
 	bg six vlcnet-listen -k -v --allow 127.0.0.0/8 ::1 0
 	port=$(port_of six)
 	run refused_client ::1 ::1 "$port"
+	assert_success
 	assert_output --regexp '^got: end:(eof|reset)$'
 	wait_for "$BATS_TEST_TMPDIR/six.err" 'refused connection from \[::1\]:'
 	bg_stdin four "$BATS_TEST_TMPDIR/welcome.txt" \
 		vlcnet-listen -v --allow ::ffff:127.0.0.1 127.0.0.1 0
 	port=$(port_of four)
 	run client 127.0.0.1 127.0.0.1 "$port" hello
+	assert_success
 	assert_output "got:welcome end:eof"
 }
 
@@ -179,8 +190,10 @@ setup() {
 		bg srv vlcnet-listen -k -v $order 127.0.0.1 0
 		port=$(port_of srv)
 		run refused_client 127.0.0.1 127.0.0.1 "$port"
+		assert_success
 		assert_output --regexp '^got: end:(eof|reset)$'
 		run client 127.0.0.2 127.0.0.1 "$port" two
+		assert_success
 		assert_output "got: end:eof"
 		wait_for "$BATS_TEST_TMPDIR/srv.out" '^two$'
 		assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "two"
@@ -190,6 +203,7 @@ setup() {
 	bg srv6 vlcnet-listen -k -v --allow 127.0.0.0/8 --deny 127.0.0.1 ::1 0
 	port=$(port_of srv6)
 	run refused_client ::1 ::1 "$port"
+	assert_success
 	assert_output --regexp '^got: end:(eof|reset)$'
 }
 
@@ -197,10 +211,13 @@ setup() {
 	bg srv vlcnet-listen -k -v --allow 127.0.0.2,::1 0
 	port=$(port_of srv)
 	run refused_client 127.0.0.1 127.0.0.1 "$port"
+	assert_success
 	assert_output --regexp '^got: end:(eof|reset)$'
 	run client 127.0.0.2 127.0.0.1 "$port" four
+	assert_success
 	assert_output "got: end:eof"
 	run client ::1 ::1 "$port" six
+	assert_success
 	assert_output "got: end:eof"
 	wait_for "$BATS_TEST_TMPDIR/srv.out" '^six$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "$(printf 'four\nsix')"
@@ -214,8 +231,10 @@ setup() {
 		    net.send(fd, 'served ' .. peer:match('^[^:]+') .. '\n')" 127.0.0.1 0
 	port=$(port_of srv)
 	run refused_client 127.0.0.1 127.0.0.1 "$port"
+	assert_success
 	assert_output --regexp '^got: end:(eof|reset)$'
 	run client 127.0.0.2 127.0.0.1 "$port"
+	assert_success
 	assert_output "got:served 127.0.0.2 end:eof"
 	run ls "$dir"
 	assert_output "127.0.0.2"
@@ -244,6 +263,7 @@ for i in range(200):
     s.close()
 print("data", ends.get("data", 0), "timeout", ends.get("timeout", 0))
 PY
+	assert_success
 	assert_output "data 0 timeout 0"
 	wait_for "$BATS_TEST_TMPDIR/srv.err" 'refused connection' 10
 	for _ in $(seq 50); do

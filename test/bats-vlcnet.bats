@@ -27,7 +27,8 @@ run_inner() {
 @test "vlcnet_listen starts a relay on a free port and vlcnet_received reads what it got" {
 	inner relay '
 	vlcnet_listen
-	[ -n "$VLCNET_PORT" ] && [ -n "$VLCNET_PID" ]
+	[ -n "$VLCNET_PORT" ]
+	[ -n "$VLCNET_PID" ]
 	echo "hello server" | vlcnet-connect 127.0.0.1 "$VLCNET_PORT"
 	assert_vlcnet_received "hello server"
 	run vlcnet_received
@@ -55,6 +56,7 @@ run_inner() {
 	    if not s then break end net.send(fd, s:upper()) end
 	  net.close(fd) end"
 	run vlcnet-connect 127.0.0.1 "$VLCNET_PORT" <<<"one"
+	assert_success
 	assert_output "ONE"
 	run vlcnet-connect 127.0.0.1 "$VLCNET_PORT" <<<"two"
 	assert_output "TWO"
@@ -115,7 +117,8 @@ run_inner() {
 	vlcnet_listen -k
 	pid=$VLCNET_PID
 	vlcnet_stop
-	! kill -0 "$pid" 2>/dev/null
+	run kill -0 "$pid"
+	assert_failure
 	vlcnet_stop'
 	run_inner stop
 	assert_success

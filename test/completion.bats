@@ -52,11 +52,13 @@ comp() {
 
 @test "bash: a lone dash offers short and long options of that tool only" {
 	run comp "vlcnet-listen -"
+	assert_success
 	assert_line -- --keep-open
 	assert_line -- -k
 	assert_line -- --script
 	refute_line -- --scan    # connect's only
 	run comp "vlcnet-stat --"
+	assert_success
 	assert_line -- --dereference
 	assert_line -- --where
 	refute_line -- --keep-open
@@ -70,14 +72,19 @@ comp() {
 
 @test "bash: -s, -vs and --script= offer .lua files too" {
 	run comp "vlcnet-listen -s "
+	assert_success
 	assert_output "$(printf '%s\n' a.lua sub)"
 	run comp "vlcnet-listen -vs "
+	assert_success
 	assert_output "$(printf '%s\n' a.lua sub)"
 	run comp "vlcnet-listen --script="
+	assert_success
 	assert_output "$(printf '%s\n' a.lua sub)"
 	run comp "vlcnet-stat --script=a"
+	assert_success
 	assert_output "a.lua"
 	run comp "vlcnet-ls -s sub/"
+	assert_success
 	assert_output "sub/c.lua"
 }
 
@@ -86,17 +93,22 @@ comp() {
 	assert_success
 	assert_output "$(printf '%s\n' a.lua b.txt sub)"
 	run comp "vlcnet-ls -la b"
+	assert_success
 	assert_output "b.txt"
 	run comp "vlcnet-ls sub/"
+	assert_success
 	assert_output "sub/c.lua"
 	run comp "vlcnet-ls ."
+	assert_success
 	assert_line ".hidden"
 }
 
 @test "bash: names that begin with a dot are offered only after a dot" {
 	run comp "vlcnet-stat ."
+	assert_success
 	assert_line ".hidden"
 	run comp "vlcnet-stat "
+	assert_success
 	refute_line ".hidden"
 }
 
@@ -111,40 +123,53 @@ comp() {
 	assert_success
 	assert_line "localhost"
 	run comp "vlcnet-connect -w 3 localh"
+	assert_success
 	assert_line "localhost"
 	run comp "vlcnet-connect localhost "
+	assert_success
 	assert_output ""
 	run comp "vlcnet-listen -k localh"
+	assert_success
 	assert_line "localhost"
 }
 
 @test "bash: option arguments that are not files offer nothing" {
 	run comp "vlcnet-connect -w "
+	assert_success
 	assert_output ""
 	run comp "vlcnet-listen --max-conns "
+	assert_success
 	assert_output ""
 	run comp "vlcnet-stat -c "
+	assert_success
 	assert_output ""
 	run comp "vlcnet-ls --where "
+	assert_success
 	assert_output ""
 	run comp "vlcnet-connect -e "
+	assert_success
 	assert_output ""
 }
 
 @test "bash: after -- the script's arguments are files" {
 	run comp "vlcnet-connect -s a.lua -- "
+	assert_success
 	assert_output "$(printf '%s\n' a.lua b.txt sub)"
 	run comp "vlcnet-connect -s a.lua -- --ti"
+	assert_success
 	assert_output ""
 }
 
 @test "bash: after -- vlcnet-stat and vlcnet-ls offer paths, dashed names too" {
 	touch -- -dash
 	run comp "vlcnet-stat -- -"
+	assert_success
 	assert_output -- "-dash"
 	run comp "vlcnet-ls -l -- -"
+	assert_success
 	assert_output -- "-dash"
 	run comp "vlcnet-ls -- "
+	assert_success
 	assert_output "$(printf '%s\n' -dash a.lua b.txt sub)"
 }
 
@@ -206,6 +231,7 @@ zcomp() {
 
 @test "zsh: options are listed with their descriptions" {
 	run zcomp "vlcnet-connect --" "--version"
+	assert_success
 	assert_output --regexp -- "--timeout +-- give up connecting, or idling"
 	assert_output --regexp -- "--script +-- run the Lua script FILE"
 	refute_output --partial -- "--keep-open"
@@ -213,6 +239,7 @@ zcomp() {
 
 @test "zsh: --script offers .lua files and directories" {
 	run zcomp "vlcnet-listen --script " "sub/"
+	assert_success
 	assert_output --partial "a.lua"
 	assert_output --partial "sub/"
 	refute_output --partial "b.txt"
@@ -220,6 +247,7 @@ zcomp() {
 
 @test "zsh: vlcnet-ls offers files and directories, as it lists both" {
 	run zcomp "vlcnet-ls -l " "b.txt"
+	assert_success
 	assert_output --partial "sub/"
 	assert_output --partial "a.lua"
 	assert_output --partial "b.txt"
@@ -227,11 +255,14 @@ zcomp() {
 
 @test "zsh: vlcnet-ls pairs options as the tool does: -r with -U, -0 with -j, not -l with -j" {
 	run zcomp "vlcnet-ls -U -" "--version"
+	assert_success
 	assert_output --regexp -- "--reverse +-r +-- reverse the sort order"
 	run zcomp "vlcnet-ls -l -" "--version"
+	assert_success
 	assert_output --partial -- "--recursive"
 	refute_output --partial -- "--json"
 	run zcomp "vlcnet-ls -j -" "--version"
+	assert_success
 	assert_output --partial -- "--null"
 	refute_output --partial -- "--long"
 }

@@ -120,6 +120,7 @@ same_options() {
 	refute_line -- -HIGH
 	# an option that has no short form
 	run help_opts vlcnet-listen
+	assert_success
 	assert_line -- --fork
 	assert_line -- -m
 }

@@ -150,6 +150,7 @@ PY
 	echo close >&7
 	wait_for "$BATS_TEST_TMPDIR/hold.out" "^closed"
 	run timeout 20 nc -N 127.0.0.1 "$port" < <(printf 'back\n')
+	assert_success
 	assert_output "back"
 }
 
@@ -194,8 +195,10 @@ www() {
 	assert_line '<li><a href="deeper/">deeper/</a></li>'
 	assert_line '<li><a href="we%20ird%26%3Cn%3E.txt">we ird&#38;&#60;n&#62;.txt</a> 2</li>'
 	run curl -sS "http://127.0.0.1:$port/sub/we%20ird%26%3Cn%3E.txt"
+	assert_success
 	assert_output "x"
 	run curl -sS "http://127.0.0.1:$port/site/"
+	assert_success
 	assert_output "<p>home</p>"
 }
 
@@ -204,19 +207,26 @@ www() {
 	serve srv "$EX/http.lua" "$d"
 	code() { curl -sS -o /dev/null -w '%{http_code}' "$@"; }
 	run code "http://127.0.0.1:$port/nope"
+	assert_success
 	assert_output "404"
 	run code --path-as-is "http://127.0.0.1:$port/../etc/passwd"
+	assert_success
 	assert_output "400"
 	run code --path-as-is "http://127.0.0.1:$port/sub/%2e%2e/%2e%2e/x"
+	assert_success
 	assert_output "400"
 	run code -X POST "http://127.0.0.1:$port/a.txt"
+	assert_success
 	assert_output "405"
 	run curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.0.1:$port/sub"
+	assert_success
 	assert_output "301 http://127.0.0.1:$port/sub/"
 	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'NOT HTTP\r\n\r\n')
+	assert_success
 	assert_line -n 0 $'HTTP/1.1 400 Bad Request\r'
 	assert_line $'Connection: close\r'
 	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'GET /a.txt HTTP/1.1\r\n\r\n')
+	assert_success
 	assert_line -n 0 $'HTTP/1.1 400 Bad Request\r'
 }
 
@@ -261,6 +271,7 @@ print("got", n)' "$port"
 	sleep 0.3
 	for i in 1 2 3 4 5; do
 		run timeout 3 curl -sS "http://127.0.0.1:$port/a.txt"
+		assert_success
 		assert_output "hello"
 	done
 	exec 7>&-
@@ -304,12 +315,15 @@ print(len(body), hashlib.sha256(body).hexdigest())' "$port"
 	port=$(port_of srv)
 	code() { curl -sS -o /dev/null -w '%{http_code}' "$@"; }
 	run code "http://127.0.0.1:$port/locked/"
+	assert_success
 	r1=$output
 	run code "http://127.0.0.1:$port/secret.txt"
+	assert_success
 	r2=$output
 	run curl -sS "http://127.0.0.1:$port/a.txt"
 	r3=$output
 	chmod 755 "$d/locked"; rm -rf "$d"
+	assert_success
 	[ "$r1 $r2 $r3" = "403 403 hello" ] || { echo "got: $r1 $r2 $r3" >&2; false; }
 }
 
@@ -321,14 +335,19 @@ print(len(body), hashlib.sha256(body).hexdigest())' "$port"
 	serve srv "$EX/http.lua" "$d"
 	code() { curl -sS -o /dev/null -w '%{http_code}' "$@"; }
 	run code "http://127.0.0.1:$port/etc/passwd"
+	assert_success
 	assert_output "403"
 	run code "http://127.0.0.1:$port/pw"
+	assert_success
 	assert_output "403"
 	run code "http://127.0.0.1:$port/etc/"
+	assert_success
 	assert_output "403"
 	run code "http://127.0.0.1:$port/inside"
+	assert_success
 	assert_output "403"
 	run curl -sS "http://127.0.0.1:$port/a.txt"
+	assert_success
 	assert_output "hello"
 }
 
@@ -336,9 +355,11 @@ print(len(body), hashlib.sha256(body).hexdigest())' "$port"
 	d=$(www)
 	serve srv "$EX/http.lua" "$d"
 	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'GET //sub HTTP/1.0\r\n\r\n')
+	assert_success
 	assert_line -n 0 $'HTTP/1.1 301 Moved Permanently\r'
 	assert_line $'Location: /sub/\r'
 	run curl -sS --path-as-is "http://127.0.0.1:$port//sub//we%20ird%26%3Cn%3E.txt"
+	assert_success
 	assert_output "x"
 }
 
@@ -358,6 +379,7 @@ print(len(body), hashlib.sha256(body).hexdigest())' "$port"
 	echo close >&7
 	wait_for "$BATS_TEST_TMPDIR/hold.out" "^closed"
 	run timeout 20 curl -sS "http://127.0.0.1:$port/a.txt"
+	assert_success
 	assert_output "hello"
 }
 
@@ -403,6 +425,7 @@ PY
 	cd "$d"
 	serve srv "$EX/http.lua"
 	run curl -sS "http://127.0.0.1:$port/a.txt"
+	assert_success
 	assert_output "hello"
 }
 
@@ -647,6 +670,7 @@ PY
 	exec 7>"$BATS_TEST_TMPDIR/a.in"
 	wait_for "$BATS_TEST_TMPDIR/a.out" "welcome guest1"
 	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'no newline')
+	assert_success
 	wait_for "$BATS_TEST_TMPDIR/a.out" "<guest2> no newline"
 	exec 7>&-
 }
@@ -796,6 +820,7 @@ PY
 	echo close >&7
 	wait_for "$BATS_TEST_TMPDIR/hold.out" "^closed"
 	run timeout 20 nc -N 127.0.0.1 "$port" < <(printf '/quit\n')
+	assert_success
 	assert_line --regexp "welcome guest[0-9]+"
 }
 

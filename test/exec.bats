@@ -74,6 +74,7 @@ print('ok')"
 	assert_output "200"
 	cmp page.bin got.bin
 	run timeout 10 curl -sS -w ' %{http_code}' "http://127.0.0.1:$VLCNET_PORT/nothing"
+	assert_success
 	assert_output "no nothing
  404"
 }
@@ -94,6 +95,7 @@ print('read')"
 @test "a script that prints forever ends when its client leaves" {
 	vlcnet_listen -v -k --lua-exec "$X/chargen.lua"
 	run read_and_leave
+	assert_success
 	assert_output "read"
 	# the child ends (no orphan printing for nobody) and is reaped
 	no_children "$VLCNET_PID"
@@ -114,6 +116,7 @@ while True:
     data += b
 assert data == b'early\nlate\n' + bytes(300000), len(data)
 print('ok')"
+	assert_success
 	assert_output "ok"
 }
 
@@ -140,6 +143,7 @@ for c in cs:
     assert c.makefile('rb').read() == b'hello\n'
     c.close()
 print('ok')"
+	assert_success
 	assert_output "ok"
 	fd_count_is "$pid" "$before"
 	no_children "$pid"
@@ -148,15 +152,19 @@ print('ok')"
 @test "-c and --exec run cat and wc -c on the connection" {
 	vlcnet_listen -v -k -c cat
 	run timeout 10 vlcnet-connect 127.0.0.1 "$VLCNET_PORT" <<<"through sh"
+	assert_success
 	assert_output "through sh"
 	vlcnet_listen -v -k --exec cat
 	run timeout 10 vlcnet-connect 127.0.0.1 "$VLCNET_PORT" <<<"through cat"
+	assert_success
 	assert_output "through cat"
 	vlcnet_listen -v -k --exec "wc  -c"
 	run timeout 10 vlcnet-connect 127.0.0.1 "$VLCNET_PORT" <<<"12345"
+	assert_success
 	assert_output "6"
 	vlcnet_listen -v -k -c 'wc -c | tr -d " "'
 	run timeout 10 vlcnet-connect 127.0.0.1 "$VLCNET_PORT" <<<"123"
+	assert_success
 	assert_output "4"
 }
 
@@ -174,6 +182,7 @@ print('ok')"
 	vlcnet_listen -v --exec "no-such-program-here"
 	run timeout 10 vlcnet-connect 127.0.0.1 "$VLCNET_PORT" </dev/null
 	vlcnet_wait 1
+	assert_success
 	assert_equal "$(grep -c '^vlcnet-listen: cannot run' "$VLCNET_STDERR")" 1
 }
 
@@ -214,6 +223,7 @@ import socket
 c = socket.create_connection(('127.0.0.1', $VLCNET_PORT))
 assert c.makefile('rb').read() == b'hi\n'
 print('dropped')"
+	assert_success
 	assert_output "dropped"
 	no_children "$VLCNET_PID"
 	vlcnet_listen -v -w 0.5 --fork -e 'print(net.recv(fd, 10))'
@@ -222,6 +232,7 @@ import socket
 c = socket.create_connection(('127.0.0.1', $VLCNET_PORT))
 assert c.recv(100) == b''
 print('dropped')"
+	assert_success
 	assert_output "dropped"
 	no_children "$VLCNET_PID"
 }
@@ -229,6 +240,7 @@ print('dropped')"
 @test "-v -w ends each exec connection with the summary's counts" {
 	vlcnet_listen -v -w 5 -c 'wc -c'
 	run timeout 10 vlcnet-connect 127.0.0.1 "$VLCNET_PORT" <<<"123456789"
+	assert_success
 	assert_output "10"
 	vlcnet_wait 0
 	run grep "bytes sent" "$VLCNET_STDERR"
@@ -243,6 +255,7 @@ c = socket.create_connection(('127.0.0.1', $VLCNET_PORT))
 print('local %d' % c.getsockname()[1])
 print(c.makefile('rb').read().decode(), end='')"
 	local_port=$(sed -n 's/^local //p' <<<"$output")
+	assert_success
 	assert_line "NCAT_REMOTE_ADDR=127.0.0.1"
 	assert_line "NCAT_REMOTE_PORT=$local_port"
 	assert_line "NCAT_LOCAL_ADDR=127.0.0.1"
@@ -251,6 +264,7 @@ print(c.makefile('rb').read().decode(), end='')"
 	assert_line "$(printf 'fd=number\tpeer=127.0.0.1:%s\targ1=first' "$local_port")"
 	vlcnet_listen -v -U -c 'echo "$NCAT_REMOTE_ADDR|$NCAT_REMOTE_PORT|$NCAT_LOCAL_ADDR|$NCAT_LOCAL_PORT|$NCAT_PROTO"'
 	run timeout 10 vlcnet-connect -U "$VLCNET_SOCKET" </dev/null
+	assert_success
 	assert_output "localhost||localhost||UNIX"
 }
 
@@ -267,6 +281,7 @@ a = socket.create_connection(('127.0.0.1', $VLCNET_PORT))
 b = socket.create_connection(('127.0.0.1', $VLCNET_PORT))
 for c in (a, b):
     print(c.makefile('rb').read().decode(), end='')"
+	assert_success
 	assert_output "2
 SigIgn 0
 SigBlk 0
@@ -291,6 +306,7 @@ SigBlk 0"
 @test "bit32 is there for Lua 5.2 scripts, with bit32's unsigned results" {
 	vlcnet_listen -v --lua-exec "$X/bits.lua"
 	run timeout 10 vlcnet-connect 127.0.0.1 "$VLCNET_PORT" </dev/null
+	assert_success
 	assert_output "$(printf '%s\t' 3840 7 240 4294967295 2147483648 1 4160749568 0 188 65280 false 3 | sed 's/\t$//')	true"
 }
 
@@ -344,6 +360,7 @@ new"
 @test "with -w, a script that prints forever ends when its client leaves, and so does its relay" {
 	vlcnet_listen -v -k -w 5 --lua-exec "$X/chargen.lua"
 	run read_and_leave
+	assert_success
 	assert_output "read"
 	# the relaying process and its script both end: the script must not keep
 	# the relay's end of their socketpair, which would block its writes forever
@@ -380,6 +397,7 @@ new"
 @test "a tiny HTTP server reading a byte at a time checks UTF-8 paths with bit32" {
 	vlcnet_listen -v -k --lua-exec "$X/utf8httpd.lua"
 	run timeout 10 curl -sS -w '%{http_code}' "http://127.0.0.1:$VLCNET_PORT/a%C3%A9%E2%82%AC%F0%9F%98%80"
+	assert_success
 	assert_output "U+002F
 U+0061
 U+00E9
@@ -387,6 +405,7 @@ U+20AC
 U+1F600
 200"
 	run timeout 10 curl -sS -w '%{http_code}' "http://127.0.0.1:$VLCNET_PORT/%C3(%FF"
+	assert_success
 	assert_output "not UTF-8
 400"
 	no_children "$VLCNET_PID"

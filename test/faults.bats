@@ -84,12 +84,14 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 print("port", s.getsockname()[1], flush=True); c, _ = s.accept(); time.sleep(30)'
 	port=$(port_of srv)
 	# vlcnet-connect hands the script a blocking fd (accepted sockets are not).
-	bg cli vlcnet-connect -e 'net.recv(fd, 100)' 127.0.0.1 "$port"
+	bg cli "${no_grace[@]}" vlcnet-connect -e 'net.recv(fd, 100)' 127.0.0.1 "$port"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
 	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
 	# the connection: in recv
 	wait_blocked "$pid" 1
 	kill -INT "$pid"
+	# it ends of the handled signal, not of core/sig.c's alarm (held off)
+	wait_gone "$pid"
 	st=0
 	wait_status "$tpid" || st=$?
 	assert_equal "$st" 130
@@ -101,13 +103,14 @@ import socket, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
 print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	port=$(port_of srv)
-	bg cli vlcnet-connect -e "
+	bg cli "${no_grace[@]}" vlcnet-connect -e "
 	    for i = 1, 50 do net.connect_tcp(\"127.0.0.1\", $port) end"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
 	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
 	# one socket, connecting: the listener's queue is full
 	wait_blocked "$pid" 1
 	kill -TERM "$pid"
+	wait_gone "$pid"
 	st=0
 	wait_status "$tpid" || st=$?
 	assert_equal "$st" 143
@@ -171,6 +174,7 @@ PY
 	assert_success
 	for _ in $(seq 50); do [ "$(wc -l <"$VLCNET_STDOUT")" -ge 2000 ] && break; sleep 0.1; done
 	run seq 0 1999
+	assert_success
 	assert_equal "$(cat "$VLCNET_STDOUT")" "$output"
 	assert_equal "$(fd_count "$pid")" "$before"
 	run grep -v -e "listening on" -e "connection from" -e "bytes sent" "$VLCNET_STDERR"

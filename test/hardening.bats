@@ -21,18 +21,21 @@ one_line() {
 @test "connect: port -1 is read as an unknown option: usage error (2)" {
 	run timeout 10 vlcnet-connect 127.0.0.1 -1 </dev/null
 	one_line 2 vlcnet-connect
+	assert_failure 2
 	assert_line -n 0 "vlcnet-connect: unknown option -1"
 }
 
 @test "connect: port ' 80' with a leading space is invalid (2)" {
 	run timeout 10 vlcnet-connect 127.0.0.1 ' 80' </dev/null
 	one_line 2 vlcnet-connect
+	assert_failure 2
 	assert_line -n 0 "vlcnet-connect: invalid port ' 80'"
 }
 
 @test "listen: port -1 is read as an unknown option: usage error (2)" {
 	run timeout 10 vlcnet-listen 127.0.0.1 -1 </dev/null
 	one_line 2 vlcnet-listen
+	assert_failure 2
 	assert_line -n 0 "vlcnet-listen: unknown option -1"
 }
 
@@ -40,6 +43,7 @@ one_line() {
 	for p in 65536 abc '' ' 80'; do
 		run timeout 10 vlcnet-listen 127.0.0.1 "$p" </dev/null
 		one_line 2 vlcnet-listen
+		assert_failure 2
 		assert_line -n 0 "vlcnet-listen: invalid port '$p'"
 	done
 }
@@ -49,12 +53,14 @@ one_line() {
 @test "connect: an empty HOST is a usage error (2)" {
 	run timeout 10 vlcnet-connect '' 80 </dev/null
 	one_line 2 vlcnet-connect
+	assert_failure 2
 	assert_line -n 0 "vlcnet-connect: empty HOST operand"
 }
 
 @test "connect: an unbalanced [::1 is an unknown host (1)" {
 	run timeout 10 vlcnet-connect '[::1' 80 </dev/null
 	one_line 1 vlcnet-connect
+	assert_failure 1
 	assert_line -n 0 "vlcnet-connect: connect to [::1:80: unknown host"
 }
 
@@ -62,6 +68,7 @@ one_line() {
 	long=$(printf 'x%.0s' $(seq 300))
 	run timeout 10 vlcnet-listen "$long" 0 </dev/null
 	one_line 1 vlcnet-listen
+	assert_failure 1
 	assert_line -n 0 --regexp "^vlcnet-listen: listen on x{300}:0: .+"
 }
 
@@ -69,6 +76,7 @@ one_line() {
 	for h in a..b '[::1'; do
 		run timeout 10 vlcnet-listen "$h" 0 </dev/null
 		one_line 1 vlcnet-listen
+		assert_failure 1
 		assert_line -n 0 --regexp "^vlcnet-listen: listen on .*: unknown host$"
 	done
 }
@@ -79,9 +87,11 @@ one_line() {
 	for t in vlcnet-listen vlcnet-stat vlcnet-ls; do
 		run timeout 10 "$t" -Q </dev/null
 		one_line 2 "$t"
+		assert_failure 2
 		assert_line -n 0 "$t: unknown option -Q"
 		run timeout 10 "$t" --no-such-option </dev/null
 		one_line 2 "$t"
+		assert_failure 2
 		assert_line -n 0 "$t: unknown option --no-such-option"
 	done
 }
@@ -91,6 +101,7 @@ one_line() {
 		set -- $a
 		run timeout 10 "$@" </dev/null
 		one_line 2 "$1"
+		assert_failure 2
 		assert_line -n 0 --regexp "^$1: option (-.|--[a-z]+) needs an argument$"
 	done
 }
@@ -99,6 +110,7 @@ one_line() {
 	for t in vlcnet-listen vlcnet-stat vlcnet-ls; do
 		run timeout 10 "$t" -s a.lua --script b.lua 127.0.0.1 0 </dev/null
 		one_line 2 "$t"
+		assert_failure 2
 		assert_line -n 0 "$t: only one --script may be given"
 	done
 }
@@ -109,6 +121,7 @@ one_line() {
 	for t in vlcnet-listen vlcnet-stat vlcnet-ls; do
 		run timeout 10 "$t" -s "$BATS_TEST_TMPDIR" 127.0.0.1 0 </dev/null
 		one_line 2 "$t"
+		assert_failure 2
 		assert_line -n 0 --partial "$t: cannot read $BATS_TEST_TMPDIR"
 	done
 }
@@ -121,6 +134,7 @@ one_line() {
 		set -- $a
 		run as_nobody timeout 10 "$1" -s "$BATS_TEST_TMPDIR/secret.lua" "${@:2}"
 		one_line 2 "$1"
+		assert_failure 2
 		assert_line -n 0 "$1: cannot open $BATS_TEST_TMPDIR/secret.lua: Permission denied"
 	done
 }
@@ -131,6 +145,7 @@ one_line() {
 	for t in vlcnet-listen vlcnet-stat vlcnet-ls; do
 		run timeout 10 "$t" -e 'x = = 1' 127.0.0.1 0 </dev/null
 		one_line 2 "$t"
+		assert_failure 2
 		assert_line -n 0 "$t: (command line):1: unexpected symbol near '='"
 	done
 }
@@ -139,6 +154,7 @@ one_line() {
 	for t in vlcnet-listen vlcnet-stat vlcnet-ls; do
 		run timeout 10 "$t" -e 'error("boom")' 127.0.0.1 0 </dev/null
 		one_line 1 "$t"
+		assert_failure 1
 		assert_line -n 0 "$t: (command line):1: boom"
 	done
 }
@@ -147,9 +163,11 @@ one_line() {
 	for t in vlcnet-stat vlcnet-ls; do
 		run timeout 10 "$t" -e 'function each(e) error(nil) end' /
 		one_line 1 "$t"
+		assert_failure 1
 		assert_line -n 0 "$t: (error object is a nil value)"
 		run timeout 10 "$t" -e 'function each(e) error({}) end' /
 		one_line 1 "$t"
+		assert_failure 1
 		assert_line -n 0 "$t: (error object is a table value)"
 	done
 }
@@ -167,6 +185,7 @@ one_line() {
 @test "infinite recursion in an each hook is a runtime error (1)" {
 	run timeout 20 vlcnet-stat -e 'function each(e) return each(e) .. "" end' /
 	one_line 1 vlcnet-stat
+	assert_failure 1
 	assert_output --partial "stack overflow"
 }
 

@@ -158,6 +158,7 @@ setup_test() {
 	assert_line "leak_test: 0 passed, 1 failed"
 	refute_line "bad_test: 0 passed, 1 failed"
 	run tally <<<"$output"
+	assert_failure 1
 	assert_output "8 passed, 4 failed, 0 skipped"
 	run "$TOP/test/units.sh" "$d/ok_test"
 	assert_success
@@ -212,6 +213,7 @@ setup_test() {
 	run bg srv true
 	st=0
 	wait_bg 2>"$BATS_TEST_TMPDIR/why" || st=$?
+	assert_success
 	assert_equal "$st" 1
 	run cat "$BATS_TEST_TMPDIR/why"
 	assert_output --partial "srv was started in another shell"
@@ -260,8 +262,10 @@ compile_line() {
 	assert_output "$BATS_TEST_TMPDIR/f"
 	[ "$(id -u)" -eq 0 ] || return 0
 	run as_nobody id -u
+	assert_success
 	assert_output "$(id -u nobody)"
 	run as_nobody id -G
+	assert_success
 	assert_output "$(id -g nobody)"
 	chmod 600 "$BATS_TEST_TMPDIR/f"
 	run as_nobody cat "$BATS_TEST_TMPDIR/f"

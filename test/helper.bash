@@ -371,3 +371,20 @@ fd_count_is() {
 	echo "process $1 holds $n descriptors, not $2" >&2
 	return 1
 }
+
+# "${no_grace[@]}" CMD...: CMD with core/sig.c's grace alarm held off (see
+# test/no-grace), so that a tool that misses a SIGINT/SIGTERM hangs instead of
+# dying of the alarm with the status a handled signal gives.
+no_grace=("$TOP/test/no-grace")
+
+# wait_gone PID [SECS]: wait until PID has ended, at most SECS (10); says so
+# and returns 1 if it is still running then.
+wait_gone() {
+	local i
+	for ((i = 0; i < ${2:-10} * 20; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	echo "process $1 still runs ${2:-10} s after it was told to end" >&2
+	return 1
+}

@@ -67,6 +67,7 @@ for line in sys.stdin: print(" ".join(json.loads(line)))'
 	run sh -c "timeout 10 vlcnet-stat -j '$T/big' && timeout 10 vlcnet-ls -j '$T/sub' '$T' | head -n 1"
 	assert_success
 	run python3 -c "$keys" <<<"$output"
+	assert_success
 	assert_output "$(printf '%s\n' "path $fields" "name path $fields")"
 }
 
@@ -82,6 +83,7 @@ for line in sys.stdin: print(" ".join(json.loads(line)))'
 	assert_success
 	assert_output big
 	run timeout 10 vlcnet-ls -e 'limit = 0' --where 'size > limit and not name:find("^l")' "$T"
+	assert_success
 	assert_output "$(printf '%s\n' big small sub)"
 }
 
@@ -116,8 +118,10 @@ for line in sys.stdin: print(" ".join(json.loads(line)))'
 	assert_success
 	assert_output "$(printf '%s\n' "big $T/big 10" "sub $T/sub/ $(stat -c %s "$T/sub")")"
 	run timeout 10 vlcnet-stat -c '%n %s' --where 'size > 1' "$T/big" "$T/small"
+	assert_success
 	assert_output "$T/big 10"
 	run timeout 10 vlcnet-stat --print 'type' -L "$T/link"
+	assert_success
 	assert_output file
 }
 
@@ -197,6 +201,7 @@ for line in sys.stdin: print(" ".join(json.loads(line)))'
 	assert_success
 	assert_output only
 	run timeout 10 vlcnet-ls -e 'function each(e) return e.path end'
+	assert_success
 	assert_output "$(printf './%s\n' big empty link $'odd\xff' small sub)"
 	run timeout 10 vlcnet-stat -e 'print("only")'
 	assert_success

@@ -116,6 +116,7 @@ setup_file() {
 	run mk uninstall DESTDIR="$d" PREFIX=/usr/local
 	assert_success
 	run bash -c 'find "$1" ! -type d | LC_ALL=C sort' _ "$d"
+	assert_success
 	assert_output "$(printf '%s\n' "$d/usr/local/bin/other-tool" \
 		"$d/usr/local/share/man/man1/other.1")"
 	run comm -23 "$BATS_TEST_TMPDIR/before" <(find "$d" -type d | sort)

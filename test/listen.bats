@@ -98,6 +98,7 @@ for i in range(200):
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/in" vlcnet_listen -k -v
 	port=$VLCNET_PORT
 	run timeout 10 nc -N 127.0.0.1 "$port" </dev/null
+	assert_success
 	assert_output "only once"
 	run timeout 10 nc -N 127.0.0.1 "$port" </dev/null
 	assert_success

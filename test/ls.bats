@@ -19,8 +19,10 @@ setup() {
 	assert_output "$(ls "$T")"
 	refute_output --partial '.hidden'
 	run timeout 10 vlcnet-ls -a "$T"
+	assert_success
 	assert_output "$(ls -A "$T")"
 	run timeout 10 vlcnet-ls --all -r "$T"
+	assert_success
 	assert_output "$(ls -A -r "$T")"
 }
 
@@ -36,6 +38,7 @@ setup() {
 	find "$T" -mindepth 1 -maxdepth 1 -printf '%f\0' | sort -z >"$BATS_TEST_TMPDIR/theirs"
 	cmp "$BATS_TEST_TMPDIR/ours" "$BATS_TEST_TMPDIR/theirs"
 	run timeout 10 vlcnet-ls -U -a "$T"
+	assert_success
 	assert_output "$(ls -f "$T" | grep -vx '\.\|\.\.')"
 }
 
@@ -44,6 +47,7 @@ setup() {
 	assert_success
 	assert_output "$(ls -l --time-style=long-iso "$T")"
 	run timeout 10 vlcnet-ls -la "$T/dir" /dev
+	assert_success
 	assert_output "$(ls -lA --time-style=long-iso "$T/dir" /dev)"
 }
 
@@ -60,6 +64,7 @@ setup() {
 @test "ls -l shows link targets, -L the files they point to" {
 	cd "$T"
 	run timeout 10 vlcnet-ls -l link dangling
+	assert_success
 	assert_output --partial 'link -> reg'
 	assert_output --partial 'dangling -> nowhere'
 	run timeout 10 vlcnet-ls -l -L link devnull
@@ -79,14 +84,17 @@ setup() {
 	assert_success
 	assert_output "$(ls -R "$T")"
 	run timeout 10 vlcnet-ls -lRa "$T"
+	assert_success
 	assert_output "$(ls -lRA --time-style=long-iso "$T")"
 	cd "$T"
 	run timeout 10 vlcnet-ls -R
+	assert_success
 	assert_output "$(ls -R)"
 }
 
 @test "ls -R does not follow links to directories, -R -L does" {
 	run timeout 10 vlcnet-ls -R "$T"
+	assert_success
 	refute_output --partial 'dirlink:'
 	run timeout 10 vlcnet-ls -R -L "$T"
 	assert_success
@@ -107,14 +115,17 @@ setup() {
 	assert_success
 	assert_output "$(ls dir reg ./-dash .hidden-dir link)"
 	run timeout 10 vlcnet-ls -l dir reg dirlink link
+	assert_success
 	assert_output "$(ls -l --time-style=long-iso dir reg dirlink link)"
 }
 
 @test "ls follows a link to a directory given as operand, except with -l" {
 	cd "$T"
 	run timeout 10 vlcnet-ls dirlink
+	assert_success
 	assert_output "$(ls dirlink)"
 	run timeout 10 vlcnet-ls -l dirlink
+	assert_success
 	assert_output --regexp '^l.* dirlink -> dir$'
 }
 
@@ -185,11 +196,13 @@ PY
 	assert_success
 	assert_output --partial '"type":"file"'
 	run timeout 10 vlcnet-ls -j "$T/link"
+	assert_success
 	assert_output --partial '"type":"symbolic link"'
 }
 
 @test "ls -0 -j ends each object with NUL" {
 	run bash -c "timeout 10 vlcnet-ls -0 -j '$T/dir' | tr '\0' '#'"
+	assert_success
 	assert_output --regexp '^\{"name":"inner".*\}#\{"name":"sub".*\}#$'
 }
 
@@ -203,10 +216,13 @@ PY
 	mkdir "$T/big"
 	(cd "$T/big" && seq -f 'n%05g' 1 3000 | xargs touch)
 	run timeout 20 vlcnet-ls "$T/big"
+	assert_success
 	assert_output "$(ls "$T/big")"
 	run timeout 20 vlcnet-ls -l "$T/big"
+	assert_success
 	assert_output "$(ls -l --time-style=long-iso "$T/big")"
 	run timeout 20 vlcnet-ls -U -r "$T/big"
+	assert_success
 	assert_output "$(ls -f "$T/big" | grep -vx '\.\|\.\.')"
 }
 
@@ -244,6 +260,7 @@ PY
 	assert_success
 	assert_output "$(ls -A -- -dash --double dir)"
 	run timeout 10 vlcnet-ls --help
+	assert_success
 	assert_output --partial "-- ends the options: the words after it are operands"
 	refute_output --partial "[-- ARG...]"
 }

@@ -94,6 +94,7 @@ setup() {
 @test "lintian reports no error and no warning" {
 	run timeout 300 lintian --info --pedantic "$DEB" "$BATSDEB"
 	echo "$output"
+	assert_success
 	refute_line --regexp '^[EW]: '
 }
 

@@ -8,18 +8,25 @@ load helper
 	for i in $(seq 300); do : >"$BATS_TEST_TMPDIR/t/f$i"; done
 	cd "$BATS_TEST_TMPDIR"
 	run bash -c 'timeout 20 vlcnet-ls -R /usr/share | head -n 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	assert_success
 	assert_output "0"
 	run bash -c 'timeout 20 vlcnet-ls -l --where "true" t t t t | head -n 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	assert_success
 	assert_output "0"
 	run bash -c 'timeout 20 vlcnet-stat t/* t/* t/* t/* t/* | head -n 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	assert_success
 	assert_output "0"
 	run bash -c 'ls t/* | timeout 20 xargs vlcnet-stat | head -c 1 >/dev/null; echo "${PIPESTATUS[1]}"'
+	assert_success
 	assert_output "0"
 	run bash -c 'timeout 20 vlcnet-connect -e "while true do io.write((\"x\"):rep(100)) end" | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	assert_success
 	assert_output "0"
 	run bash -c 'timeout 20 vlcnet-listen -e "while true do print(\"y\") end" 127.0.0.1 0 | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	assert_success
 	assert_output "0"
 	run bash -c 'timeout 20 vlcnet-ls --help | head -c 1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	assert_success
 	assert_output "0"
 }
 
@@ -58,11 +65,14 @@ load helper
 	assert_success
 	assert_output "nil"
 	run bash -c 'vlcnet-stat -c %n /dev/null >&-; echo "status $?"'
+	assert_success
 	assert_output "status 0"
 	run bash -c 'vlcnet-ls /nonexistent 2>&- >&-; echo "status $?"'
+	assert_success
 	assert_output "status 1"
 	# a file the script opens does not become stdout
 	run bash -c 'vlcnet-connect -e "local f = io.open(\"/dev/null\") print(\"out\")" >&-; echo "status $?"'
+	assert_success
 	assert_output "status 0"
 }
 
@@ -73,11 +83,13 @@ load helper
 	for tool in vlcnet-ls vlcnet-stat; do
 		for sig in TERM INT; do
 			rm -f "$BATS_TEST_TMPDIR/t.err"
-			$tool -e "$hook" /dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/t.err" &
+			"${no_grace[@]}" $tool -e "$hook" /dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/t.err" &
 			pid=$!
 			echo "$pid" >>"$BATS_TEST_TMPDIR/pids"
 			wait_for "$BATS_TEST_TMPDIR/t.err" '^ready$'
 			kill -"$sig" "$pid"
+			# the handled signal ends it, not core/sig.c's alarm (held off)
+			wait_gone "$pid"
 			status=0; wait "$pid" || status=$?
 			if [ "$sig" = TERM ]; then
 				[ "$status" = 143 ] || { echo "$tool $sig: $status"; false; }

@@ -169,13 +169,17 @@ c.close()"
 @test "SIGINT during a relay ends listen with status 130" {
 	mkfifo "$BATS_TEST_TMPDIR/hold"
 	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
-	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/hold" vlcnet_listen -v
+	printf '#!/bin/sh\nexec "%s" vlcnet-listen "$@"\n' "${no_grace[@]}" >"$BATS_TEST_TMPDIR/listen"
+	chmod +x "$BATS_TEST_TMPDIR/listen"
+	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/hold" VLCNET_LISTEN="$BATS_TEST_TMPDIR/listen" vlcnet_listen -v
 	port=$VLCNET_PORT
 	bg cli bash -c "sleep 30 | vlcnet-connect 127.0.0.1 $port"
 	wait_for "$VLCNET_STDERR" "connection from"
 	# in the relay's poll, with the listening and the accepted socket
 	wait_blocked "$VLCNET_PID" 2
 	kill -INT "$VLCNET_PID"
+	# the handled signal ends it, not core/sig.c's alarm (held off)
+	wait_gone "$VLCNET_PID"
 	vlcnet_wait 130
 }
 
@@ -185,11 +189,13 @@ time.sleep(30)"
 	port=$(port_of srv)
 	mkfifo "$BATS_TEST_TMPDIR/hold"
 	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
-	bg_stdin cli "$BATS_TEST_TMPDIR/hold" vlcnet-connect 127.0.0.1 "$port"
+	bg_stdin cli "$BATS_TEST_TMPDIR/hold" "${no_grace[@]}" vlcnet-connect 127.0.0.1 "$port"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
 	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
 	wait_blocked "$pid" 1
 	kill -TERM "$pid"
+	# the handled signal ends it, not core/sig.c's alarm (held off)
+	wait_gone "$pid"
 	st=0
 	wait "$tpid" || st=$?
 	assert_equal "$st" 143
@@ -380,6 +386,7 @@ c.close()"
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/small" vlcnet_listen -v
 	port=$VLCNET_PORT
 	run timeout 10 bash -c "head -c 54321 /dev/zero | vlcnet-connect 127.0.0.1 $port | wc -c"
+	assert_success
 	assert_output 777
 	vlcnet_wait
 	wait_bg

@@ -149,6 +149,7 @@ TOOLS="vlcnet-listen vlcnet-connect vlcnet-stat vlcnet-ls"
 vlcnet-connect: warning: w
 vlcnet-connect: error: e"
 	run timeout 10 vlcnet-connect -v -e 'vlc.msg.dbg("d", 42)'
+	assert_success
 	assert_output "vlcnet-connect: debug: d
 vlcnet-connect: debug: 42"
 }
@@ -224,5 +225,6 @@ vlcnet-connect: debug: 42"
 
 @test "SIGPIPE never kills a script writing to a closed pipe" {
 	run bash -c 'timeout 10 vlcnet-connect -e "for i = 1, 100000 do print(string.rep(\"y\", 100)) end" | head -c 10; echo " status ${PIPESTATUS[0]}"'
+	assert_success
 	assert_output "yyyyyyyyyy status 0"
 }

@@ -45,6 +45,7 @@ setup() {
 	assert_success
 	assert_output "$(stat -L -c "$fmt" reg link devnull dirlink)"
 	run timeout 10 vlcnet-stat --dereference -c '%F' link devnull dirlink
+	assert_success
 	assert_output $'file\ncharacter device\ndir'
 }
 
@@ -59,6 +60,7 @@ setup() {
 	assert_success
 	assert_output $'6\t%\n%q %'
 	run timeout 10 vlcnet-stat -c 'a\x41\101\\b\z' reg
+	assert_success
 	assert_output 'aAA\b\z'
 }
 
@@ -186,6 +188,7 @@ PY
 	assert_line --index 1 -- -dash
 	assert_line --index 2 "vlcnet-stat: cannot stat '--help': No such file or directory"
 	run timeout 10 vlcnet-stat --help
+	assert_success
 	assert_output --partial "-- ends the options: the words after it are operands"
 	refute_output --partial "[-- ARG...]"
 }

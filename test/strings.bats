@@ -5,11 +5,6 @@
 
 load helper
 
-# lua CODE: run CODE in vlcnet-connect's Lua state.
-lua() {
-	run timeout 10 vlcnet-connect -e "$1"
-}
-
 @test "decode_uri decodes VLC's vectors and gives nil for a cut escape" {
 	lua 'print(vlc.strings.decode_uri("%7E", "T%C3%a9l%c3%A9vision %e2%82%Ac",
 		"This%20should%20be%20modified%201234!", "%", "%2"))'

@@ -11,12 +11,10 @@ load helper
 # fd is readable and returns it, for net.recv(w(fd), ...).
 W='function w(fd) net.poll({ [fd] = net.POLLIN }, 10000) return fd end'
 
-# lua CODE...: run the chunks in one state, bounded in time. try(f) prints
-# what pcall(f) returns (a direct pcall(net.x) would name the function '?').
-lua() {
-	local args=(-e 'function try(f) print(pcall(f)) end' -e "$W")
-	for c in "$@"; do args+=(-e "$c"); done
-	run timeout 20 vlcnet-connect "${args[@]}"
+# wlua CODE...: helper.bash's lua (the chunks in one state, with try) with
+# w() defined too.
+wlua() {
+	lua "$W" "$@"
 }
 
 setup() {
@@ -46,7 +44,7 @@ for n in (1, 1000, 60000):
 # --- listen_unix, connect_unix ---------------------------------------------
 
 @test "listen_unix gives a listener whose accept takes connect_unix's connection" {
-	lua "local l = net.listen_unix('$S')
+	wlua "local l = net.listen_unix('$S')
 	     print(l:port(), #{ l:fds() }, net.stat('$S').type)
 	     local c = net.connect_unix('$S')
 	     local s = l:accept()
@@ -59,7 +57,7 @@ for n in (1, 1000, 60000):
 }
 
 @test "the socket file goes when the listener is closed or collected" {
-	lua "local l = net.listen_unix('$D/a.sock')
+	wlua "local l = net.listen_unix('$D/a.sock')
 	     l:close()
 	     print(net.stat('$D/a.sock') == nil)
 	     net.listen_unix('$D/b.sock')
@@ -71,18 +69,20 @@ for n in (1, 1000, 60000):
 }
 
 @test "the socket file goes when the tool exits, after an error or a SIGTERM" {
-	lua "L = net.listen_unix('$D/a.sock')"
+	wlua "L = net.listen_unix('$D/a.sock')"
 	assert_success
 	[ ! -e "$D/a.sock" ]
-	lua "L = net.listen_unix('$D/b.sock') error('boom')"
+	wlua "L = net.listen_unix('$D/b.sock') error('boom')"
 	assert_failure 1
 	[ ! -e "$D/b.sock" ]
-	bg waiter vlcnet-connect -e "local l = net.listen_unix('$D/c.sock') l:accept()"
+	bg waiter "${no_grace[@]}" vlcnet-connect -e "local l = net.listen_unix('$D/c.sock') l:accept()"
 	local pid=$!
 	for ((i = 0; i < 200; i++)); do [ -S "$D/c.sock" ] && break; sleep 0.05; done
 	[ -S "$D/c.sock" ]
 	kill -TERM "$pid"
-	wait_status "$pid" || true
+	st=0
+	wait_status "$pid" || st=$?
+	assert_equal "$st" 143
 	[ ! -e "$D/c.sock" ]
 }
 
@@ -101,7 +101,7 @@ for n in (1, 1000, 60000):
 @test "a stale socket file is replaced" {
 	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.close()' "$S"
 	[ -S "$S" ]
-	lua "local l = net.listen_unix('$S')
+	wlua "local l = net.listen_unix('$S')
 	     local c = net.connect_unix('$S')
 	     print(c >= 3, l:accept() >= 3)"
 	assert_success
@@ -109,7 +109,7 @@ for n in (1, 1000, 60000):
 }
 
 @test "a socket file with a live listener is Address already in use" {
-	lua "local l = net.listen_unix('$S')
+	wlua "local l = net.listen_unix('$S')
 	     try(function() net.listen_unix('$S') end)
 	     print(net.connect_unix('$S') >= 3)"
 	assert_success
@@ -121,7 +121,7 @@ for n in (1, 1000, 60000):
 	echo precious >"$D/file"
 	mkdir "$D/dir"
 	ln -s "$D/file" "$D/link"
-	lua "try(function() net.listen_unix('$D/file') end)
+	wlua "try(function() net.listen_unix('$D/file') end)
 	     try(function() net.listen_unix('$D/dir') end)
 	     try(function() net.listen_unix('$D/link') end)"
 	assert_success
@@ -138,7 +138,7 @@ for n in (1, 1000, 60000):
 	p107=$D/$(printf 'a%.0s' $(seq $((107 - ${#D} - 1))))
 	p108=${p107}b
 	[ ${#p107} -eq 107 ] && [ ${#p108} -eq 108 ]
-	lua "local l = net.listen_unix('$p107') print(net.connect_unix('$p107') >= 3)
+	wlua "local l = net.listen_unix('$p107') print(net.connect_unix('$p107') >= 3)
 	     try(function() net.listen_unix('$p108') end)
 	     print(net.connect_unix('$p108'))
 	     try(function() net.listen_unix('@' .. ('x'):rep(108)) end)"
@@ -152,7 +152,7 @@ for n in (1, 1000, 60000):
 }
 
 @test "a missing directory or a missing socket is a failure with the reason" {
-	lua "try(function() net.listen_unix('$D/no/such/dir.sock') end)
+	wlua "try(function() net.listen_unix('$D/no/such/dir.sock') end)
 	     print(net.connect_unix('$D/no/such/dir.sock'))
 	     print(net.connect_unix('$S'))
 	     try(function() net.listen_unix('') end)
@@ -182,7 +182,7 @@ for n in (1, 1000, 60000):
 
 @test "abstract sockets: @name listens and connects without a file" {
 	local name="vlcnet-test-$$-$BATS_TEST_NUMBER"
-	lua "local l = net.listen_unix('@$name')
+	wlua "local l = net.listen_unix('@$name')
 	     local c = net.connect_unix('@$name')
 	     local s = l:accept()
 	     net.send(c, 'abstract')
@@ -219,7 +219,7 @@ for n in (1, 1000, 60000):
 @test "connect_unix reaches socat UNIX-LISTEN" {
 	bg peer socat "UNIX-LISTEN:$S" SYSTEM:'read l; echo "socat heard $l"'
 	for ((i = 0; i < 200; i++)); do [ -S "$S" ] && break; sleep 0.05; done
-	lua "local c = net.connect_unix('$S')
+	wlua "local c = net.connect_unix('$S')
 	     net.send(c, 'hello\n')
 	     local got = ''
 	     while true do local d = net.recv(w(c), 100) if not d then break end got = got .. d end
@@ -241,7 +241,7 @@ for n in (1, 1000, 60000):
 }
 
 @test "the Unix functions take only the argument types they expect" {
-	lua 'try(function() net.listen_unix() end)
+	wlua 'try(function() net.listen_unix() end)
 	     try(function() net.listen_unix({}) end)
 	     try(function() net.connect_unix(nil) end)
 	     try(function() net.connect_unix(true) end)
@@ -257,7 +257,7 @@ for n in (1, 1000, 60000):
 }
 
 @test "poll reports a Unix connection readable once data arrives" {
-	lua "local l = net.listen_unix('$S')
+	wlua "local l = net.listen_unix('$S')
 	     local c = net.connect_unix('$S')
 	     local s = l:accept()
 	     local t = { [s] = net.POLLIN }
@@ -280,7 +280,7 @@ for n in (1, 1000, 60000):
 	udp_peer peer
 	local port
 	port=$(port_of peer)
-	lua "local u = net.listen_udp('127.0.0.1', 0)
+	wlua "local u = net.listen_udp('127.0.0.1', 0)
 	     for _, n in ipairs({ 1, 1000, 60000 }) do
 	       print('sent', net.sendto(u, ('x'):rep(n), '127.0.0.1', $port))
 	     end
@@ -299,7 +299,7 @@ for n in (1, 1000, 60000):
 	udp_peer peer
 	local port
 	port=$(port_of peer)
-	lua "local c = net.connect_udp('127.0.0.1', $port)
+	wlua "local c = net.connect_udp('127.0.0.1', $port)
 	     for _, n in ipairs({ 1, 1000, 60000 }) do print('sent', net.send(c, ('x'):rep(n))) end
 	     for i = 1, 3 do print('got', #net.recv(w(c), 65536)) end"
 	assert_success
@@ -312,7 +312,7 @@ for n in (1, 1000, 60000):
 	udp_peer peer
 	local port
 	port=$(port_of peer)
-	lua "local u = net.listen_udp('127.0.0.1', 0)
+	wlua "local u = net.listen_udp('127.0.0.1', 0)
 	     for i = 1, 3 do net.sendto(u, 'x', '127.0.0.1', $port) end
 	     print(#net.recvfrom(w(u), 1), #net.recvfrom(w(u), 10), #net.recv(w(u), 100))
 	     local t = { [u] = net.POLLIN }
@@ -325,7 +325,7 @@ for n in (1, 1000, 60000):
 	udp_peer peer
 	local port
 	port=$(port_of peer)
-	lua "local u = net.listen_udp('127.0.0.1', 0)
+	wlua "local u = net.listen_udp('127.0.0.1', 0)
 	     for i = 1, 3 do net.sendto(u, 'x', '127.0.0.1', $port) end
 	     print(#net.recvfrom(w(u), 1e300), #net.recvfrom(w(u), 2^53), #net.recvfrom(w(u), math.huge))"
 	assert_success
@@ -348,7 +348,7 @@ for s in (s4, s6):
 	p4=$(port_of peer)
 	wait_for "$BATS_TEST_TMPDIR/peer.out" '^port6 '
 	p6=$(sed -n 's/^port6 //p' "$BATS_TEST_TMPDIR/peer.out")
-	lua "local u = net.listen_udp('*', 0)
+	wlua "local u = net.listen_udp('*', 0)
 	     print(net.sendto(u, 'a', '127.0.0.1', $p4))
 	     print(net.recvfrom(w(u)))
 	     print(net.sendto(u, 'b', '::1', $p6))
@@ -361,7 +361,7 @@ for s in (s4, s6):
 	udp_peer peer
 	local port
 	port=$(port_of peer)
-	lua "local u = net.listen_udp('127.0.0.1', 0)
+	wlua "local u = net.listen_udp('127.0.0.1', 0)
 	     local t = { [u] = net.POLLIN }
 	     print(net.poll(t, 0), t[u])
 	     for i = 1, 3 do net.sendto(u, 'x', '127.0.0.1', $port) end
@@ -372,7 +372,7 @@ for s in (s4, s6):
 }
 
 @test "listen_udp and connect_udp fail with -1 and the reason" {
-	lua "local u = net.listen_udp('127.0.0.1', 0)
+	wlua "local u = net.listen_udp('127.0.0.1', 0)
 	     print(net.listen_udp('127.0.0.1', 70000))
 	     print(net.listen_udp('a..b', 0))
 	     print(net.connect_udp('a..b', 9))
@@ -395,13 +395,13 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
 print("port", s.getsockname()[1]); time.sleep(30)'
 	local port
 	port=$(port_of peer)
-	lua "print(net.listen_udp('127.0.0.1', $port))"
+	wlua "print(net.listen_udp('127.0.0.1', $port))"
 	assert_success
 	assert_output "-1	Address already in use"
 }
 
 @test "sendto to an unresolvable host, a bad port or a closed descriptor fails with the reason" {
-	lua "local u = net.listen_udp('127.0.0.1', 0)
+	wlua "local u = net.listen_udp('127.0.0.1', 0)
 	     print(net.sendto(u, 'x', 'a..b', 9))
 	     print(net.sendto(u, 'x', ('a'):rep(300), 9))
 	     print(net.sendto(u, 'x', '127.0.0.1', 65536))
@@ -423,7 +423,7 @@ print("port", s.getsockname()[1]); time.sleep(30)'
 }
 
 @test "the new sockets are non-blocking: recvfrom and recv return at once when nothing is there" {
-	lua "local u = net.listen_udp('127.0.0.1', 0)
+	wlua "local u = net.listen_udp('127.0.0.1', 0)
 	     local c = net.connect_udp('127.0.0.1', 9)
 	     local l = net.listen_unix('$S')
 	     local x = net.connect_unix('$S')
@@ -436,7 +436,7 @@ print("port", s.getsockname()[1]); time.sleep(30)'
 }
 
 @test "recvfrom on a Unix stream socket names no sender, and sendto on it fails" {
-	lua "local l = net.listen_unix('$S')
+	wlua "local l = net.listen_unix('$S')
 	     local c = net.connect_unix('$S')
 	     local s = l:accept()
 	     net.send(c, 'x')
@@ -448,7 +448,7 @@ print("port", s.getsockname()[1]); time.sleep(30)'
 }
 
 @test "the UDP functions take only the argument types they expect" {
-	lua 'local u = net.listen_udp("127.0.0.1", 0)
+	wlua 'local u = net.listen_udp("127.0.0.1", 0)
 	     try(function() net.listen_udp() end)
 	     try(function() net.listen_udp("127.0.0.1", "x") end)
 	     try(function() net.connect_udp({}, 1) end)
@@ -473,7 +473,7 @@ print("port", s.getsockname()[1]); time.sleep(30)'
 }
 
 @test "UDP and Unix descriptors close with the state" {
-	lua "local function count() return #net.opendir('/proc/self/fd') end
+	wlua "local function count() return #net.opendir('/proc/self/fd') end
 	     local before = count()
 	     local l = net.listen_unix('$S')
 	     local c = net.connect_unix('$S')

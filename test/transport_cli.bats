@@ -149,6 +149,7 @@ wait_socket() {
 	assert_success
 	assert_output "child at $VLCNET_SOCKET"
 	run timeout 10 vlcnet-connect -U "$VLCNET_SOCKET" </dev/null
+	assert_success
 	assert_output "child at $VLCNET_SOCKET"
 	vlcnet_stop
 	[ ! -e "$VLCNET_SOCKET" ]
@@ -338,6 +339,7 @@ wait_socket() {
 		local out= l i
 		for i in {1..50}; do
 			while zpty -r -t z l; do out+=$l; done
+			assert_success
 			[[ $out == *ctl.sock* ]] && break
 			sleep 0.1
 		done
