@@ -35,6 +35,7 @@ struct conf {
 	int timeout_ms;  /* -w, -1 for none */
 	int quit_ms;     /* -q, -1 for none */
 	const char *port_file;  /* --port-file */
+	const char *port;       /* -p: the port, so that an operand left is HOST */
 	int udp;         /* -u */
 	int unix_path;   /* -U: the operand is a PATH */
 	const char *where;      /* -U: the PATH, in messages and as `peer` */
@@ -47,6 +48,7 @@ struct conf {
 
 static const char *const usage[] = {
 	"[OPTIONS] [-u] [HOST] PORT",
+	"[OPTIONS] [-l] -p PORT [HOST]",
 	"[OPTIONS] -U [-u] PATH",
 	"[OPTIONS] --script FILE [HOST] PORT [-- ARG...]",
 	"[OPTIONS] --fork --script FILE [HOST] PORT [-- ARG...]",
@@ -57,6 +59,8 @@ static const char *const usage[] = {
 };
 
 static const struct vn_option opts[] = {
+	{ "listen", 'l', NULL, "accepted and ignored, as in nc -l: this tool always listens" },
+	{ "port", 'p', "PORT", "listen on PORT (nc -l -p); an operand left is HOST" },
 	{ "keep-open", 'k', NULL, "accept another connection after each one ends" },
 	{ "timeout", 'w', "SECS", "end a connection after SECS without data" },
 	{ "quit-after", 'q', "SECS", "once one side has ended, quit SECS later (0: at once)" },
@@ -96,6 +100,8 @@ option(int key, const char *arg, void *ctx)
 	if (vn_tls_cli_option(&c->tls, key, arg))
 		return 0;
 	switch (key) {
+	case 'l': break;
+	case 'p': c->port = arg; break;
 	case 'k': c->keep = 1; break;
 	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
 	case 'q': c->quit_ms = vn_cli_secs(arg, 1); break;
@@ -307,7 +313,13 @@ serve_dgram(int fd, const struct conf *c, int verbose)
 static void
 check_usage(const struct vn_cli *cli, const struct conf *c)
 {
-	if (cli->nops < 1)
+	if (c->port && c->unix_path)
+		vn_usage_error("-p PORT does not apply to --unix");
+	/* nc -l -p 4444 HOST: with -p, an operand of digits is a second port. */
+	if (c->port && (cli->nops > 1 ||
+	    (cli->nops == 1 && !cli->ops[0][strspn(cli->ops[0], "0123456789")])))
+		vn_usage_error("-p PORT and a PORT operand both given");
+	if (cli->nops < 1 && !c->port)
 		vn_usage_error(c->unix_path ? "missing PATH operand" : "missing PORT operand");
 	if (cli->nops > 2)
 		vn_usage_error("too many operands");
@@ -389,7 +401,7 @@ open_listener(const struct conf *c, const char *host, const char *port,
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL, { { 0 }, { 0 } }, 0, { 0 },
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, NULL, 0, 0, NULL, { { 0 }, { 0 } }, 0, { 0 },
 	                  { 0 }, NULL };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
@@ -407,8 +419,8 @@ main(int argc, char **argv)
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	check_usage(&cli, &c);
 	c.tc = vn_tls_cli_ctx(&c.tls, 1, c.udp, 0);
-	host = cli.nops == 2 ? cli.ops[0] : NULL;
-	port = cli.ops[cli.nops - 1];
+	host = cli.nops == (c.port ? 1 : 2) ? cli.ops[0] : NULL;
+	port = c.port ? c.port : cli.ops[cli.nops - 1];
 	if (c.unix_path)
 		c.where = port;
 	c.exec.timeout_ms = c.timeout_ms;

@@ -231,3 +231,40 @@ for i in range(1000):
 	assert_failure 1
 	assert_output "vlcnet-listen: port file '$BATS_TEST_TMPDIR/no/such/dir/port': No such file or directory"
 }
+
+@test "nc habits: -lvp 0 listens everywhere on the port -p names and relays" {
+	printf 'from listen\n' >"$BATS_TEST_TMPDIR/in"
+	bg_stdin server "$BATS_TEST_TMPDIR/in" vlcnet-listen -lvp 0
+	port=$(port_of server)
+	wait_for "$BATS_TEST_TMPDIR/server.err" "listening on \[::\]:$port$"
+	run timeout 10 bash -c "printf 'from nc\n' | nc -N 127.0.0.1 $port"
+	assert_success
+	assert_output "from listen"
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.out")" "from nc"
+}
+
+@test "nc habits: -l -v -p 0 HOST binds HOST only, the operand left being the host" {
+	bg server vlcnet-listen -l -v -p 0 127.0.0.1
+	port=$(port_of server)
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.err")" \
+		"vlcnet-listen: listening on 127.0.0.1:$port"
+	run timeout 10 nc -N 127.0.0.1 "$port" </dev/null
+	assert_success
+	wait_bg
+}
+
+@test "-p with a PORT operand, or with -U, is a usage error (2)" {
+	run timeout 10 vlcnet-listen -l -p 0 4444
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: -p PORT and a PORT operand both given"
+	run timeout 10 vlcnet-listen -p 0 127.0.0.1 4444
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: -p PORT and a PORT operand both given"
+	run timeout 10 vlcnet-listen -p 0 -U "$BATS_TEST_TMPDIR/s"
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: -p PORT does not apply to --unix"
+	run timeout 10 vlcnet-listen -p nope
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: invalid port 'nope'"
+}
