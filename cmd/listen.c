@@ -25,7 +25,7 @@
 #include "exec.h"
 
 enum { OPT_FORK = 256, OPT_PORT_FILE };
-enum { OPT_ALLOW = 320, OPT_DENY };
+enum { OPT_ALLOW = 320, OPT_DENY, OPT_ALLOWFILE, OPT_DENYFILE };
 
 struct conf {
 	int keep;        /* -k */
@@ -74,6 +74,8 @@ static const struct vn_option opts[] = {
 	VN_TLS_LISTEN_OPTIONS,
 	{ "allow", OPT_ALLOW, "ADDR", "serve only clients in ADDR[/PREFIX] (repeatable)" },
 	{ "deny", OPT_DENY, "ADDR", "never serve clients in ADDR[/PREFIX] (repeatable)" },
+	{ "allowfile", OPT_ALLOWFILE, "FILE", "--allow each ADDR[/PREFIX] listed in FILE, one a line" },
+	{ "denyfile", OPT_DENYFILE, "FILE", "--deny each ADDR[/PREFIX] listed in FILE, one a line" },
 	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE per connection on its stdin/stdout" },
 	{ "sh-exec", 'c', "CMD", "run /bin/sh -c CMD per connection on its stdin/stdout" },
 	{ "exec", VN_OPT_EXEC, "\"PROG ARGS\"", "run PROG (from PATH, no shell) per connection likewise" },
@@ -88,6 +90,23 @@ add_rule(struct conf *c, enum vn_acl_rule rule, const char *opt, const char *arg
 
 	if (vn_acl_add(&c->acl, rule, arg, &e) < 0)
 		vn_usage_error("invalid %s '%s': %s", opt, arg, vn_err_str(&e));
+}
+
+/* --allowfile/--denyfile FILE, or exit 2 saying what is wrong with it: one
+ * line, as for a --tls-cert that cannot be read. */
+static void
+add_rule_file(struct conf *c, enum vn_acl_rule rule, const char *opt, const char *path)
+{
+	unsigned long line;
+	struct vn_err e;
+
+	if (vn_acl_add_file(&c->acl, rule, path, &line, &e) == 0)
+		return;
+	if (line)
+		vn_warn("%s %s:%lu: %s", opt, path, line, vn_err_str(&e));
+	else
+		vn_warn("%s '%s': %s", opt, path, vn_err_str(&e));
+	exit(2);
 }
 
 static int
@@ -113,6 +132,8 @@ option(int key, const char *arg, void *ctx)
 	case 'U': c->unix_path = 1; break;
 	case OPT_ALLOW: add_rule(c, VN_ACL_ALLOW, "--allow", arg); break;
 	case OPT_DENY: add_rule(c, VN_ACL_DENY, "--deny", arg); break;
+	case OPT_ALLOWFILE: add_rule_file(c, VN_ACL_ALLOW, "--allowfile", arg); break;
+	case OPT_DENYFILE: add_rule_file(c, VN_ACL_DENY, "--denyfile", arg); break;
 	case VN_OPT_LUA_EXEC: case 'c': case VN_OPT_EXEC:
 		vn_exec_option(&c->exec, key, arg);
 		break;
@@ -401,7 +422,7 @@ open_listener(const struct conf *c, const char *host, const char *port,
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, NULL, 0, 0, NULL, { { 0 }, { 0 } }, 0, { 0 },
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, NULL, 0, 0, NULL, { { 0 }, { 0 }, 0 }, 0, { 0 },
 	                  { 0 }, NULL };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"

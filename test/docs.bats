@@ -333,6 +333,7 @@ vlcnet-listen.1 9 pair
 vlcnet-listen.1 10 pair
 vlcnet-listen.1 11 pair
 vlcnet-listen.1 12 pair
+vlcnet-listen.1 13 pair
 vlcnet-connect.1 1 pair
 vlcnet-connect.1 2 pair
 vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
@@ -520,6 +521,13 @@ run_bats() {
 	assert_success
 	assert_output "hello"
 	wait_bg
+}
+
+@test "vlcnet-listen(1) EXAMPLES: --allowfile/--denyfile serve a client the file allows" {
+	run_pair vlcnet-listen.1 13
+	assert_success
+	wait_for "$BATS_TEST_TMPDIR/log.txt" '^hello$'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "hello"
 }
 
 @test "vlcnet-connect(1) EXAMPLES: -U asks a control socket" {
