@@ -268,3 +268,27 @@ for i in range(1000):
 	assert_failure 2
 	assert_line -n 0 "vlcnet-listen: invalid port 'nope'"
 }
+
+@test "-e with a program instead of Lua says to use --exec (2), in both network tools" {
+	run timeout 10 vlcnet-listen -e /bin/cat 127.0.0.1 0
+	assert_failure 2
+	assert_output "vlcnet-listen: -e runs Lua code; to run the program /bin/cat use --exec /bin/cat
+Try 'vlcnet-listen --help' for more information."
+	# a name found in PATH, with arguments
+	run timeout 10 vlcnet-listen -lp 0 -e 'cat -n'
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: -e runs Lua code; to run the program cat use --exec \"cat -n\""
+	run timeout 10 vlcnet-connect -e cat 127.0.0.1 1
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: -e runs Lua code; to run the program cat use --exec cat"
+	# Lua that does not compile and names no program: Lua's own message
+	run timeout 10 vlcnet-listen -e 'no/such/program' 127.0.0.1 0
+	assert_failure 2
+	assert_output "vlcnet-listen: (command line):1: '=' expected near '/'"
+	# Lua that compiles runs, even if a program has that name
+	printf '#!/bin/sh\n' >"$BATS_TEST_TMPDIR/print"
+	chmod +x "$BATS_TEST_TMPDIR/print"
+	PATH=$BATS_TEST_TMPDIR:$PATH run timeout 10 vlcnet-connect -e 'print "lua ran"'
+	assert_success
+	assert_output "lua ran"
+}
