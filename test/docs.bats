@@ -344,6 +344,7 @@ vlcnet-connect.1 7 pair
 vlcnet-connect.1 8 pair
 vlcnet-connect.1 9 pair
 vlcnet-connect.1 10 skip: reaches a web server on the Internet
+vlcnet-connect.1 11 pair
 bats-vlcnet.7 1 bats
 bats-vlcnet.7 2 bats
 bats-vlcnet.7 3 local
@@ -528,6 +529,13 @@ run_bats() {
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/log.txt" '^hello$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "hello"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: --tls-alpn gets the listener's first choice, h2" {
+	run_pair vlcnet-connect.1 11
+	assert_success
+	assert_output --regexp 'vlcnet-connect: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN h2, peer /CN=localhost '
+	wait_bg
 }
 
 @test "vlcnet-connect(1) EXAMPLES: -U asks a control socket" {

@@ -377,3 +377,83 @@ print(got.decode(), end='', flush=True)
 		listen|--tls --tls-cert $c --tls-key $k -u 127.0.0.1 0|--tls works over TCP and Unix stream sockets: not with --udp
 	EOF
 }
+
+@test "connect --tls-alpn offers its list to openssl s_server -alpn, and -v names the protocol chosen" {
+	s_server srv server -alpn h2,http/1.1
+	run timeout 10 vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" --tls-alpn acme/1,http/1.1 \
+		localhost "$port" </dev/null
+	assert_success
+	assert_line --regexp '^vlcnet-connect: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN http/1\.1, peer /CN=localhost '
+	# no protocol in common: s_server refuses the handshake (RFC 7301's
+	# alert), said in one line, status 1
+	s_server srv2 server -alpn h2
+	run timeout 10 vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" --tls-alpn acme/1 \
+		localhost "$port" </dev/null
+	assert_failure 1
+	assert_output --regexp "^vlcnet-connect: TLS handshake with localhost:$port: .*no application protocol$"
+}
+
+@test "listen --tls-alpn with no protocol in common with the client goes on without one" {
+	bg srv vlcnet-listen -v --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+		--tls-alpn h2 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" --tls-alpn acme/1 \
+		localhost "$port" </dev/null
+	assert_success
+	assert_line --regexp '^vlcnet-connect: TLS: TLSv1\.3, [A-Z0-9_]+, peer /CN=localhost '
+	refute_output --partial "ALPN"
+	wait_bg
+}
+
+@test "listen --tls-alpn chooses its first protocol that openssl s_client -alpn offers" {
+	bg_stdin srv <(exec sleep 30) vlcnet-listen -v -q 0 --tls --tls-cert "$CERTS/server.pem" \
+		--tls-key "$CERTS/server.key" --tls-alpn h2,http/1.1 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 bash -c "openssl s_client -alpn http/1.1,h2 -verify_return_error \
+		-CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port </dev/null 2>&1"
+	assert_success
+	assert_line "ALPN protocol: h2"
+	wait_bg
+	run cat "$BATS_TEST_TMPDIR/srv.err"
+	assert_line --regexp '^vlcnet-listen: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN h2, no peer certificate$'
+}
+
+@test "listen --tls-alpn and connect --tls-alpn agree on the listener's first common protocol" {
+	printf 'over h2\n' >"$BATS_TEST_TMPDIR/in"
+	bg_stdin srv "$BATS_TEST_TMPDIR/in" vlcnet-listen -v --tls --tls-cert "$CERTS/server.pem" \
+		--tls-key "$CERTS/server.key" --tls-alpn h2,http/1.1 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" --tls-alpn http/1.1,h2 \
+		localhost "$port" </dev/null
+	assert_success
+	assert_line "over h2"
+	assert_line --regexp '^vlcnet-connect: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN h2, peer '
+	wait_bg
+	run cat "$BATS_TEST_TMPDIR/srv.err"
+	assert_line --regexp '^vlcnet-listen: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN h2, no peer certificate$'
+}
+
+@test "a bad --tls-alpn LIST (an empty name, a name over 255 bytes) is a usage error (2)" {
+	local long
+	long=$(printf 'p%.0s' $(seq 256))
+	run timeout 10 vlcnet-connect --tls --tls-alpn h2,,http/1.1 localhost 1
+	assert_failure 2
+	assert_output "vlcnet-connect: invalid --tls-alpn 'h2,,http/1.1': empty protocol name
+Try 'vlcnet-connect --help' for more information."
+	run timeout 10 vlcnet-listen --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+		--tls-alpn h2, 127.0.0.1 0
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: invalid --tls-alpn 'h2,': empty protocol name"
+	run timeout 10 vlcnet-connect --tls --tls-alpn "" localhost 1
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: invalid --tls-alpn '': empty protocol name"
+	run timeout 10 vlcnet-connect --tls --tls-alpn "h2,$long" localhost 1
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: invalid --tls-alpn 'h2,$long': protocol name longer than 255 bytes"
+	# 255 bytes is a name
+	run timeout 10 vlcnet-connect --tls --tls-alpn "${long:1}" -w 1 127.0.0.1 "$(closed_port)"
+	assert_failure 1
+	run timeout 10 vlcnet-connect --tls-alpn h2 localhost 1
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: the --tls-* options need --tls"
+}
