@@ -457,3 +457,74 @@ Try 'vlcnet-connect --help' for more information."
 	assert_failure 2
 	assert_line -n 0 "vlcnet-connect: the --tls-* options need --tls"
 }
+
+@test "Lua: net.connect_tls with alpn (a list, or a string) and net.tls_info say what was negotiated" {
+	bg srv vlcnet-listen -v --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+		--tls-alpn h2,http/1.1 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -e "
+		local fd = net.connect_tls('localhost', $port, { ca = '$CERTS/ca.pem', alpn = { 'http/1.1', 'h2' } })
+		local i = assert(net.tls_info(fd))
+		print(i.version, i.alpn, i.servername, i.peer_subject, i.peer_issuer, type(i.peer_expires), i.cipher ~= nil)
+		net.close(fd)"
+	assert_success
+	assert_output "$(printf 'TLSv1.3\th2\tlocalhost\t/CN=localhost\t/CN=vlcnet test CA\tnumber\ttrue')"
+	wait_bg
+	s_server srv2 server -alpn h2,http/1.1
+	run timeout 10 vlcnet-connect -e "
+		local fd = net.connect_tls('localhost', $port, { ca = '$CERTS/ca.pem', alpn = 'acme/1,http/1.1' })
+		print(net.tls_info(fd).alpn)"
+	assert_success
+	assert_output "http/1.1"
+}
+
+@test "Lua: net.tls as a server with alpn chooses its first protocol that openssl s_client offers" {
+	cat >"$BATS_TEST_TMPDIR/srv.lua" <<-EOF
+		local l = net.listen_tcp("127.0.0.1", 0)
+		print("port " .. l:port())
+		io.stdout:flush()
+		local fd = l:accept()
+		assert(net.tls(fd, { cert = "$CERTS/server.pem", key = "$CERTS/server.key",
+		                     alpn = { "h2", "http/1.1" }, timeout = 10000 }) == fd)
+		local i = net.tls_info(fd)
+		print("alpn " .. i.alpn, "servername " .. tostring(i.servername), "peer " .. tostring(i.peer_subject))
+		net.close(fd)
+	EOF
+	bg srv vlcnet-connect -s "$BATS_TEST_TMPDIR/srv.lua"
+	port=$(port_of srv)
+	run timeout 10 bash -c "openssl s_client -alpn http/1.1,h2 -servername localhost \
+		-CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port </dev/null 2>&1"
+	assert_success
+	assert_line "ALPN protocol: h2"
+	wait_bg
+	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/srv.out")" \
+		"$(printf 'alpn h2\tservername localhost\tpeer nil')"
+}
+
+@test "Lua: net.tls_info on a plain or closed descriptor, and a bad alpn option, fail cleanly" {
+	bg srv vlcnet-listen -k 127.0.0.1 0 -v
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -e "
+		print(net.tls_info(0))
+		print(net.tls_info(99))
+		local fd = net.connect_tcp('127.0.0.1', $port)
+		print(net.tls_info(fd))
+		print(net.tls(fd, { servername = 'localhost', alpn = '' }))
+		print(net.tls(fd, { servername = 'localhost', alpn = {} }))
+		print(net.connect_tls('127.0.0.1', $port, { insecure = true, alpn = 'h2,' }))
+		print(pcall(net.tls, fd, { alpn = 5 }))
+		print(pcall(net.tls, fd, { alpn = { 'h2', 7 } }))
+		print(pcall(net.tls, fd, { alpn = { 'a,b' } }))
+		print(pcall(net.tls_info))"
+	assert_success
+	assert_output "nil	not a TLS descriptor
+nil	not a TLS descriptor
+nil	not a TLS descriptor
+-1	empty protocol name
+-1	empty protocol name
+-1	empty protocol name
+false	bad argument #2 to '?' ('alpn' must be a string or a list of strings)
+false	bad argument #2 to '?' ('alpn' must be a string or a list of strings)
+false	bad argument #2 to '?' (an 'alpn' name contains ',' or a NUL byte)
+false	bad argument #1 to '?' (number expected, got no value)"
+}
