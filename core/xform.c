@@ -16,13 +16,24 @@ vn_crlf(void *ctx, const char *in, size_t n, char *out)
 	struct vn_crlf *c = ctx;
 	int after_cr = c->after_cr;
 	char *o = out;
-	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (in[i] == '\n' && !after_cr)
+	/* whole runs without an LF are copied at once */
+	while (n > 0) {
+		const char *lf = memchr(in, '\n', n);
+		size_t run = lf ? (size_t)(lf - in) : n;
+
+		memcpy(o, in, run);
+		o += run;
+		if (run)
+			after_cr = in[run - 1] == '\r';
+		if (!lf)
+			break;
+		if (!after_cr)
 			*o++ = '\r';
-		*o++ = in[i];
-		after_cr = in[i] == '\r';
+		*o++ = '\n';
+		after_cr = 0;
+		in += run + 1;
+		n -= run + 1;
 	}
 	c->after_cr = after_cr;
 	return (size_t)(o - out);
@@ -100,40 +111,75 @@ put(struct vn_log *log, const char *p, size_t n)
 	return 0;
 }
 
-/* Format direction dir's line (fill bytes) and move its offset past it. */
-static int
-emit_line(struct vn_log *log, int dir)
+/* One hex line at t: direction dir's fill (1 to 16) bytes at b, whose first
+ * is at offset off of its stream. Returns the end of the line. */
+static char *
+format_line(char *t, int dir, unsigned long long off, const unsigned char *b,
+            size_t fill)
 {
 	static const char hex[] = "0123456789abcdef";
-	char text[LINE_MAX_LEN], *t = text;
-	size_t i, fill = log->line[dir].fill;
-	const unsigned char *b = log->line[dir].bytes;
+	char digits[16];
+	size_t i;
+	int nd = 0;
 
-	if (!fill)
-		return 0;
-	t += sprintf(t, "%c %04llx  ", dir == VN_LOG_SENT ? '>' : '<',
-	             log->line[dir].off);
-	for (i = 0; i < 16; i++) {
-		if (i == 8)
+	*t++ = dir == VN_LOG_SENT ? '>' : '<';
+	*t++ = ' ';
+	do {                             /* the offset: 4 hex digits at least */
+		digits[nd++] = hex[off & 15];
+		off >>= 4;
+	} while (off || nd < 4);
+	while (nd)
+		*t++ = digits[--nd];
+	*t++ = ' ';
+	*t++ = ' ';
+	for (i = 0; i < fill; i++) {
+		t[0] = ' ';
+		t[1] = hex[b[i] >> 4];
+		t[2] = hex[b[i] & 15];
+		t += 3;
+		if (i == 7)
 			*t++ = ' ';
-		*t++ = ' ';
-		*t++ = i < fill ? hex[b[i] >> 4] : ' ';
-		*t++ = i < fill ? hex[b[i] & 15] : ' ';
 	}
-	*t++ = ' ';
-	*t++ = ' ';
+	/* blanks where a short line's bytes would be, then two */
+	i = 3 * (16 - fill) + (fill < 8) + 2;
+	memset(t, ' ', i);
+	t += i;
 	for (i = 0; i < fill; i++)
 		*t++ = b[i] > ' ' && b[i] < 0x7f ? (char)b[i] : '.';
 	*t++ = '\n';
+	return t;
+}
+
+/* Write the line of dir's fill bytes at b to the buffer, and move dir's
+ * offset past them. */
+static int
+put_line(struct vn_log *log, int dir, const unsigned char *b, size_t fill)
+{
+	if (log->used + LINE_MAX_LEN > sizeof log->buf && drain(log) < 0)
+		return -1;
+	log->used = (size_t)(format_line(log->buf + log->used, dir, log->line[dir].off,
+	                                 b, fill) - log->buf);
 	log->line[dir].off += fill;
+	return 0;
+}
+
+/* Write out direction dir's short line, if it has one. */
+static int
+emit_line(struct vn_log *log, int dir)
+{
+	size_t fill = log->line[dir].fill;
+
+	if (!fill)
+		return 0;
 	log->line[dir].fill = 0;
-	return put(log, text, (size_t)(t - text));
+	return put_line(log, dir, log->line[dir].bytes, fill);
 }
 
 int
 vn_log_tap(void *ctx, int dir, const char *buf, size_t n)
 {
 	struct vn_log *log = ctx;
+	const unsigned char *b = (const unsigned char *)buf;
 	size_t take;
 
 	if (log->err) {
@@ -145,17 +191,23 @@ vn_log_tap(void *ctx, int dir, const char *buf, size_t n)
 	dir = dir == VN_LOG_SENT ? VN_LOG_SENT : VN_LOG_RECEIVED;
 	if (emit_line(log, !dir) < 0)
 		return -1;
-	while (n > 0) {
+	/* finish the short line, then whole lines straight from buf */
+	if (log->line[dir].fill) {
 		take = 16 - log->line[dir].fill;
 		if (take > n)
 			take = n;
-		memcpy(log->line[dir].bytes + log->line[dir].fill, buf, take);
+		memcpy(log->line[dir].bytes + log->line[dir].fill, b, take);
 		log->line[dir].fill += take;
-		buf += take;
+		b += take;
 		n -= take;
 		if (log->line[dir].fill == 16 && emit_line(log, dir) < 0)
 			return -1;
 	}
+	for (; n >= 16; b += 16, n -= 16)
+		if (put_line(log, dir, b, 16) < 0)
+			return -1;
+	memcpy(log->line[dir].bytes + log->line[dir].fill, b, n);
+	log->line[dir].fill += n;
 	return 0;
 }
 
