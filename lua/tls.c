@@ -214,14 +214,11 @@ net_tls_info(lua_State *L)
 	struct vn_tls *t = vn_fdtab_tls(fdtab(L), n);
 	struct vn_tls_info i;
 
-	lua_pushnil(L);
-	if (!t) {
-		lua_pushstring(L, "not a TLS descriptor");
-		return 2;
-	}
-	vn_tls_info(t, &i);
-	if (!i.version) {
-		lua_pushstring(L, "TLS handshake not done yet");
+	if (t)
+		vn_tls_info(t, &i);
+	if (!t || !i.version) {
+		lua_pushnil(L);
+		lua_pushstring(L, t ? "TLS handshake not done yet" : "not a TLS descriptor");
 		return 2;
 	}
 	lua_createtable(L, 0, 7);

@@ -528,3 +528,25 @@ false	bad argument #2 to '?' ('alpn' must be a string or a list of strings)
 false	bad argument #2 to '?' (an 'alpn' name contains ',' or a NUL byte)
 false	bad argument #1 to '?' (number expected, got no value)"
 }
+
+@test "Lua: net.tls_info on a descriptor of listen --tls --tls-alpn: not yet before its handshake, the protocol after" {
+	cat >"$BATS_TEST_TMPDIR/srv.lua" <<-'EOF'
+		local fd = listener:accept()
+		print(net.tls_info(fd))
+		local got
+		while not got do
+			assert(net.poll({ [fd] = net.POLLIN }, 10000) > 0)
+			got = net.recv(fd, 100)
+		end
+		io.write(got)
+		print(net.tls_info(fd).alpn)
+	EOF
+	bg srv vlcnet-listen -v --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+		--tls-alpn h2,http/1.1 -s "$BATS_TEST_TMPDIR/srv.lua" 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 bash -c "printf 'hi\n' | vlcnet-connect --tls --tls-ca '$CERTS/ca.pem' \
+		--tls-alpn http/1.1 localhost $port"
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "$(printf 'nil\tTLS handshake not done yet\nhi\nhttp/1.1')"
+}
