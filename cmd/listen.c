@@ -338,7 +338,8 @@ check_usage(const struct vn_cli *cli, const struct conf *c)
 		vn_usage_error("-p PORT does not apply to --unix");
 	/* nc -l -p 4444 HOST: with -p, an operand of digits is a second port. */
 	if (c->port && (cli->nops > 1 ||
-	    (cli->nops == 1 && !cli->ops[0][strspn(cli->ops[0], "0123456789")])))
+	    (cli->nops == 1 && *cli->ops[0] &&
+	     !cli->ops[0][strspn(cli->ops[0], "0123456789")])))
 		vn_usage_error("-p PORT and a PORT operand both given");
 	if (cli->nops < 1 && !c->port)
 		vn_usage_error(c->unix_path ? "missing PATH operand" : "missing PORT operand");

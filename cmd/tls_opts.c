@@ -66,6 +66,8 @@ vn_tls_cli_ctx(const struct vn_tls_cli *t, int server, int udp, int scan)
 			what = "--tls-ca";
 		else if (e.code == VN_TLS_KEY)
 			what = "--tls-key";
+		else if (e.code == VN_TLS_ALPN)
+			what = "--tls-alpn";
 		else if (e.code == VN_TLS_NOMEM || e.code == VN_TLS_CONFIG)
 			what = "TLS";
 		vn_warn("%s: %s", what, e.msg);

@@ -269,6 +269,15 @@ for i in range(1000):
 	assert_line -n 0 "vlcnet-listen: invalid port 'nope'"
 }
 
+@test "-p PORT with an empty HOST operand binds every address, as an empty HOST does" {
+	bg srv vlcnet-listen -v -p 0 ""
+	port=$(port_of srv)
+	wait_for "$BATS_TEST_TMPDIR/srv.err" "listening on \[::\]:$port$"
+	run timeout 10 nc -N ::1 "$port" </dev/null
+	assert_success
+	wait_bg
+}
+
 @test "-e with a program instead of Lua says to use --exec (2), in both network tools" {
 	run timeout 10 vlcnet-listen -e /bin/cat 127.0.0.1 0
 	assert_failure 2
