@@ -235,6 +235,48 @@ log_hex(void)
 "> 0007   68                                                h\n");
 }
 
+/* The hex log of one direction's stream is the same over any split of it
+ * into chunks (short lines are finished by the next chunk); random bytes,
+ * random cuts. */
+static void
+log_hex_random(void)
+{
+	enum { N = 300, ROUNDS = 300 };
+	static char whole[65536];
+	unsigned char in[N];
+	size_t n, at, cut, i;
+	struct vn_log *log;
+	int r, bad = 0;
+
+	srand(7);
+	for (r = 0; r < ROUNDS && !bad; r++) {
+		n = (size_t)rand() % N;
+		for (i = 0; i < n; i++)
+			in[i] = (unsigned char)rand();
+		log = vn_log_open(file("whole"), VN_LOG_HEX, 0);
+		vn_log_tap(log, VN_LOG_RECEIVED, (const char *)in, n);
+		if (vn_log_close(log) < 0)
+			bad = 1;
+		snprintf(whole, sizeof whole, "%s", slurp(file("whole")));
+		log = vn_log_open(file("split"), VN_LOG_HEX, 0);
+		for (at = 0; at < n; at += cut) {
+			cut = (size_t)rand() % 40;
+			if (cut > n - at)
+				cut = n - at;
+			vn_log_tap(log, VN_LOG_RECEIVED, (const char *)in + at, cut);
+		}
+		if (vn_log_close(log) < 0 || strcmp(whole, slurp(file("split"))))
+			bad = 2;
+		/* one line per 16 bytes, the last one short */
+		for (i = 0, at = 0; whole[i]; i++)
+			at += whole[i] == '\n';
+		if (at != (n + 15) / 16)
+			bad = 3;
+	}
+	if (!CHECK(bad == 0))
+		fprintf(stderr, "round %d: failure kind %d\n", r - 1, bad);
+}
+
 static void
 log_errors(void)
 {
@@ -276,9 +318,10 @@ main(void)
 		return UNIT_DONE("xform");
 	log_raw();
 	log_hex();
+	log_hex_random();
 	log_errors();
 	{
-		static const char *const names[] = { "raw", "big", "hex", "split", "flush" };
+		static const char *const names[] = { "raw", "big", "hex", "split", "flush", "whole" };
 		size_t i;
 
 		for (i = 0; i < sizeof names / sizeof names[0]; i++)
