@@ -263,17 +263,21 @@ names_program(const char *name, size_t len)
 }
 
 /* nc's -e runs a program, ours Lua: an -e CODE that does not compile but
- * whose first word names a program is a usage error that points to --exec. */
+ * whose first word names a program is a usage error that points to --exec.
+ * Not when the word goes on as Lua does ("time = os.time(" is Lua with a
+ * mistake, not the program time). */
 static void
 check_eval_program(const char *code)
 {
 	size_t lead = strspn(code, " \t"), len = strcspn(code + lead, " \t");
-	int args = code[lead + len + strspn(code + lead + len, " \t")] != '\0';
+	const char *next = code + lead + len + strspn(code + lead + len, " \t");
 
+	if (*next && strchr("=([{.:", *next))
+		return;
 	if (!names_program(code + lead, len) || vn_rt_compiles(code))
 		return;
 	vn_usage_error("-e runs Lua code; to run the program %.*s use --exec %s%s%s",
-	               (int)len, code + lead, args ? "\"" : "", code, args ? "\"" : "");
+	               (int)len, code + lead, *next ? "\"" : "", code, *next ? "\"" : "");
 }
 
 /* vn_cli_parse, or vn_cli_parse_paths when paths. */

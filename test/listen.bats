@@ -294,6 +294,10 @@ Try 'vlcnet-listen --help' for more information."
 	run timeout 10 vlcnet-listen -e 'no/such/program' 127.0.0.1 0
 	assert_failure 2
 	assert_output "vlcnet-listen: (command line):1: '=' expected near '/'"
+	# Lua with a mistake whose first word is a program: Lua's own message
+	run timeout 10 vlcnet-listen -e 'time = os.time(' 127.0.0.1 0
+	assert_failure 2
+	assert_output "vlcnet-listen: (command line):1: unexpected symbol near '<eof>'"
 	# Lua that compiles runs, even if a program has that name
 	printf '#!/bin/sh\n' >"$BATS_TEST_TMPDIR/print"
 	chmod +x "$BATS_TEST_TMPDIR/print"
