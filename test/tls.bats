@@ -512,10 +512,14 @@ Try 'vlcnet-connect --help' for more information."
 		print(net.tls(fd, { servername = 'localhost', alpn = '' }))
 		print(net.tls(fd, { servername = 'localhost', alpn = {} }))
 		print(net.connect_tls('127.0.0.1', $port, { insecure = true, alpn = 'h2,' }))
-		print(pcall(net.tls, fd, { alpn = 5 }))
-		print(pcall(net.tls, fd, { alpn = { 'h2', 7 } }))
-		print(pcall(net.tls, fd, { alpn = { 'a,b' } }))
-		print(pcall(net.tls_info))"
+		local function try(...)   -- the function's name varies (Lua, LuaJIT)
+			local ok, m = pcall(...)
+			return ok, (m:gsub(\"to '[^']*'\", 'to F'))
+		end
+		print(try(net.tls, fd, { alpn = 5 }))
+		print(try(net.tls, fd, { alpn = { 'h2', 7 } }))
+		print(try(net.tls, fd, { alpn = { 'a,b' } }))
+		print(try(net.tls_info))"
 	assert_success
 	assert_output "nil	not a TLS descriptor
 nil	not a TLS descriptor
@@ -523,10 +527,10 @@ nil	not a TLS descriptor
 -1	empty protocol name
 -1	empty protocol name
 -1	empty protocol name
-false	bad argument #2 to '?' ('alpn' must be a string or a list of strings)
-false	bad argument #2 to '?' ('alpn' must be a string or a list of strings)
-false	bad argument #2 to '?' (an 'alpn' name contains ',' or a NUL byte)
-false	bad argument #1 to '?' (number expected, got no value)"
+false	bad argument #2 to F ('alpn' must be a string or a list of strings)
+false	bad argument #2 to F ('alpn' must be a string or a list of strings)
+false	bad argument #2 to F (an 'alpn' name contains ',' or a NUL byte)
+false	bad argument #1 to F (number expected, got no value)"
 }
 
 @test "Lua: net.tls_info on a descriptor of listen --tls --tls-alpn: not yet before its handshake, the protocol after" {
