@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../core/net.h"
 #include "../core/proc.h"
@@ -221,6 +223,63 @@ find_dashdash(int argc, char **argv, const struct vn_option *tool)
 	return argc;
 }
 
+/* Whether the file at path is a regular file we may execute. */
+static int
+is_program(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Whether NAME (LEN bytes) names a program: a path when it has a slash, else
+ * a file in a directory of PATH (an empty entry is the current directory), as
+ * execvp(3) looks. */
+static int
+names_program(const char *name, size_t len)
+{
+	const char *dir = getenv("PATH"), *end;
+	char file[4096];
+	int dlen;
+
+	if (len == 0 || len >= sizeof file / 2)
+		return 0;
+	if (memchr(name, '/', len)) {
+		snprintf(file, sizeof file, "%.*s", (int)len, name);
+		return is_program(file);
+	}
+	for (dir = dir ? dir : "/usr/local/bin:/usr/bin:/bin"; ; dir = end + 1) {
+		end = strchrnul(dir, ':');
+		dlen = (int)(end - dir);
+		if (dlen < (int)(sizeof file / 2)) {
+			snprintf(file, sizeof file, "%.*s/%.*s", dlen ? dlen : 1,
+			         dlen ? dir : ".", (int)len, name);
+			if (is_program(file))
+				return 1;
+		}
+		if (!*end)
+			return 0;
+	}
+}
+
+/* nc's -e runs a program, ours Lua: an -e CODE that does not compile but
+ * whose first word names a program is a usage error that points to --exec.
+ * Not when the word goes on as Lua does ("time = os.time(" is Lua with a
+ * mistake, not the program time). */
+static void
+check_eval_program(const char *code)
+{
+	size_t lead = strspn(code, " \t"), len = strcspn(code + lead, " \t");
+	const char *next = code + lead + len + strspn(code + lead + len, " \t");
+
+	if (*next && strchr("=([{.:", *next))
+		return;
+	if (!names_program(code + lead, len) || vn_rt_compiles(code))
+		return;
+	vn_usage_error("-e runs Lua code; to run the program %.*s use --exec %s%s%s",
+	               (int)len, code + lead, *next ? "\"" : "", code, *next ? "\"" : "");
+}
+
 /* vn_cli_parse, or vn_cli_parse_paths when paths. */
 static void
 parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx, int paths)
@@ -298,9 +357,14 @@ parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx, int paths
 		}
 		c->script.argv = c->ops;
 		c->script.argc = c->nops;
-	} else if (end < argc) {
-		c->script.argv = argv + end + 1;
-		c->script.argc = argc - end - 1;
+	} else {
+		if (end < argc) {
+			c->script.argv = argv + end + 1;
+			c->script.argc = argc - end - 1;
+		}
+		/* the network tools, where --exec runs a program */
+		for (i = 0; i < c->script.nexec; i++)
+			check_eval_program(c->script.exec[i]);
 	}
 	free(lo);
 	free(so);

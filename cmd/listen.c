@@ -25,7 +25,7 @@
 #include "exec.h"
 
 enum { OPT_FORK = 256, OPT_PORT_FILE };
-enum { OPT_ALLOW = 320, OPT_DENY };
+enum { OPT_ALLOW = 320, OPT_DENY, OPT_ALLOWFILE, OPT_DENYFILE };
 
 struct conf {
 	int keep;        /* -k */
@@ -35,6 +35,7 @@ struct conf {
 	int timeout_ms;  /* -w, -1 for none */
 	int quit_ms;     /* -q, -1 for none */
 	const char *port_file;  /* --port-file */
+	const char *port;       /* -p: the port, so that an operand left is HOST */
 	int udp;         /* -u */
 	int unix_path;   /* -U: the operand is a PATH */
 	const char *where;      /* -U: the PATH, in messages and as `peer` */
@@ -47,6 +48,7 @@ struct conf {
 
 static const char *const usage[] = {
 	"[OPTIONS] [-u] [HOST] PORT",
+	"[OPTIONS] [-l] -p PORT [HOST]",
 	"[OPTIONS] -U [-u] PATH",
 	"[OPTIONS] --script FILE [HOST] PORT [-- ARG...]",
 	"[OPTIONS] --fork --script FILE [HOST] PORT [-- ARG...]",
@@ -57,6 +59,8 @@ static const char *const usage[] = {
 };
 
 static const struct vn_option opts[] = {
+	{ "listen", 'l', NULL, "accepted and ignored, as in nc -l: this tool always listens" },
+	{ "port", 'p', "PORT", "listen on PORT (nc -l -p); an operand left is HOST" },
 	{ "keep-open", 'k', NULL, "accept another connection after each one ends" },
 	{ "timeout", 'w', "SECS", "end a connection after SECS without data" },
 	{ "quit-after", 'q', "SECS", "once one side has ended, quit SECS later (0: at once)" },
@@ -70,6 +74,8 @@ static const struct vn_option opts[] = {
 	VN_TLS_LISTEN_OPTIONS,
 	{ "allow", OPT_ALLOW, "ADDR", "serve only clients in ADDR[/PREFIX] (repeatable)" },
 	{ "deny", OPT_DENY, "ADDR", "never serve clients in ADDR[/PREFIX] (repeatable)" },
+	{ "allowfile", OPT_ALLOWFILE, "FILE", "--allow each ADDR[/PREFIX] listed in FILE, one a line" },
+	{ "denyfile", OPT_DENYFILE, "FILE", "--deny each ADDR[/PREFIX] listed in FILE, one a line" },
 	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE per connection on its stdin/stdout" },
 	{ "sh-exec", 'c', "CMD", "run /bin/sh -c CMD per connection on its stdin/stdout" },
 	{ "exec", VN_OPT_EXEC, "\"PROG ARGS\"", "run PROG (from PATH, no shell) per connection likewise" },
@@ -86,6 +92,23 @@ add_rule(struct conf *c, enum vn_acl_rule rule, const char *opt, const char *arg
 		vn_usage_error("invalid %s '%s': %s", opt, arg, vn_err_str(&e));
 }
 
+/* --allowfile/--denyfile FILE, or exit 2 saying what is wrong with it: one
+ * line, as for a --tls-cert that cannot be read. */
+static void
+add_rule_file(struct conf *c, enum vn_acl_rule rule, const char *opt, const char *path)
+{
+	unsigned long line;
+	struct vn_err e;
+
+	if (vn_acl_add_file(&c->acl, rule, path, &line, &e) == 0)
+		return;
+	if (line)
+		vn_warn("%s %s:%lu: %s", opt, path, line, vn_err_str(&e));
+	else
+		vn_warn("%s '%s': %s", opt, path, vn_err_str(&e));
+	exit(2);
+}
+
 static int
 option(int key, const char *arg, void *ctx)
 {
@@ -96,6 +119,8 @@ option(int key, const char *arg, void *ctx)
 	if (vn_tls_cli_option(&c->tls, key, arg))
 		return 0;
 	switch (key) {
+	case 'l': break;
+	case 'p': c->port = arg; break;
 	case 'k': c->keep = 1; break;
 	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
 	case 'q': c->quit_ms = vn_cli_secs(arg, 1); break;
@@ -107,6 +132,8 @@ option(int key, const char *arg, void *ctx)
 	case 'U': c->unix_path = 1; break;
 	case OPT_ALLOW: add_rule(c, VN_ACL_ALLOW, "--allow", arg); break;
 	case OPT_DENY: add_rule(c, VN_ACL_DENY, "--deny", arg); break;
+	case OPT_ALLOWFILE: add_rule_file(c, VN_ACL_ALLOW, "--allowfile", arg); break;
+	case OPT_DENYFILE: add_rule_file(c, VN_ACL_DENY, "--denyfile", arg); break;
 	case VN_OPT_LUA_EXEC: case 'c': case VN_OPT_EXEC:
 		vn_exec_option(&c->exec, key, arg);
 		break;
@@ -307,7 +334,14 @@ serve_dgram(int fd, const struct conf *c, int verbose)
 static void
 check_usage(const struct vn_cli *cli, const struct conf *c)
 {
-	if (cli->nops < 1)
+	if (c->port && c->unix_path)
+		vn_usage_error("-p PORT does not apply to --unix");
+	/* nc -l -p 4444 HOST: with -p, an operand of digits is a second port. */
+	if (c->port && (cli->nops > 1 ||
+	    (cli->nops == 1 && *cli->ops[0] &&
+	     !cli->ops[0][strspn(cli->ops[0], "0123456789")])))
+		vn_usage_error("-p PORT and a PORT operand both given");
+	if (cli->nops < 1 && !c->port)
 		vn_usage_error(c->unix_path ? "missing PATH operand" : "missing PORT operand");
 	if (cli->nops > 2)
 		vn_usage_error("too many operands");
@@ -389,7 +423,7 @@ open_listener(const struct conf *c, const char *host, const char *port,
 int
 main(int argc, char **argv)
 {
-	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL, { { 0 }, { 0 } }, 0, { 0 },
+	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, NULL, 0, 0, NULL, { { 0 }, { 0 }, 0 }, 0, { 0 },
 	                  { 0 }, NULL };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
@@ -407,8 +441,8 @@ main(int argc, char **argv)
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	check_usage(&cli, &c);
 	c.tc = vn_tls_cli_ctx(&c.tls, 1, c.udp, 0);
-	host = cli.nops == 2 ? cli.ops[0] : NULL;
-	port = cli.ops[cli.nops - 1];
+	host = cli.nops == (c.port ? 1 : 2) ? cli.ops[0] : NULL;
+	port = c.port ? c.port : cli.ops[cli.nops - 1];
 	if (c.unix_path)
 		c.where = port;
 	c.exec.timeout_ms = c.timeout_ms;

@@ -12,6 +12,8 @@
 int
 vn_tls_cli_option(struct vn_tls_cli *t, int key, const char *arg)
 {
+	struct vn_tls_err e;
+
 	switch (key) {
 	case OPT_TLS: t->on = 1; return 1;
 	case OPT_TLS_CA: t->o.ca_file = arg; break;
@@ -20,6 +22,11 @@ vn_tls_cli_option(struct vn_tls_cli *t, int key, const char *arg)
 	case OPT_TLS_CERT: t->o.cert_file = arg; break;
 	case OPT_TLS_KEY: t->o.key_file = arg; break;
 	case OPT_TLS_VERIFY_CLIENT: t->o.verify_client = 1; break;
+	case OPT_TLS_ALPN:
+		if (vn_tls_alpn_check(arg, &e) != VN_TLS_OK)
+			vn_usage_error("invalid --tls-alpn '%s': %s", arg, e.msg);
+		t->o.alpn = arg;
+		break;
 	default: return 0;
 	}
 	t->any = 1;
@@ -59,6 +66,8 @@ vn_tls_cli_ctx(const struct vn_tls_cli *t, int server, int udp, int scan)
 			what = "--tls-ca";
 		else if (e.code == VN_TLS_KEY)
 			what = "--tls-key";
+		else if (e.code == VN_TLS_ALPN)
+			what = "--tls-alpn";
 		else if (e.code == VN_TLS_NOMEM || e.code == VN_TLS_CONFIG)
 			what = "TLS";
 		vn_warn("%s: %s", what, e.msg);

@@ -8,7 +8,7 @@
  * and the exec options' (0x300 up). */
 enum {
 	OPT_TLS = 0x400, OPT_TLS_CA, OPT_TLS_SERVERNAME, OPT_TLS_INSECURE,
-	OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_VERIFY_CLIENT
+	OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_VERIFY_CLIENT, OPT_TLS_ALPN
 };
 
 /* How long a client may take over its handshake when no -w says. */
@@ -21,13 +21,15 @@ enum {
 	{ "tls-servername", OPT_TLS_SERVERNAME, "NAME", "with --tls, verify and send NAME instead of HOST" }, \
 	{ "tls-insecure", OPT_TLS_INSECURE, NULL, "with --tls, do not verify the server (said under -v)" }, \
 	{ "tls-cert", OPT_TLS_CERT, "FILE", "with --tls, present the client certificate in FILE" }, \
-	{ "tls-key", OPT_TLS_KEY, "FILE", "with --tls, the private key of --tls-cert" }
+	{ "tls-key", OPT_TLS_KEY, "FILE", "with --tls, the private key of --tls-cert" }, \
+	{ "tls-alpn", OPT_TLS_ALPN, "LIST", "with --tls, offer the ALPN protocols of LIST (comma-separated)" }
 #define VN_TLS_LISTEN_OPTIONS \
 	{ "tls", OPT_TLS, NULL, "serve TLS (needs --tls-cert and --tls-key)" }, \
 	{ "tls-cert", OPT_TLS_CERT, "FILE", "with --tls, the server certificate (PEM, chain after it)" }, \
 	{ "tls-key", OPT_TLS_KEY, "FILE", "with --tls, the private key of --tls-cert" }, \
 	{ "tls-verify-client", OPT_TLS_VERIFY_CLIENT, NULL, "with --tls, require a client certificate" }, \
-	{ "tls-ca", OPT_TLS_CA, "FILE", "with --tls, trust the CAs in FILE for client certificates" }
+	{ "tls-ca", OPT_TLS_CA, "FILE", "with --tls, trust the CAs in FILE for client certificates" }, \
+	{ "tls-alpn", OPT_TLS_ALPN, "LIST", "with --tls, choose the first ALPN protocol of LIST (comma-separated) the client offers" }
 
 struct vn_tls_cli {
 	int on;                  /* --tls */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,9 +176,55 @@ vn_acl_add(struct vn_acl *acl, enum vn_acl_rule rule, const char *spec,
 }
 
 int
+vn_acl_add_file(struct vn_acl *acl, enum vn_acl_rule rule, const char *path,
+                unsigned long *line, struct vn_err *e)
+{
+	struct vn_acl_list *l = rule == VN_ACL_ALLOW ? &acl->allow : &acl->deny;
+	FILE *f = fopen(path, "re");
+	char *text = NULL, *item, *end;
+	size_t cap = 0;
+	ssize_t len;
+	int r = 0, err;
+
+	*line = 0;
+	if (!f)
+		return vn_err_fail(e, errno);
+	if (rule == VN_ACL_ALLOW)
+		acl->allow_file = 1;
+	while (r == 0 && (len = getline(&text, &cap, f)) >= 0) {
+		++*line;
+		if (strlen(text) != (size_t)len) {
+			r = vn_err_fail(e, VN_EBADADDR);
+			break;
+		}
+		text[strcspn(text, "#")] = '\0';
+		item = text + strspn(text, " \t\r\n");
+		end = item + strcspn(item, " \t\r\n");
+		if (end == item)
+			continue;
+		/* a second word, or a list: one item a line */
+		if (end[strspn(end, " \t\r\n")] || memchr(item, ',', (size_t)(end - item))) {
+			r = vn_err_fail(e, VN_EBADADDR);
+			break;
+		}
+		*end = '\0';
+		r = add_item(l, item, e);
+	}
+	/* a read error (EISDIR for a directory) */
+	if (r == 0 && ferror(f)) {
+		err = errno;
+		*line = 0;
+		r = vn_err_fail(e, err);
+	}
+	free(text);
+	fclose(f);
+	return r;
+}
+
+int
 vn_acl_active(const struct vn_acl *acl)
 {
-	return acl->allow.n > 0 || acl->deny.n > 0;
+	return acl->allow.n > 0 || acl->deny.n > 0 || acl->allow_file;
 }
 
 enum vn_acl_verdict
@@ -189,7 +236,7 @@ vn_acl_check(const struct vn_acl *acl, const struct sockaddr *sa)
 		return VN_ACL_SERVE;
 	if (to_v6(sa, a) < 0 || in_list(&acl->deny, a))
 		return VN_ACL_REFUSE;
-	if (acl->allow.n > 0 && !in_list(&acl->allow, a))
+	if ((acl->allow.n > 0 || acl->allow_file) && !in_list(&acl->allow, a))
 		return VN_ACL_REFUSE;
 	return VN_ACL_SERVE;
 }

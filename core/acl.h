@@ -29,6 +29,7 @@ struct vn_acl_list {
  * every client. */
 struct vn_acl {
 	struct vn_acl_list allow, deny;
+	int allow_file;   /* an --allowfile was read: an allow list, if empty */
 };
 
 enum vn_acl_rule { VN_ACL_ALLOW, VN_ACL_DENY };
@@ -50,12 +51,24 @@ enum vn_acl_verdict {
 int vn_acl_add(struct vn_acl *acl, enum vn_acl_rule rule, const char *spec,
                struct vn_err *e);
 
+/* Add the networks the file PATH lists to RULE's list: one item per line as
+ * vn_acl_add takes them, but one only (no commas), blanks around it ignored,
+ * from a '#' to the end of the line a comment, blank lines skipped. An allow
+ * file makes an allow list even when it lists nothing: then no client is
+ * served (as ncat's --allowfile). Returns 0, or -1 with *e set and *line the
+ * number of the bad line (from 1; VN_EBADADDR for a line of two items or with
+ * a NUL byte), or *line 0 when the file could not be read (e->code the errno:
+ * ENOENT, EACCES, EISDIR…). The lines before a bad one stay added. */
+int vn_acl_add_file(struct vn_acl *acl, enum vn_acl_rule rule, const char *path,
+                    unsigned long *line, struct vn_err *e);
+
 /* Whether any rule was added. */
 int vn_acl_active(const struct vn_acl *acl);
 
 /* The verdict for a client at SA (AF_INET or AF_INET6): refused when it is in
- * a --deny network (deny wins), or when there is any --allow network and it is
- * in none of them; served otherwise. A client of another family is served
+ * a --deny network (deny wins), or when there is an allow list (any --allow
+ * network, or an --allowfile) and it is in none of its networks; served
+ * otherwise. A client of another family is served
  * only when there are no rules at all. */
 enum vn_acl_verdict vn_acl_check(const struct vn_acl *acl, const struct sockaddr *sa);
 

@@ -82,6 +82,24 @@ check_keypair(const char *cert, const char *key, struct vn_tls_err *e)
 	return r;
 }
 
+enum vn_tls_code
+vn_tls_alpn_check(const char *list, struct vn_tls_err *e)
+{
+	size_t len;
+
+	for (;;) {
+		len = strcspn(list, ",");
+		if (len == 0 || len > 255) {
+			fail(e, VN_TLS_ALPN, len ? "protocol name longer than 255 bytes" :
+			     "empty protocol name");
+			return VN_TLS_ALPN;
+		}
+		if (!list[len])
+			return VN_TLS_OK;
+		list += len + 1;
+	}
+}
+
 /* Read the files of o into cfg; -1 with *e naming the file that failed. */
 static int
 configure(struct tls_config *cfg, const struct vn_tls_opts *o, int server,
@@ -102,6 +120,10 @@ configure(struct tls_config *cfg, const struct vn_tls_opts *o, int server,
 	}
 	if (o->verify_client && server)
 		tls_config_verify_client(cfg);
+	if (o->alpn && vn_tls_alpn_check(o->alpn, e) != VN_TLS_OK)
+		return -1;
+	if (o->alpn && tls_config_set_alpn(cfg, o->alpn) < 0)
+		return fail(e, VN_TLS_ALPN, tls_config_error(cfg));
 	return 0;
 }
 
@@ -432,21 +454,42 @@ utc(time_t when, char buf[32])
 	return buf;
 }
 
+void
+vn_tls_info(struct vn_tls *t, struct vn_tls_info *i)
+{
+	memset(i, 0, sizeof *i);
+	i->version = tls_conn_version(t->tls);
+	i->cipher = tls_conn_cipher(t->tls);
+	i->alpn = tls_conn_alpn_selected(t->tls);
+	i->servername = tls_conn_servername(t->tls);
+	i->peer_cert = tls_peer_cert_provided(t->tls) == 1;
+	if (i->peer_cert) {
+		i->peer_subject = tls_peer_cert_subject(t->tls);
+		i->peer_issuer = tls_peer_cert_issuer(t->tls);
+		i->peer_expires = tls_peer_cert_notafter(t->tls);
+	}
+}
+
 const char *
 vn_tls_describe(struct vn_tls *t, char buf[VN_TLS_DESCLEN])
 {
-	const char *v = tls_conn_version(t->tls), *c = tls_conn_cipher(t->tls);
-	int n = snprintf(buf, VN_TLS_DESCLEN, "%s, %s", v ? v : "unknown",
-	                 c ? c : "unknown");
+	struct vn_tls_info i;
 	char when[32];
+	int n;
 
+	vn_tls_info(t, &i);
+	n = snprintf(buf, VN_TLS_DESCLEN, "%s, %s", i.version ? i.version : "unknown",
+	             i.cipher ? i.cipher : "unknown");
+	if (n >= 0 && n < VN_TLS_DESCLEN && i.alpn)
+		n += snprintf(buf + n, VN_TLS_DESCLEN - n, ", ALPN %s", i.alpn);
 	if (n < 0 || n >= VN_TLS_DESCLEN)
 		return buf;
-	if (!tls_peer_cert_provided(t->tls))
+	if (!i.peer_cert)
 		snprintf(buf + n, VN_TLS_DESCLEN - n, ", no peer certificate");
 	else
 		snprintf(buf + n, VN_TLS_DESCLEN - n, ", peer %s issued by %s, expires %s",
-		         tls_peer_cert_subject(t->tls), tls_peer_cert_issuer(t->tls),
-		         utc(tls_peer_cert_notafter(t->tls), when));
+		         i.peer_subject ? i.peer_subject : "unknown",
+		         i.peer_issuer ? i.peer_issuer : "unknown",
+		         utc((time_t)i.peer_expires, when));
 	return buf;
 }

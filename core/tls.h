@@ -16,7 +16,8 @@ enum vn_tls_code {
 	VN_TLS_HANDSHAKE,  /* the handshake or the peer's verification failed */
 	VN_TLS_TIMEOUT,    /* the handshake took longer than allowed */
 	VN_TLS_INTR,       /* SIGINT/SIGTERM arrived during the handshake */
-	VN_TLS_IO          /* a read or write of the session failed */
+	VN_TLS_IO,         /* a read or write of the session failed */
+	VN_TLS_ALPN        /* an ALPN list that is not one (vn_tls_alpn_check) */
 };
 
 #define VN_TLS_MSGLEN 256
@@ -35,7 +36,16 @@ struct vn_tls_opts {
 	const char *key_file;    /* its private key */
 	int insecure;            /* client: verify neither the chain nor the name */
 	int verify_client;       /* server: require a client certificate */
+	const char *alpn;        /* ALPN protocols, comma-separated, in order of
+	                            preference (a server picks the first of its
+	                            own that the client offers) */
 };
+
+/* Whether list is an ALPN list: one or more protocol names separated by
+ * commas, each 1 to 255 bytes. Returns VN_TLS_OK, or VN_TLS_ALPN with *e
+ * saying what is wrong ("empty protocol name", "protocol name longer than
+ * 255 bytes"). */
+enum vn_tls_code vn_tls_alpn_check(const char *list, struct vn_tls_err *e);
 
 /* A configured client or server context, shared by its sessions. */
 struct vn_tls_ctx;
@@ -89,9 +99,22 @@ void vn_tls_end(struct vn_tls *t);
 /* libtls's message about the session's last failure. */
 const char *vn_tls_error(const struct vn_tls *t);
 
-/* "TLSv1.3, TLS_AES_256_GCM_SHA384, peer SUBJECT issued by ISSUER, expires
- * YYYY-MM-DD HH:MM:SS UTC" ("no peer certificate" where there is none), for -v.
- * Returns buf. */
+/* What a session negotiated; NULL (and peer_cert 0) for what is not known
+ * yet, before the handshake. The strings live as long as the session. */
+struct vn_tls_info {
+	const char *version;     /* "TLSv1.3" */
+	const char *cipher;      /* "TLS_AES_256_GCM_SHA384" */
+	const char *alpn;        /* the protocol ALPN chose, or NULL for none */
+	const char *servername;  /* server: the name the client sent (SNI) */
+	int peer_cert;           /* the peer presented a certificate: */
+	const char *peer_subject, *peer_issuer;
+	long long peer_expires;  /* its notAfter, seconds since the epoch */
+};
+void vn_tls_info(struct vn_tls *t, struct vn_tls_info *i);
+
+/* "TLSv1.3, TLS_AES_256_GCM_SHA384, ALPN h2, peer SUBJECT issued by ISSUER,
+ * expires YYYY-MM-DD HH:MM:SS UTC" (the ALPN part only when one was chosen;
+ * "no peer certificate" where there is none), for -v. Returns buf. */
 #define VN_TLS_DESCLEN 768
 const char *vn_tls_describe(struct vn_tls *t, char buf[VN_TLS_DESCLEN]);
 

@@ -524,6 +524,19 @@ vn_rt_run(vn_rt *rt)
 	return 0;
 }
 
+int
+vn_rt_compiles(const char *code)
+{
+	lua_State *L = luaL_newstate();
+	int ok;
+
+	if (!L)
+		vn_nomem();
+	ok = luaL_loadbuffer(L, code, strlen(code), "=(command line)") == 0;
+	lua_close(L);
+	return ok;
+}
+
 const char *
 vn_rt_lua_version(void)
 {

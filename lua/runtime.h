@@ -67,6 +67,9 @@ enum vn_each {
 enum vn_each vn_rt_each(vn_rt *rt, const char *name, const char *path,
                         const struct vn_stat *st, const char **line, size_t *len);
 
+/* Whether CODE compiles as a Lua chunk (nothing runs). */
+int vn_rt_compiles(const char *code);
+
 /* "Lua 5.1.5" or "LuaJIT 2.1.0-beta3". */
 const char *vn_rt_lua_version(void);
 

@@ -62,6 +62,51 @@ optbool(lua_State *L, int i, const char *k)
 	return b;
 }
 
+/* opts.alpn: a string "h2,http/1.1", or a list of names {"h2", "http/1.1"},
+ * which is joined into such a string left on the stack (it lives until the
+ * call returns). NULL when absent. */
+static const char *
+optalpn(lua_State *L, int i)
+{
+	luaL_Buffer b;
+	size_t len;
+	int k, list;
+
+	lua_getfield(L, i, "alpn");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	if (lua_type(L, -1) == LUA_TSTRING) {
+		lua_pop(L, 1);
+		return optstring(L, i, "alpn");
+	}
+	if (!lua_istable(L, -1))
+		luaL_argerror(L, i, "'alpn' must be a string or a list of strings");
+	list = lua_gettop(L);
+	luaL_buffinit(L, &b);
+	for (k = 1; ; k++) {
+		const char *name;
+
+		lua_rawgeti(L, list, k);
+		if (lua_isnil(L, -1)) {
+			lua_pop(L, 1);
+			break;
+		}
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_argerror(L, i, "'alpn' must be a string or a list of strings");
+		name = lua_tolstring(L, -1, &len);
+		if (memchr(name, ',', len) || strlen(name) != len)
+			luaL_argerror(L, i, "an 'alpn' name contains ',' or a NUL byte");
+		if (k > 1)
+			luaL_addchar(&b, ',');
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	lua_remove(L, list);   /* the joined string stays */
+	return lua_tostring(L, -1);
+}
+
 /* opts at index i (absent or nil: a client with the defaults). Returns
  * whether it asks for the server side (cert and key given). */
 static int
@@ -80,6 +125,7 @@ checkopts(lua_State *L, int i, struct vn_tls_opts *o, int *timeout_ms)
 	o->key_file = optstring(L, i, "key");
 	o->insecure = optbool(L, i, "insecure");
 	o->verify_client = optbool(L, i, "verify_client");
+	o->alpn = optalpn(L, i);
 	lua_getfield(L, i, "timeout");
 	t = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : -1;
 	lua_pop(L, 1);
@@ -160,9 +206,47 @@ net_connect_tls(lua_State *L)
 	return r;
 }
 
+/* net.tls_info(fd): what the session of fd negotiated, or nil and why. */
+static int
+net_tls_info(lua_State *L)
+{
+	lua_Number n = luaL_checknumber(L, 1);
+	struct vn_tls *t = vn_fdtab_tls(fdtab(L), n);
+	struct vn_tls_info i;
+
+	if (t)
+		vn_tls_info(t, &i);
+	if (!t || !i.version) {
+		lua_pushnil(L);
+		lua_pushstring(L, t ? "TLS handshake not done yet" : "not a TLS descriptor");
+		return 2;
+	}
+	lua_createtable(L, 0, 7);
+	lua_pushstring(L, i.version);
+	lua_setfield(L, -2, "version");
+	lua_pushstring(L, i.cipher);
+	lua_setfield(L, -2, "cipher");
+	lua_pushstring(L, i.alpn);          /* nil when none was chosen */
+	lua_setfield(L, -2, "alpn");
+	lua_pushstring(L, i.servername);
+	lua_setfield(L, -2, "servername");
+	if (i.peer_cert) {
+		lua_pushstring(L, i.peer_subject);
+		lua_setfield(L, -2, "peer_subject");
+		lua_pushstring(L, i.peer_issuer);
+		lua_setfield(L, -2, "peer_issuer");
+		lua_pushnumber(L, (lua_Number)i.peer_expires);
+		lua_setfield(L, -2, "peer_expires");
+	}
+	return 1;
+}
+
 void
 vn_lua_tls_open(lua_State *L, int net, int tab)
 {
+	lua_pushvalue(L, tab);
+	lua_pushcclosure(L, net_tls_info, 1);
+	lua_setfield(L, net, "tls_info");
 	lua_pushvalue(L, tab);
 	lua_pushcclosure(L, net_tls, 1);
 	lua_setfield(L, net, "tls");

@@ -301,3 +301,75 @@ PY
 	--deny ::1 -e 'x = 1' 0|--allow and --deny need TCP connections the tool accepts: not with --script alone (add --fork)
 	ROWS
 }
+
+@test "--allowfile serves the clients it lists (comments, blanks and CRLF ends ok) and refuses the rest" {
+	printf '# loopback clients we serve\n\n  127.0.0.2   # the second source\r\n::1/128\n' \
+		>"$BATS_TEST_TMPDIR/allow.txt"
+	bg srv vlcnet-listen -k -v --allowfile "$BATS_TEST_TMPDIR/allow.txt" 0
+	port=$(port_of srv)
+	run refused_client 127.0.0.1 127.0.0.1 "$port"
+	assert_success
+	assert_output --regexp '^got: end:(eof|reset)$'
+	wait_for "$BATS_TEST_TMPDIR/srv.err" '^vlcnet-listen: refused connection from 127\.0\.0\.1:'
+	run client 127.0.0.2 127.0.0.1 "$port" four
+	assert_success
+	assert_output "got: end:eof"
+	run client ::1 ::1 "$port" six
+	assert_success
+	assert_output "got: end:eof"
+	wait_for "$BATS_TEST_TMPDIR/srv.out" '^six$'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "$(printf 'four\nsix')"
+}
+
+@test "--denyfile refuses what it lists; with --allow as ncat combines them, deny wins" {
+	printf '127.0.0.1\n' >"$BATS_TEST_TMPDIR/deny.txt"
+	bg srv vlcnet-listen -k -v --allow 127.0.0.0/8 --denyfile "$BATS_TEST_TMPDIR/deny.txt" 127.0.0.1 0
+	port=$(port_of srv)
+	run refused_client 127.0.0.1 127.0.0.1 "$port"
+	assert_success
+	assert_output --regexp '^got: end:(eof|reset)$'
+	run client 127.0.0.2 127.0.0.1 "$port" two
+	assert_success
+	assert_output "got: end:eof"
+	wait_for "$BATS_TEST_TMPDIR/srv.out" '^two$'
+	run grep -c "^vlcnet-listen: refused connection from 127.0.0.1:" "$BATS_TEST_TMPDIR/srv.err"
+	assert_output 1
+}
+
+@test "an --allowfile that lists nobody serves nobody" {
+	printf '# nobody yet\n' >"$BATS_TEST_TMPDIR/allow.txt"
+	bg srv vlcnet-listen -k -v --allowfile "$BATS_TEST_TMPDIR/allow.txt" 127.0.0.1 0
+	port=$(port_of srv)
+	run refused_client 127.0.0.1 127.0.0.1 "$port"
+	assert_success
+	assert_output --regexp '^got: end:(eof|reset)$'
+	wait_for "$BATS_TEST_TMPDIR/srv.err" '^vlcnet-listen: refused connection from 127\.0\.0\.1:'
+}
+
+@test "a missing, unreadable or bad --allowfile/--denyfile is one line and status 2, before listening" {
+	local d=$BATS_TEST_TMPDIR
+	printf '127.0.0.1\n\n10.0.0.1 10.0.0.2\n' >"$d/two.txt"
+	printf '# c\n10.0.0.0/33\n' >"$d/prefix.txt"
+	printf 'a..b\n' >"$d/name.txt"
+	while IFS='|' read -r args msg; do
+		eval "run timeout 10 vlcnet-listen -v $args 127.0.0.1 0 </dev/null"
+		assert_equal "$status $output" "2 vlcnet-listen: $msg"
+	done <<-ROWS
+	--allowfile $d/none.txt|--allowfile '$d/none.txt': No such file or directory
+	--denyfile $d|--denyfile '$d': Is a directory
+	--allowfile $d/two.txt|--allowfile $d/two.txt:3: not an IP address
+	--denyfile $d/prefix.txt|--denyfile $d/prefix.txt:2: prefix length not 0-32 (IPv4) or 0-128 (IPv6)
+	--allowfile $d/name.txt|--allowfile $d/name.txt:1: unknown host
+	ROWS
+	if [ "$(id -u)" -ne 0 ]; then
+		printf '127.0.0.1\n' >"$d/secret.txt"
+		chmod 000 "$d/secret.txt"
+		run timeout 10 vlcnet-listen --allowfile "$d/secret.txt" 127.0.0.1 0
+		assert_failure 2
+		assert_output "vlcnet-listen: --allowfile '$d/secret.txt': Permission denied"
+	fi
+	printf '127.0.0.1\n' >"$d/good.txt"
+	run timeout 10 vlcnet-listen --allowfile "$d/good.txt" -U "$d/sock"
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: --allow and --deny need TCP connections the tool accepts: not with --unix"
+}

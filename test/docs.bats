@@ -333,6 +333,8 @@ vlcnet-listen.1 8 pair
 vlcnet-listen.1 9 pair
 vlcnet-listen.1 10 pair
 vlcnet-listen.1 11 pair
+vlcnet-listen.1 12 pair
+vlcnet-listen.1 13 pair
 vlcnet-connect.1 1 pair
 vlcnet-connect.1 2 pair
 vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
@@ -343,6 +345,7 @@ vlcnet-connect.1 7 pair
 vlcnet-connect.1 8 pair
 vlcnet-connect.1 9 pair
 vlcnet-connect.1 10 skip: reaches a web server on the Internet
+vlcnet-connect.1 11 pair
 bats-vlcnet.7 1 bats
 bats-vlcnet.7 2 bats
 bats-vlcnet.7 3 local
@@ -513,6 +516,27 @@ run_bats() {
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/log.txt" '^hello$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "hello"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: -lvp greets the first client as nc -lvp would" {
+	run_pair vlcnet-listen.1 12
+	assert_success
+	assert_output "hello"
+	wait_bg
+}
+
+@test "vlcnet-listen(1) EXAMPLES: --allowfile/--denyfile serve a client the file allows" {
+	run_pair vlcnet-listen.1 13
+	assert_success
+	wait_for "$BATS_TEST_TMPDIR/log.txt" '^hello$'
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "hello"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: --tls-alpn gets the listener's first choice, h2" {
+	run_pair vlcnet-connect.1 11
+	assert_success
+	assert_output --regexp 'vlcnet-connect: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN h2, peer /CN=localhost '
+	wait_bg
 }
 
 @test "vlcnet-connect(1) EXAMPLES: -U asks a control socket" {

@@ -232,3 +232,77 @@ for i in range(1000):
 	assert_failure 1
 	assert_output "vlcnet-listen: port file '$BATS_TEST_TMPDIR/no/such/dir/port': No such file or directory"
 }
+
+@test "nc habits: -lvp 0 listens everywhere on the port -p names and relays" {
+	printf 'from listen\n' >"$BATS_TEST_TMPDIR/in"
+	bg_stdin server "$BATS_TEST_TMPDIR/in" vlcnet-listen -lvp 0
+	port=$(port_of server)
+	wait_for "$BATS_TEST_TMPDIR/server.err" "listening on \[::\]:$port$"
+	run timeout 10 bash -c "printf 'from nc\n' | nc -N 127.0.0.1 $port"
+	assert_success
+	assert_output "from listen"
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.out")" "from nc"
+}
+
+@test "nc habits: -l -v -p 0 HOST binds HOST only, the operand left being the host" {
+	bg server vlcnet-listen -l -v -p 0 127.0.0.1
+	port=$(port_of server)
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/server.err")" \
+		"vlcnet-listen: listening on 127.0.0.1:$port"
+	run timeout 10 nc -N 127.0.0.1 "$port" </dev/null
+	assert_success
+	wait_bg
+}
+
+@test "-p with a PORT operand, or with -U, is a usage error (2)" {
+	run timeout 10 vlcnet-listen -l -p 0 4444
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: -p PORT and a PORT operand both given"
+	run timeout 10 vlcnet-listen -p 0 127.0.0.1 4444
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: -p PORT and a PORT operand both given"
+	run timeout 10 vlcnet-listen -p 0 -U "$BATS_TEST_TMPDIR/s"
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: -p PORT does not apply to --unix"
+	run timeout 10 vlcnet-listen -p nope
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: invalid port 'nope'"
+}
+
+@test "-p PORT with an empty HOST operand binds every address, as an empty HOST does" {
+	bg srv vlcnet-listen -v -p 0 ""
+	port=$(port_of srv)
+	wait_for "$BATS_TEST_TMPDIR/srv.err" "listening on \[::\]:$port$"
+	run timeout 10 nc -N ::1 "$port" </dev/null
+	assert_success
+	wait_bg
+}
+
+@test "-e with a program instead of Lua says to use --exec (2), in both network tools" {
+	run timeout 10 vlcnet-listen -e /bin/cat 127.0.0.1 0
+	assert_failure 2
+	assert_output "vlcnet-listen: -e runs Lua code; to run the program /bin/cat use --exec /bin/cat
+Try 'vlcnet-listen --help' for more information."
+	# a name found in PATH, with arguments
+	run timeout 10 vlcnet-listen -lp 0 -e 'cat -n'
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: -e runs Lua code; to run the program cat use --exec \"cat -n\""
+	run timeout 10 vlcnet-connect -e cat 127.0.0.1 1
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: -e runs Lua code; to run the program cat use --exec cat"
+	# Lua that does not compile and names no program: Lua's own message
+	run timeout 10 vlcnet-listen -e 'no/such/program' 127.0.0.1 0
+	assert_failure 2
+	assert_output "vlcnet-listen: (command line):1: '=' expected near '/'"
+	# Lua with a mistake whose first word is a program: Lua's own message
+	run timeout 10 vlcnet-listen -e 'time = os.time(' 127.0.0.1 0
+	assert_failure 2
+	assert_output "vlcnet-listen: (command line):1: unexpected symbol near '<eof>'"
+	# Lua that compiles runs, even if a program has that name
+	printf '#!/bin/sh\n' >"$BATS_TEST_TMPDIR/print"
+	chmod +x "$BATS_TEST_TMPDIR/print"
+	PATH=$BATS_TEST_TMPDIR:$PATH run timeout 10 vlcnet-connect -e 'print "lua ran"'
+	assert_success
+	assert_output "lua ran"
+}

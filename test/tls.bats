@@ -404,3 +404,180 @@ print(got.decode(), end='', flush=True)
 		listen|--tls --tls-cert $c --tls-key $k -u 127.0.0.1 0|--tls works over TCP and Unix stream sockets: not with --udp
 	EOF
 }
+
+@test "connect --tls-alpn offers its list to openssl s_server -alpn, and -v names the protocol chosen" {
+	s_server srv server -alpn h2,http/1.1
+	run timeout 10 vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" --tls-alpn acme/1,http/1.1 \
+		localhost "$port" </dev/null
+	assert_success
+	assert_line --regexp '^vlcnet-connect: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN http/1\.1, peer /CN=localhost '
+	# no protocol in common: s_server refuses the handshake (RFC 7301's
+	# alert), said in one line, status 1
+	s_server srv2 server -alpn h2
+	run timeout 10 vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" --tls-alpn acme/1 \
+		localhost "$port" </dev/null
+	assert_failure 1
+	assert_output --regexp "^vlcnet-connect: TLS handshake with localhost:$port: .*no application protocol$"
+}
+
+@test "listen --tls-alpn with no protocol in common with the client goes on without one" {
+	bg srv vlcnet-listen -v --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+		--tls-alpn h2 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" --tls-alpn acme/1 \
+		localhost "$port" </dev/null
+	assert_success
+	assert_line --regexp '^vlcnet-connect: TLS: TLSv1\.3, [A-Z0-9_]+, peer /CN=localhost '
+	refute_output --partial "ALPN"
+	wait_bg
+}
+
+@test "listen --tls-alpn chooses its first protocol that openssl s_client -alpn offers" {
+	bg_stdin srv <(exec sleep 30) vlcnet-listen -v -q 0 --tls --tls-cert "$CERTS/server.pem" \
+		--tls-key "$CERTS/server.key" --tls-alpn h2,http/1.1 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 bash -c "openssl s_client -alpn http/1.1,h2 -verify_return_error \
+		-CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port </dev/null 2>&1"
+	assert_success
+	assert_line "ALPN protocol: h2"
+	wait_bg
+	run cat "$BATS_TEST_TMPDIR/srv.err"
+	assert_line --regexp '^vlcnet-listen: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN h2, no peer certificate$'
+}
+
+@test "listen --tls-alpn and connect --tls-alpn agree on the listener's first common protocol" {
+	printf 'over h2\n' >"$BATS_TEST_TMPDIR/in"
+	bg_stdin srv "$BATS_TEST_TMPDIR/in" vlcnet-listen -v --tls --tls-cert "$CERTS/server.pem" \
+		--tls-key "$CERTS/server.key" --tls-alpn h2,http/1.1 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" --tls-alpn http/1.1,h2 \
+		localhost "$port" </dev/null
+	assert_success
+	assert_line "over h2"
+	assert_line --regexp '^vlcnet-connect: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN h2, peer '
+	wait_bg
+	run cat "$BATS_TEST_TMPDIR/srv.err"
+	assert_line --regexp '^vlcnet-listen: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN h2, no peer certificate$'
+}
+
+@test "a bad --tls-alpn LIST (an empty name, a name over 255 bytes) is a usage error (2)" {
+	local long
+	long=$(printf 'p%.0s' $(seq 256))
+	run timeout 10 vlcnet-connect --tls --tls-alpn h2,,http/1.1 localhost 1
+	assert_failure 2
+	assert_output "vlcnet-connect: invalid --tls-alpn 'h2,,http/1.1': empty protocol name
+Try 'vlcnet-connect --help' for more information."
+	run timeout 10 vlcnet-listen --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+		--tls-alpn h2, 127.0.0.1 0
+	assert_failure 2
+	assert_line -n 0 "vlcnet-listen: invalid --tls-alpn 'h2,': empty protocol name"
+	run timeout 10 vlcnet-connect --tls --tls-alpn "" localhost 1
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: invalid --tls-alpn '': empty protocol name"
+	run timeout 10 vlcnet-connect --tls --tls-alpn "h2,$long" localhost 1
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: invalid --tls-alpn 'h2,$long': protocol name longer than 255 bytes"
+	# 255 bytes is a name
+	run timeout 10 vlcnet-connect --tls --tls-alpn "${long:1}" -w 1 127.0.0.1 "$(closed_port)"
+	assert_failure 1
+	run timeout 10 vlcnet-connect --tls-alpn h2 localhost 1
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: the --tls-* options need --tls"
+}
+
+@test "Lua: net.connect_tls with alpn (a list, or a string) and net.tls_info say what was negotiated" {
+	bg srv vlcnet-listen -v --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+		--tls-alpn h2,http/1.1 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -e "
+		local fd = net.connect_tls('localhost', $port, { ca = '$CERTS/ca.pem', alpn = { 'http/1.1', 'h2' } })
+		local i = assert(net.tls_info(fd))
+		print(i.version, i.alpn, i.servername, i.peer_subject, i.peer_issuer, type(i.peer_expires), i.cipher ~= nil)
+		net.close(fd)"
+	assert_success
+	assert_output "$(printf 'TLSv1.3\th2\tlocalhost\t/CN=localhost\t/CN=vlcnet test CA\tnumber\ttrue')"
+	wait_bg
+	s_server srv2 server -alpn h2,http/1.1
+	run timeout 10 vlcnet-connect -e "
+		local fd = net.connect_tls('localhost', $port, { ca = '$CERTS/ca.pem', alpn = 'acme/1,http/1.1' })
+		print(net.tls_info(fd).alpn)"
+	assert_success
+	assert_output "http/1.1"
+}
+
+@test "Lua: net.tls as a server with alpn chooses its first protocol that openssl s_client offers" {
+	cat >"$BATS_TEST_TMPDIR/srv.lua" <<-EOF
+		local l = net.listen_tcp("127.0.0.1", 0)
+		print("port " .. l:port())
+		io.stdout:flush()
+		local fd = l:accept()
+		assert(net.tls(fd, { cert = "$CERTS/server.pem", key = "$CERTS/server.key",
+		                     alpn = { "h2", "http/1.1" }, timeout = 10000 }) == fd)
+		local i = net.tls_info(fd)
+		print("alpn " .. i.alpn, "servername " .. tostring(i.servername), "peer " .. tostring(i.peer_subject))
+		net.close(fd)
+	EOF
+	bg srv vlcnet-connect -s "$BATS_TEST_TMPDIR/srv.lua"
+	port=$(port_of srv)
+	run timeout 10 bash -c "openssl s_client -alpn http/1.1,h2 -servername localhost \
+		-CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port </dev/null 2>&1"
+	assert_success
+	assert_line "ALPN protocol: h2"
+	wait_bg
+	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/srv.out")" \
+		"$(printf 'alpn h2\tservername localhost\tpeer nil')"
+}
+
+@test "Lua: net.tls_info on a plain or closed descriptor, and a bad alpn option, fail cleanly" {
+	bg srv vlcnet-listen -k 127.0.0.1 0 -v
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect -e "
+		print(net.tls_info(0))
+		print(net.tls_info(99))
+		local fd = net.connect_tcp('127.0.0.1', $port)
+		print(net.tls_info(fd))
+		print(net.tls(fd, { servername = 'localhost', alpn = '' }))
+		print(net.tls(fd, { servername = 'localhost', alpn = {} }))
+		print(net.connect_tls('127.0.0.1', $port, { insecure = true, alpn = 'h2,' }))
+		local function try(...)   -- the function's name varies (Lua, LuaJIT)
+			local ok, m = pcall(...)
+			return ok, (m:gsub(\"to '[^']*'\", 'to F'))
+		end
+		print(try(net.tls, fd, { alpn = 5 }))
+		print(try(net.tls, fd, { alpn = { 'h2', 7 } }))
+		print(try(net.tls, fd, { alpn = { 'a,b' } }))
+		print(try(net.tls_info))"
+	assert_success
+	assert_output "nil	not a TLS descriptor
+nil	not a TLS descriptor
+nil	not a TLS descriptor
+-1	empty protocol name
+-1	empty protocol name
+-1	empty protocol name
+false	bad argument #2 to F ('alpn' must be a string or a list of strings)
+false	bad argument #2 to F ('alpn' must be a string or a list of strings)
+false	bad argument #2 to F (an 'alpn' name contains ',' or a NUL byte)
+false	bad argument #1 to F (number expected, got no value)"
+}
+
+@test "Lua: net.tls_info on a descriptor of listen --tls --tls-alpn: not yet before its handshake, the protocol after" {
+	cat >"$BATS_TEST_TMPDIR/srv.lua" <<-'EOF'
+		local fd = listener:accept()
+		print(net.tls_info(fd))
+		local got
+		while not got do
+			assert(net.poll({ [fd] = net.POLLIN }, 10000) > 0)
+			got = net.recv(fd, 100)
+		end
+		io.write(got)
+		print(net.tls_info(fd).alpn)
+	EOF
+	bg srv vlcnet-listen -v --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+		--tls-alpn h2,http/1.1 -s "$BATS_TEST_TMPDIR/srv.lua" 127.0.0.1 0
+	port=$(port_of srv)
+	run timeout 10 bash -c "printf 'hi\n' | vlcnet-connect --tls --tls-ca '$CERTS/ca.pem' \
+		--tls-alpn http/1.1 localhost $port"
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" "$(printf 'nil\tTLS handshake not done yet\nhi\nhttp/1.1')"
+}

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "../../core/acl.h"
 #include "unit.h"
@@ -102,7 +104,7 @@ test_matching(void)
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct vn_acl acl = { { 0 }, { 0 } };
+		struct vn_acl acl = { { 0 }, { 0 }, 0 };
 		struct vn_err e = { 0, 0 };
 		int ok = 1, served;
 
@@ -156,7 +158,7 @@ test_bad_input(void)
 	size_t i;
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct vn_acl acl = { { 0 }, { 0 } };
+		struct vn_acl acl = { { 0 }, { 0 }, 0 };
 		struct vn_err e = { 0, 0 };
 		int r = vn_acl_add(&acl, VN_ACL_DENY, bad[i].spec, &e);
 
@@ -172,7 +174,7 @@ test_bad_input(void)
 static void
 test_edges(void)
 {
-	struct vn_acl acl = { { 0 }, { 0 } };
+	struct vn_acl acl = { { 0 }, { 0 }, 0 };
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 	struct vn_err e;
 
@@ -196,7 +198,7 @@ test_edges(void)
 static void
 test_many(void)
 {
-	struct vn_acl acl = { { 0 }, { 0 } };
+	struct vn_acl acl = { { 0 }, { 0 }, 0 };
 	struct vn_err e;
 	char spec[32], addr[32];
 	int i, ok = 1;
@@ -216,6 +218,107 @@ test_many(void)
 	vn_acl_free(&acl);
 }
 
+/* write text to a new file in dir; returns its path (static) */
+static const char *
+acl_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fwrite(text, 1, len, f);
+		fclose(f);
+	}
+	return path;
+}
+
+/* --allowfile/--denyfile: comments, blanks, CRLF ends; a bad line named by
+ * its number; a file that cannot be read; an empty allow file serves no one. */
+static void
+test_files(void)
+{
+	static const char good[] =
+		"# loopback clients\n"
+		"\n"
+		"   127.0.0.2   # the second one\r\n"
+		"\t::1/128\n"
+		"192.0.2.0/24";            /* no newline at the end */
+	static const struct {
+		const char *text;
+		size_t len;
+		unsigned long line;
+		int code;
+	} bad_files[] = {
+#define TEXT(s) s, sizeof s - 1
+		{ TEXT("127.0.0.1\n10.0.0.1 10.0.0.2\n"), 2, VN_EBADADDR },
+		{ TEXT("127.0.0.1,10.0.0.1\n"), 1, VN_EBADADDR },
+		{ TEXT("# c\n\n10.0.0.0/33\n"), 3, VN_EBADPREFIX },
+		{ TEXT("10.0.0.1\n10.0\0.2\n"), 2, VN_EBADADDR },
+		{ TEXT("localhost/8\n"), 1, VN_ENAMEPREFIX },
+#undef TEXT
+	};
+	char dir[] = "/tmp/acl_test.XXXXXX";
+	struct vn_acl acl = { { 0 }, { 0 }, 0 };
+	unsigned long line;
+	struct vn_err e;
+	const char *path;
+	size_t i;
+
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	path = acl_file(dir, "good", good, sizeof good - 1);
+	CHECK(vn_acl_add_file(&acl, VN_ACL_ALLOW, path, &line, &e) == 0);
+	CHECK(acl.allow.n == 3 && line == 5);
+	CHECK(vn_acl_check(&acl, client("127.0.0.2")) == VN_ACL_SERVE);
+	CHECK(vn_acl_check(&acl, client("::1")) == VN_ACL_SERVE);
+	CHECK(vn_acl_check(&acl, client("192.0.2.77")) == VN_ACL_SERVE);
+	CHECK(vn_acl_check(&acl, client("127.0.0.1")) == VN_ACL_REFUSE);
+	/* with --deny as well: deny wins over the file */
+	CHECK(vn_acl_add(&acl, VN_ACL_DENY, "192.0.2.77", &e) == 0);
+	CHECK(vn_acl_check(&acl, client("192.0.2.77")) == VN_ACL_REFUSE);
+	vn_acl_free(&acl);
+
+	/* a deny file alone refuses what it lists, serves the rest */
+	CHECK(vn_acl_add_file(&acl, VN_ACL_DENY, path, &line, &e) == 0);
+	CHECK(vn_acl_check(&acl, client("127.0.0.2")) == VN_ACL_REFUSE);
+	CHECK(vn_acl_check(&acl, client("127.0.0.1")) == VN_ACL_SERVE);
+	vn_acl_free(&acl);
+
+	/* an allow file that lists nothing serves no one; an empty deny file
+	 * changes nothing */
+	path = acl_file(dir, "empty", "# nobody\n\n", 10);
+	CHECK(vn_acl_add_file(&acl, VN_ACL_DENY, path, &line, &e) == 0);
+	CHECK(!vn_acl_active(&acl));
+	CHECK(vn_acl_add_file(&acl, VN_ACL_ALLOW, path, &line, &e) == 0);
+	CHECK(vn_acl_active(&acl));
+	CHECK(vn_acl_check(&acl, client("127.0.0.1")) == VN_ACL_REFUSE);
+	vn_acl_free(&acl);
+	CHECK(!vn_acl_active(&acl));
+
+	for (i = 0; i < sizeof bad_files / sizeof bad_files[0]; i++) {
+		e.code = 0;
+		path = acl_file(dir, "bad", bad_files[i].text, bad_files[i].len);
+		if (!CHECK(vn_acl_add_file(&acl, VN_ACL_DENY, path, &line, &e) == -1 &&
+		           line == bad_files[i].line && e.code == bad_files[i].code))
+			fprintf(stderr, "  bad file %zu: line %lu, code %d\n", i, line, e.code);
+		vn_acl_free(&acl);
+	}
+
+	/* a file that is not there, a directory */
+	CHECK(vn_acl_add_file(&acl, VN_ACL_ALLOW, "/nonexistent/list", &line, &e) == -1 &&
+	      line == 0 && e.code == ENOENT);
+	CHECK(vn_acl_add_file(&acl, VN_ACL_ALLOW, dir, &line, &e) == -1 &&
+	      line == 0 && e.code == EISDIR);
+	vn_acl_free(&acl);
+
+	unlink(acl_file(dir, "good", "", 0));
+	unlink(acl_file(dir, "empty", "", 0));
+	unlink(acl_file(dir, "bad", "", 0));
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -223,5 +326,6 @@ main(void)
 	test_bad_input();
 	test_edges();
 	test_many();
+	test_files();
 	return UNIT_DONE("acl_test");
 }
