@@ -70,8 +70,11 @@ $(BUILD)/vlcnet-%: $(BUILD)/cmd/%.o $(BUILD)/cmd/cli.o $(LUAOBJ) $(CORE)
 $(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/tls_opts.o
 $(BUILD)/vlcnet-stat: $(BUILD)/cmd/files.o
 $(BUILD)/vlcnet-ls: $(BUILD)/cmd/files.o $(BUILD)/cmd/ls_walk.o $(BUILD)/cmd/ls_print.o
-# The network tools share the per-connection children of cmd/exec.c.
-$(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/exec.o
+# The network tools share the per-connection children of cmd/exec.c and the
+# table of modes of cmd/mode.c; each reads its command line in cmd/*_cli.c.
+$(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/exec.o $(BUILD)/cmd/mode.o
+$(BUILD)/vlcnet-listen: $(BUILD)/cmd/listen_cli.o
+$(BUILD)/vlcnet-connect: $(BUILD)/cmd/connect_cli.o
 
 $(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o \
 		$(BUILD)/lua/tls.o $(CORE)
@@ -243,9 +246,7 @@ FUZZ_CFLAGS  = -std=c99 -D_GNU_SOURCE -g -O1 $(FUZZ_SAN) $(PKG_CFLAGS)
 FUZZERS      = $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard test/fuzz/*_fuzz.c))
 FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard core/*.c) \
                $(filter-out lua/module.c,$(wildcard lua/*.c)) cmd/cli.c cmd/files.c cmd/tls_opts.c \
-               cmd/exec.c)
-# cli_fuzz turns cli.c's exit() into a longjmp (see test/fuzz/cli_fuzz.c).
-FUZZ_LDFLAGS_cli = -Wl,--wrap=exit,--wrap=malloc,--wrap=calloc
+               cmd/exec.c cmd/mode.c cmd/listen_cli.c cmd/connect_cli.c)
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -255,7 +256,7 @@ $(FUZZ_DIR)/obj/core/%.o: PKG_CFLAGS = $(CORE_CFLAGS)
 
 $(FUZZ_DIR)/%_fuzz: test/fuzz/%_fuzz.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_OBJ) \
-		$(PKG_LIBS) -lm $(FUZZ_LDFLAGS_$*)
+		$(PKG_LIBS) -lm
 
 fuzzers: $(FUZZERS)
 

@@ -23,44 +23,56 @@ free_exec(void)
 }
 
 static const struct vn_option common[] = {
-	{ "script", 's', "FILE", "run the Lua script FILE" },
-	{ "eval", 'e', "CODE", "run the Lua chunk CODE first (repeatable)" },
-	{ "verbose", 'v', NULL, "say more on stderr; tracebacks for script errors" },
-	{ "help", 'h', NULL, "print this help and exit" },
-	{ "version", 'V', NULL, "print the version and exit" },
-	{ NULL, 0, NULL, NULL }
+	{ .name = "script", .key = 's', .arg = "FILE", .help = "run the Lua script FILE" },
+	{ .name = "eval", .key = 'e', .arg = "CODE",
+	  .help = "run the Lua chunk CODE first (repeatable)" },
+	{ .name = "verbose", .key = 'v',
+	  .help = "say more on stderr; tracebacks for script errors" },
+	{ .name = "help", .key = 'h', .help = "print this help and exit" },
+	{ .name = "version", .key = 'V', .help = "print the version and exit" },
+	{ .name = NULL }
 };
 
-void
-vn_usage_error(const char *fmt, ...)
+int
+vn_cli_fail(struct vn_cli_err *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", vn_prog());
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", vn_prog());
-	exit(2);
+	e->status = 2;
+	e->hint = 1;
+	return -1;
 }
 
 int
-vn_cli_port(const char *s)
+vn_cli_report(const struct vn_cli_err *e)
+{
+	if (e->msg[0])
+		fprintf(stderr, "%s: %s\n", vn_prog(), e->msg);
+	if (e->hint)
+		fprintf(stderr, "Try '%s --help' for more information.\n", vn_prog());
+	return e->status;
+}
+
+int
+vn_cli_port(const char *s, struct vn_cli_err *e)
 {
 	int p = vn_port_parse(s);
 
 	if (p < 0)
-		vn_usage_error("invalid port '%s'", s);
+		return vn_cli_fail(e, "invalid port '%s'", s);
 	return p;
 }
 
 int
-vn_cli_secs(const char *arg, int zero_ok)
+vn_cli_secs(const char *arg, int zero_ok, struct vn_cli_err *e)
 {
 	int ms = vn_secs_parse(arg);
 
 	if (ms < 0 || (ms == 0 && !zero_ok))
-		vn_usage_error("invalid %s '%s'", zero_ok ? "time" : "timeout", arg);
+		return vn_cli_fail(e, "invalid %s '%s'", zero_ok ? "time" : "timeout", arg);
 	return ms;
 }
 
@@ -118,7 +130,7 @@ print_opts(const struct vn_option *o)
 		char left[64];
 		int n;
 
-		if (o->key < 256)
+		if (o->key < VN_OPT_LONG)
 			n = snprintf(left, sizeof left, "-%c, --%s", o->key, o->name);
 		else
 			n = snprintf(left, sizeof left, "    --%s", o->name);
@@ -266,86 +278,116 @@ names_program(const char *name, size_t len)
  * whose first word names a program is a usage error that points to --exec.
  * Not when the word goes on as Lua does ("time = os.time(" is Lua with a
  * mistake, not the program time). */
-static void
-check_eval_program(const char *code)
+static int
+check_eval_program(const char *code, struct vn_cli_err *e)
 {
 	size_t lead = strspn(code, " \t"), len = strcspn(code + lead, " \t");
 	const char *next = code + lead + len + strspn(code + lead + len, " \t");
 
 	if (*next && strchr("=([{.:", *next))
-		return;
+		return 0;
 	if (!names_program(code + lead, len) || vn_rt_compiles(code))
-		return;
-	vn_usage_error("-e runs Lua code; to run the program %.*s use --exec %s%s%s",
-	               (int)len, code + lead, *next ? "\"" : "", code, *next ? "\"" : "");
+		return 0;
+	return vn_cli_fail(e, "-e runs Lua code; to run the program %.*s use --exec %s%s%s",
+	                   (int)len, code + lead, *next ? "\"" : "", code, *next ? "\"" : "");
 }
 
-/* vn_cli_parse, or vn_cli_parse_paths when paths. */
+/* The getopt_long tables of the tool's options and the common ones. */
 static void
-parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx, int paths)
+make_tables(const struct vn_option *tool, struct option **lop, char **sop)
 {
-	int nt = count(c->opts), nc = count(common), n = 0, i, end, key;
+	int nt = count(tool), nc = count(common), n = 0, i;
 	struct option *lo = calloc(nt + nc + 1, sizeof *lo);
 	char *so = malloc(3 * (nt + nc) + 2), *p = so;
 
-	vn_proc_name(c->prog);
-	c->script.prog = c->prog;
-	if (!exec_chunks)
-		atexit(free_exec);
-	free(exec_chunks);
-	c->script.exec = exec_chunks = calloc(argc, sizeof *c->script.exec);
-	if (!lo || !so || !c->script.exec)
+	if (!lo || !so)
 		vn_nomem();
 	*p++ = ':';
 	for (i = 0; i < nt + nc; i++) {
-		const struct vn_option *o = i < nt ? &c->opts[i] : &common[i - nt];
+		const struct vn_option *o = i < nt ? &tool[i] : &common[i - nt];
 
 		lo[n].name = o->name;
 		lo[n].has_arg = o->arg ? required_argument : no_argument;
 		lo[n++].val = o->key;
-		if (o->key < 256) {
+		if (o->key < VN_OPT_LONG) {
 			*p++ = (char)o->key;
 			if (o->arg)
 				*p++ = ':';
 		}
 	}
 	*p = '\0';
+	*lop = lo;
+	*sop = so;
+}
 
+/* One option the getopt_long loop returned: 0, or -1 with *e set. */
+static int
+take(struct vn_cli *c, int key, char **argv, vn_optfn fn, void *ctx, int paths,
+     struct vn_cli_err *e)
+{
+	switch (key) {
+	case 's':
+		if (c->script.path)
+			return vn_cli_fail(e, "only one --script may be given");
+		c->script.path = optarg;
+		return 0;
+	case 'e':
+	case VN_OPT_EVAL_OLD:
+		c->script.exec[c->script.nexec++] = optarg;
+		return 0;
+	case 'v':
+		c->script.verbose++;
+		return 0;
+	case 'h':
+		help(c, paths);
+		e->status = 0;
+		return -1;
+	case 'V':
+		printf("%s %s (%s)\n", c->prog, VN_VERSION, vn_rt_lua_version());
+		e->status = 0;
+		return -1;
+	case ':':
+		if (optopt && optopt < VN_OPT_LONG)
+			return vn_cli_fail(e, "option -%c needs an argument", optopt);
+		return vn_cli_fail(e, "option %s needs an argument", argv[optind - 1]);
+	case '?':
+		if (optopt && optopt < VN_OPT_LONG)
+			return vn_cli_fail(e, "unknown option -%c", optopt);
+		return vn_cli_fail(e, "unknown option %s", argv[optind - 1]);
+	}
+	if (key < 0 || key >= VN_OPT_END || !find(c->opts, key))
+		return vn_cli_fail(e, "unknown option %s", argv[optind - 1]);
+	c->given[key] = 1;
+	return fn(key, optarg, ctx, e);
+}
+
+/* vn_cli_parse, or vn_cli_parse_paths when paths. */
+static int
+parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx, int paths,
+      struct vn_cli_err *e)
+{
+	struct option *lo;
+	char *so;
+	int end, key, i, r = 0;
+
+	memset(e, 0, sizeof *e);
+	vn_proc_name(c->prog);
+	c->script.prog = c->prog;
+	if (!exec_chunks)
+		atexit(free_exec);
+	free(exec_chunks);
+	c->script.exec = exec_chunks = calloc(argc, sizeof *c->script.exec);
+	if (!c->script.exec)
+		vn_nomem();
+	make_tables(c->opts, &lo, &so);
 	end = find_dashdash(argc, argv, c->opts);
 	opterr = 0;
-	while ((key = getopt_long(end, argv, so, lo, NULL)) != -1) {
-		switch (key) {
-		case 's':
-			if (c->script.path)
-				vn_usage_error("only one --script may be given");
-			c->script.path = optarg;
-			break;
-		case 'e':
-		case VN_OPT_EVAL_OLD:
-			c->script.exec[c->script.nexec++] = optarg;
-			break;
-		case 'v':
-			c->script.verbose++;
-			break;
-		case 'h':
-			help(c, paths);
-			exit(0);
-		case 'V':
-			printf("%s %s (%s)\n", c->prog, VN_VERSION, vn_rt_lua_version());
-			exit(0);
-		case ':':
-			if (optopt && optopt < 256)
-				vn_usage_error("option -%c needs an argument", optopt);
-			vn_usage_error("option %s needs an argument", argv[optind - 1]);
-		case '?':
-			if (optopt && optopt < 256)
-				vn_usage_error("unknown option -%c", optopt);
-			vn_usage_error("unknown option %s", argv[optind - 1]);
-		default:
-			if (!find(c->opts, key) || fn(key, optarg, ctx) < 0)
-				exit(2);
-		}
-	}
+	while (r == 0 && (key = getopt_long(end, argv, so, lo, NULL)) != -1)
+		r = take(c, key, argv, fn, ctx, paths, e);
+	free(lo);
+	free(so);
+	if (r < 0)
+		return -1;
 	c->ops = argv + optind;
 	c->nops = end - optind;
 	if (paths) {
@@ -364,20 +406,31 @@ parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx, int paths
 		}
 		/* the network tools, where --exec runs a program */
 		for (i = 0; i < c->script.nexec; i++)
-			check_eval_program(c->script.exec[i]);
+			if (check_eval_program(c->script.exec[i], e) < 0)
+				return -1;
 	}
-	free(lo);
-	free(so);
+	return 0;
 }
 
-void
-vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx)
+int
+vn_cli_parse(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx,
+             struct vn_cli_err *e)
 {
-	parse(c, argc, argv, fn, ctx, 0);
+	return parse(c, argc, argv, fn, ctx, 0, e);
 }
 
-void
-vn_cli_parse_paths(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx)
+int
+vn_cli_parse_paths(struct vn_cli *c, int argc, char **argv, vn_optfn fn, void *ctx,
+                   struct vn_cli_err *e)
 {
-	parse(c, argc, argv, fn, ctx, 1);
+	return parse(c, argc, argv, fn, ctx, 1, e);
+}
+
+const char *
+vn_cli_name(const struct vn_cli *c, int key, char *buf, size_t size)
+{
+	const struct vn_option *o = find(c->opts, key);
+
+	snprintf(buf, size, "--%s", o ? o->name : "?");
+	return buf;
 }

@@ -16,72 +16,12 @@
 #include "../core/tls_relay.h"
 #include "../core/unix.h"
 #include "../lua/tls.h"
-#include "cli.h"
-#include "tls_opts.h"
-#include "exec.h"
-
-struct conf {
-	int timeout_ms;   /* -w, -1 for none */
-	int quit_ms;      /* -q, -1 for none */
-	int scan;         /* -z */
-	int family;       /* -4/-6 */
-	int udp;          /* -u */
-	int unix_path;    /* -U: the operand is a PATH */
-	struct vn_tls_cli tls;  /* --tls, --tls-* */
-	struct vn_exec exec;  /* --lua-exec, --sh-exec, --exec */
-};
-
-static const char *const usage[] = {
-	"[OPTIONS] [-u] HOST PORT",
-	"[OPTIONS] -U [-u] PATH",
-	"[OPTIONS] -z HOST PORT|LOW-HIGH",
-	"[OPTIONS] --script FILE [HOST PORT | -U PATH] [-- ARG...]",
-	"[OPTIONS] --lua-exec FILE HOST PORT [-- ARG...]",
-	"[OPTIONS] -c CMD | --exec \"PROG ARGS\" HOST PORT",
-	NULL
-};
-
-static const struct vn_option opts[] = {
-	{ "timeout", 'w', "SECS", "give up connecting, or idling, after SECS" },
-	{ "quit-after", 'q', "SECS", "once one side has ended, quit SECS later (0: at once)" },
-	{ "scan", 'z', NULL, "report the open ports of PORT or LOW-HIGH, send nothing" },
-	{ "ipv4", '4', NULL, "IPv4 addresses only" },
-	{ "ipv6", '6', NULL, "IPv6 addresses only" },
-	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): one datagram per read" },
-	{ "unix", 'U', NULL, "connect to the Unix socket PATH (@name: abstract)" },
-	VN_TLS_CONNECT_OPTIONS,
-	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE on the connection as stdin/stdout" },
-	{ "sh-exec", 'c', "CMD", "run /bin/sh -c CMD on the connection as stdin/stdout" },
-	{ "exec", VN_OPT_EXEC, "\"PROG ARGS\"", "run PROG (from PATH, no shell) likewise" },
-	{ NULL, 0, NULL, NULL }
-};
-
-static int
-option(int key, const char *arg, void *ctx)
-{
-	struct conf *c = ctx;
-
-	if (vn_tls_cli_option(&c->tls, key, arg))
-		return 0;
-	switch (key) {
-	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
-	case 'q': c->quit_ms = vn_cli_secs(arg, 1); break;
-	case 'z': c->scan = 1; break;
-	case '4': c->family = AF_INET; break;
-	case '6': c->family = AF_INET6; break;
-	case 'u': c->udp = 1; break;
-	case 'U': c->unix_path = 1; break;
-	case VN_OPT_LUA_EXEC: case 'c': case VN_OPT_EXEC:
-		vn_exec_option(&c->exec, key, arg);
-		break;
-	}
-	return 0;
-}
+#include "connect.h"
 
 /* Connect (to PATH with -U, where host is the path), or report why not (one
  * line) and return -1. */
 static int
-dial(const char *host, int port, const struct conf *c)
+dial(const char *host, int port, const struct connect_conf *c)
 {
 	char hp[VN_HOSTPORTLEN];
 	struct vn_err e;
@@ -105,28 +45,18 @@ dial(const char *host, int port, const struct conf *c)
  * unknown host, no address of the family, an unreachable network) is reported
  * once and ends the scan. Returns 0 if any was open, else 1. */
 static int
-scan(const char *host, const char *range, const struct conf *c, int verbose)
+scan(const char *host, const struct connect_conf *c, int verbose)
 {
-	char lo[8], hp[VN_HOSTPORTLEN], *dash = strchr(range, '-');
-	int first, last, p, open = 0;
+	char hp[VN_HOSTPORTLEN];
+	int p, open = 0;
 	struct addrinfo *res;
 	struct vn_err e;
 
-	if (dash && (size_t)(dash - range) < sizeof lo) {
-		memcpy(lo, range, dash - range);
-		lo[dash - range] = '\0';
-		first = vn_cli_port(lo);
-		last = vn_cli_port(dash + 1);
-	} else {
-		first = last = vn_cli_port(range);
-	}
-	if (first > last)
-		vn_usage_error("invalid port range '%s'", range);
-	if (vn_resolve_tcp(host, first, c->family, &res, &e) < 0) {
-		vn_warn("connect to %s: %s", vn_hostport(hp, host, first), vn_err_str(&e));
+	if (vn_resolve_tcp(host, c->first, c->family, &res, &e) < 0) {
+		vn_warn("connect to %s: %s", vn_hostport(hp, host, c->first), vn_err_str(&e));
 		return 1;
 	}
-	for (p = first; p <= last && !vn_sig_pending(); p++) {
+	for (p = c->first; p <= c->last && !vn_sig_pending(); p++) {
 		int fd, closed;
 
 		vn_addrs_set_port(res, p);
@@ -152,7 +82,7 @@ scan(const char *host, const char *range, const struct conf *c, int verbose)
 /* -u: datagrams over fd until stdin ends (and -q SECS more), -w SECS idle,
  * or a signal. Returns the exit status. */
 static int
-relay_dgram(int fd, const char *peer, const struct conf *c)
+relay_dgram(int fd, const char *peer, const struct connect_conf *c)
 {
 	struct vn_dgram_opts o = { .idle_timeout_ms = c->timeout_ms,
 	                           .in_end_ms = c->quit_ms < 0 ? 0 : c->quit_ms };
@@ -170,7 +100,7 @@ relay_dgram(int fd, const char *peer, const struct conf *c)
 /* Relay stdin and stdout over fd. An idle timeout (-w) ends the relay
  * quietly, as nc -w does. Returns the exit status. */
 static int
-relay(int fd, struct vn_tls *tls, const char *host, int port, const struct conf *c,
+relay(int fd, struct vn_tls *tls, const char *host, int port, const struct connect_conf *c,
       int verbose)
 {
 	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
@@ -178,8 +108,6 @@ relay(int fd, struct vn_tls *tls, const char *host, int port, const struct conf 
 	const char *peer = c->unix_path ? host : vn_hostport(hp, host, port);
 	int status = 0, r, err;
 
-	if (c->udp)
-		return relay_dgram(fd, peer, c);
 	vn_relay_set_ends(&ro, 0, c->quit_ms);
 	r = tls ? vn_tls_relay(0, 1, tls, &ro) : vn_relay(0, 1, fd, &ro);
 	err = errno;
@@ -202,7 +130,7 @@ relay(int fd, struct vn_tls *tls, const char *host, int port, const struct conf 
 /* An exec option: the child talks to the server over fd, and the tool ends
  * with its status. */
 static int
-exec_one(int fd, struct vn_tls *tls, const char *host, int port, struct conf *c)
+exec_one(int fd, struct vn_tls *tls, const char *host, int port, struct connect_conf *c)
 {
 	char hp[VN_HOSTPORTLEN];
 	pid_t pid;
@@ -221,97 +149,67 @@ exec_one(int fd, struct vn_tls *tls, const char *host, int port, struct conf *c)
 	return status;
 }
 
+/* Connect (unless a script runs alone), then relay, run the exec option or
+ * the script. Returns the exit status. */
+static int
+run(struct connect_conf *c, struct vn_cli *cli, struct vn_tls_ctx *tc, vn_rt *rt)
+{
+	char hp[VN_HOSTPORTLEN];
+	struct vn_tls *tls = NULL;
+	int fd = -1, verbose = cli->script.verbose;
+
+	if (c->host && (fd = dial(c->host, c->port, c)) < 0)
+		return 1;
+	if (tc) {
+		if (c->tls.o.insecure && verbose)
+			vn_warn("--tls-insecure: the server's certificate is not verified");
+		tls = vn_tls_cli_handshake(tc, fd, c->host, c->unix_path ? c->host :
+		                           vn_hostport(hp, c->host, c->port), c->timeout_ms,
+		                           verbose);
+		if (!tls) {
+			close(fd);
+			return 1;
+		}
+	}
+	switch (c->mode) {
+	case VN_MODE_EXEC:
+		return exec_one(fd, tls, c->host, c->port, c);
+	case VN_MODE_SCRIPT:
+		if (fd >= 0 && tls)
+			vn_rt_set_tls_fd(rt, "fd", fd, tls);
+		else if (fd >= 0)
+			vn_rt_set_fd(rt, "fd", fd);
+		return vn_rt_run(rt);
+	case VN_MODE_DGRAM:
+		return relay_dgram(fd, c->unix_path ? c->host :
+		                   vn_hostport(hp, c->host, c->port), c);
+	default:
+		return relay(fd, tls, c->host, c->port, c, verbose);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
-	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 }, { 0 } };
-	struct vn_cli cli = { "vlcnet-connect", usage,
-		"Connect to HOST:PORT and relay standard input to it and its data to\n"
-		"standard output; at end of input the sending side is shut down.",
-		opts, { 0 }, NULL, 0 };
+	struct connect_conf c;
+	struct vn_cli cli;
+	struct vn_cli_err e;
+	struct vn_tls_ctx *tc = NULL;
 	vn_rt *rt = NULL;
-	struct vn_tls_ctx *tc;
-	struct vn_tls *tls = NULL;
-	char hp[VN_HOSTPORTLEN];
-	int fd = -1, port = -1, status;
+	int status;
 
 	vn_proc_std_init();
 	vn_sig_init(vn_rt_interrupt);
-	vn_cli_parse(&cli, argc, argv, option, &c);
-	if (c.scan && (c.udp || c.unix_path))
-		vn_usage_error("--scan works over TCP only");
-	if (c.unix_path && c.family != AF_UNSPEC)
-		vn_usage_error("--ipv4 and --ipv6 do not apply to --unix");
-	if (c.unix_path && cli.nops > 1)
-		vn_usage_error("--unix takes one PATH operand, not HOST PORT");
-	if (c.unix_path && cli.nops == 0 && !vn_cli_scripted(&cli))
-		vn_usage_error("missing PATH operand");
-	if (c.unix_path && cli.nops == 1 && !*cli.ops[0])
-		vn_usage_error("empty PATH operand");
-	if (cli.nops > 2)
-		vn_usage_error("too many operands");
-	if (!c.unix_path && cli.nops < 2 &&
-	    !(vn_cli_scripted(&cli) && cli.nops == 0 && !c.scan))
-		vn_usage_error(cli.nops ? "missing PORT operand" : "missing HOST and PORT operands");
-	if (cli.nops == 2 && !*cli.ops[0])
-		vn_usage_error("empty HOST operand");
-	if (c.scan && vn_cli_scripted(&cli))
-		vn_usage_error("--scan takes no script");
-	if (c.tls.on && cli.nops == 0)
-		vn_usage_error("--tls needs HOST PORT (a script connects with net.connect_tls)");
-	tc = vn_tls_cli_ctx(&c.tls, 0, c.udp, c.scan);
-	if (c.exec.kind && (c.scan || c.udp))
-		vn_usage_error("%s does not go with %s", vn_exec_name(&c.exec),
-		               c.scan ? "--scan" : "--udp");
-	if (c.exec.kind && c.quit_ms >= 0)
-		vn_usage_error("--quit-after applies to the relay, not to %s",
-		               vn_exec_name(&c.exec));
-	if (c.exec.kind && cli.nops == 0)
-		vn_usage_error(c.unix_path ? "missing PATH operand" :
-		               "missing HOST and PORT operands");
-	if (c.scan)
-		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));
-	if (cli.nops == 2)
-		port = vn_cli_port(cli.ops[1]);
-	c.exec.timeout_ms = c.timeout_ms;
-	if (c.exec.kind && (status = vn_exec_prepare(&c.exec, &cli)) != 0) {
-		vn_tls_ctx_free(tc);
-		return status;
-	}
-	if (vn_cli_scripted(&cli) && !c.exec.kind) {
-		if (!(rt = vn_rt_open(&cli.script, &status))) {
-			vn_tls_ctx_free(tc);
-			return status;
-		}
-	}
-	status = 1;
-	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0)
+	if (vn_connect_args(&cli, &c, argc, argv, &e) < 0 ||
+	    vn_tls_cli_ctx(&c.tls, 0, &tc, &e) < 0)
+		return vn_cli_exit(vn_cli_report(&e));
+	if (c.mode == VN_MODE_SCAN)
+		return vn_cli_exit(scan(c.host, &c, cli.script.verbose));
+	if (c.mode == VN_MODE_EXEC && (status = vn_exec_prepare(&c.exec, &cli)) != 0)
 		goto out;
-	if (tc && fd >= 0) {
-		if (c.tls.o.insecure && cli.script.verbose)
-			vn_warn("--tls-insecure: the server's certificate is not verified");
-		tls = vn_tls_cli_handshake(tc, fd, cli.ops[0], c.unix_path ? cli.ops[0] :
-		                           vn_hostport(hp, cli.ops[0], port), c.timeout_ms,
-		                           cli.script.verbose);
-		if (!tls) {
-			close(fd);
-			goto out;
-		}
-	}
-	if (c.exec.kind) {
-		status = exec_one(fd, tls, cli.ops[0], port, &c);
-		tls = NULL;   /* exec_one freed it */
+	if (c.mode == VN_MODE_SCRIPT && !(rt = vn_rt_open(&cli.script, &status)))
 		goto out;
-	}
-	if (!rt) {
-		status = relay(fd, tls, cli.ops[0], port, &c, cli.script.verbose);
-		goto out;
-	}
-	if (fd >= 0 && tls)
-		vn_rt_set_tls_fd(rt, "fd", fd, tls);
-	else if (fd >= 0)
-		vn_rt_set_fd(rt, "fd", fd);
-	status = vn_rt_run(rt);
+	status = run(&c, &cli, tc, rt);
 out:
 	vn_rt_free(rt);
 	vn_exec_free(&c.exec);

@@ -30,16 +30,30 @@ vn_exec_name(const struct vn_exec *x)
 	}
 }
 
-void
-vn_exec_option(struct vn_exec *x, int key, const char *arg)
+int
+vn_exec_option(struct vn_exec *x, int key, const char *arg, struct vn_cli_err *e)
 {
 	if (x->kind != VN_EXEC_NONE)
-		vn_usage_error("only one of --lua-exec, --sh-exec and --exec may be given");
+		return vn_cli_fail(e, "only one of --lua-exec, --sh-exec and --exec may be given");
 	x->kind = key == VN_OPT_LUA_EXEC ? VN_EXEC_LUA : key == 'c' ? VN_EXEC_SH :
 	          VN_EXEC_PROG;
 	x->arg = arg;
 	if (x->kind != VN_EXEC_LUA && !arg[strspn(arg, " \t\n")])
-		vn_usage_error("%s needs a command, not an empty one", vn_exec_name(x));
+		return vn_cli_fail(e, "%s needs a command, not an empty one", vn_exec_name(x));
+	return 0;
+}
+
+int
+vn_exec_check(const struct vn_exec *x, const struct vn_cli *cli, struct vn_cli_err *e)
+{
+	if (x->kind == VN_EXEC_NONE)
+		return 0;
+	if (cli->script.path)
+		return vn_cli_fail(e, "%s does not go with --script", vn_exec_name(x));
+	if (x->kind != VN_EXEC_LUA && cli->script.nexec > 0)
+		return vn_cli_fail(e, "--eval goes with --lua-exec or --script, not %s",
+		                   vn_exec_name(x));
+	return 0;
 }
 
 int
@@ -47,11 +61,6 @@ vn_exec_prepare(struct vn_exec *x, struct vn_cli *cli)
 {
 	int status;
 
-	if (cli->script.path)
-		vn_usage_error("%s does not go with --script", vn_exec_name(x));
-	if (x->kind != VN_EXEC_LUA && cli->script.nexec > 0)
-		vn_usage_error("--eval goes with --lua-exec or --script, not %s",
-		               vn_exec_name(x));
 	if (x->kind == VN_EXEC_PROG && !(x->argv = vn_split_words(x->arg)))
 		vn_nomem();   /* not empty: checked by vn_exec_option */
 	if (x->kind == VN_EXEC_LUA) {

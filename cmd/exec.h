@@ -10,9 +10,6 @@
 struct vn_tls;
 struct vn_tls_ctx;
 
-/* Keys of the options in the tools' tables ('c' is -c, --sh-exec). */
-enum { VN_OPT_LUA_EXEC = 0x300, VN_OPT_EXEC };
-
 /* What runs per connection. */
 enum vn_exec_kind {
 	VN_EXEC_NONE,
@@ -38,12 +35,16 @@ struct vn_exec {
 
 /* The option's name for messages: "--lua-exec"… */
 const char *vn_exec_name(const struct vn_exec *x);
-/* Record one of the three options; a second one is a usage error (exit 2). */
-void vn_exec_option(struct vn_exec *x, int key, const char *arg);
-/* Check the exec option against the script options (exit 2 on a conflict),
- * then get ready: --exec split into words, --lua-exec FILE compiled (with the
- * -e chunks) once, now. Returns 0, or the exit status after saying why (2 for
- * a FILE that does not load). */
+/* Record one of the three options (keys VN_OPT_LUA_EXEC, 'c', VN_OPT_EXEC):
+ * 0, or -1 with the usage error in *e (a second one, an empty command). */
+int vn_exec_option(struct vn_exec *x, int key, const char *arg, struct vn_cli_err *e);
+/* Check the exec option against the script options: 0, or -1 with the usage
+ * error in *e. */
+int vn_exec_check(const struct vn_exec *x, const struct vn_cli *cli,
+                  struct vn_cli_err *e);
+/* Get ready: --exec split into words, --lua-exec FILE compiled (with the -e
+ * chunks) once, now. Returns 0, or the exit status after saying why (2 for a
+ * FILE that does not load). */
 int vn_exec_prepare(struct vn_exec *x, struct vn_cli *cli);
 
 /* Start the child of one connection fd (the caller closes fd afterwards);

@@ -10,9 +10,6 @@
 #include "../core/out.h"
 #include "cli.h"
 
-/* The keys of --where and --print in the tools' option tables. */
-enum { VN_OPT_WHERE = 256, VN_OPT_PRINT };
-
 struct vn_files {
 	struct vn_out out;      /* everything the tool prints goes through it */
 	vn_rt *rt;              /* NULL: no Lua state */

@@ -20,18 +20,28 @@ static const char *const usage[] = {
 };
 
 static const struct vn_option opts[] = {
-	{ "all", 'a', NULL, "also list names starting with '.' (never . and ..)" },
-	{ "unsorted", 'U', NULL, "keep directory order (fastest)" },
-	{ "reverse", 'r', NULL, "reverse the sort order (no effect with -U)" },
-	{ "long", 'l', NULL, "type, permissions, links, owner, group, size, time" },
-	{ "recursive", 'R', NULL, "list subdirectories too, each under a DIR: header" },
-	{ "null", '0', NULL, "end each entry with NUL instead of a newline" },
-	{ "json", 'j', NULL, "one JSON object per entry (name, path, net.stat fields)" },
-	{ "dereference", 'L', NULL, "follow symbolic links for -l, -j, the hooks and -R" },
-	{ "where", VN_OPT_WHERE, "EXPR", "list only the entries for which the Lua EXPR is true" },
-	{ "print", VN_OPT_PRINT, "EXPR", "print the Lua EXPR's value instead of the default" },
-	{ "exec", VN_OPT_EVAL_OLD, "CODE", "old name of --eval" },
-	{ NULL, 0, NULL, NULL }
+	{ .name = "all", .key = 'a',
+	  .help = "also list names starting with '.' (never . and ..)" },
+	{ .name = "unsorted", .key = 'U', .help = "keep directory order (fastest)" },
+	{ .name = "reverse", .key = 'r',
+	  .help = "reverse the sort order (no effect with -U)" },
+	{ .name = "long", .key = 'l',
+	  .help = "type, permissions, links, owner, group, size, time" },
+	{ .name = "recursive", .key = 'R',
+	  .help = "list subdirectories too, each under a DIR: header" },
+	{ .name = "null", .key = '0',
+	  .help = "end each entry with NUL instead of a newline" },
+	{ .name = "json", .key = 'j',
+	  .help = "one JSON object per entry (name, path, net.stat fields)" },
+	{ .name = "dereference", .key = 'L',
+	  .help = "follow symbolic links for -l, -j, the hooks and -R" },
+	{ .name = "where", .key = VN_OPT_WHERE, .arg = "EXPR",
+	  .help = "list only the entries for which the Lua EXPR is true" },
+	{ .name = "print", .key = VN_OPT_PRINT, .arg = "EXPR",
+	  .help = "print the Lua EXPR's value instead of the default" },
+	{ .name = "exec", .key = VN_OPT_EVAL_OLD, .arg = "CODE",
+	  .help = "old name of --eval" },
+	{ .name = NULL }
 };
 
 /* What the options set: the switches, and --where/--print for the hooks. */
@@ -41,7 +51,7 @@ struct opts {
 };
 
 static int
-option(int key, const char *arg, void *ctx)
+option(int key, const char *arg, void *ctx, struct vn_cli_err *e)
 {
 	struct opts *o = ctx;
 	struct conf *c = o->c;
@@ -58,6 +68,7 @@ option(int key, const char *arg, void *ctx)
 	case VN_OPT_WHERE: o->f->where = arg; break;
 	case VN_OPT_PRINT: o->f->print = arg; break;
 	}
+	(void)e;
 	return 0;
 }
 
@@ -193,17 +204,19 @@ main(int argc, char **argv)
 	struct conf c = { 0 };
 	struct lister l = { 0 };
 	struct opts o = { &c, &l.f };
-	struct vn_cli cli = { "vlcnet-ls", usage,
+	struct vn_cli cli = { .prog = "vlcnet-ls", .usage = usage, .summary =
 		"List the names in each DIR (default: the working directory), sorted\n"
 		"byte by byte as LC_ALL=C ls does; a file operand is listed as itself.",
-		opts, { 0 }, NULL, 0 };
+		.opts = opts };
+	struct vn_cli_err e;
 	int status;
 
 	vn_proc_std_init();
 	vn_sig_init(vn_rt_interrupt);
-	vn_cli_parse_paths(&cli, argc, argv, option, &o);
-	if (c.lng && c.json)
-		vn_usage_error("--long and --json cannot be used together");
+	if (vn_cli_parse_paths(&cli, argc, argv, option, &o, &e) < 0 ||
+	    (c.lng && c.json &&
+	     vn_cli_fail(&e, "--long and --json cannot be used together") < 0))
+		return vn_cli_exit(vn_cli_report(&e));
 	l.c = &c;
 	if (vn_files_open(&l.f, &cli, 1 << 17, &status) < 0)
 		return vn_cli_exit(status);

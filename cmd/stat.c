@@ -37,17 +37,22 @@ static const char *const usage[] = {
 };
 
 static const struct vn_option opts[] = {
-	{ "format", 'c', "FMT", "print FMT for each path (%n, %s, %Y..., see the man page)" },
-	{ "json", 'j', NULL, "one JSON object per path (path and the net.stat fields)" },
-	{ "dereference", 'L', NULL, "follow symbolic links" },
-	{ "where", VN_OPT_WHERE, "EXPR", "print only the paths for which the Lua EXPR is true" },
-	{ "print", VN_OPT_PRINT, "EXPR", "print the Lua EXPR's value instead of the default" },
-	{ "exec", VN_OPT_EVAL_OLD, "CODE", "old name of --eval" },
-	{ NULL, 0, NULL, NULL }
+	{ .name = "format", .key = 'c', .arg = "FMT",
+	  .help = "print FMT for each path (%n, %s, %Y..., see the man page)" },
+	{ .name = "json", .key = 'j',
+	  .help = "one JSON object per path (path and the net.stat fields)" },
+	{ .name = "dereference", .key = 'L', .help = "follow symbolic links" },
+	{ .name = "where", .key = VN_OPT_WHERE, .arg = "EXPR",
+	  .help = "print only the paths for which the Lua EXPR is true" },
+	{ .name = "print", .key = VN_OPT_PRINT, .arg = "EXPR",
+	  .help = "print the Lua EXPR's value instead of the default" },
+	{ .name = "exec", .key = VN_OPT_EVAL_OLD, .arg = "CODE",
+	  .help = "old name of --eval" },
+	{ .name = NULL }
 };
 
 static int
-option(int key, const char *arg, void *ctx)
+option(int key, const char *arg, void *ctx, struct vn_cli_err *e)
 {
 	struct ctx *x = ctx;
 
@@ -58,6 +63,7 @@ option(int key, const char *arg, void *ctx)
 	case VN_OPT_WHERE: x->f.where = arg; break;
 	case VN_OPT_PRINT: x->f.print = arg; break;
 	}
+	(void)e;
 	return 0;
 }
 
@@ -289,25 +295,36 @@ stat_all(struct ctx *x, char **paths, int n)
 	return status;
 }
 
+/* The operands and options against each other: 0, or -1 with the usage
+ * error in *e. */
+static int
+check(const struct vn_cli *cli, const struct ctx *x, struct vn_cli_err *e)
+{
+	/* A script may run on its own, as with the other tools. */
+	if (cli->nops == 0 && (!vn_cli_scripted(cli) || x->f.where || x->f.print))
+		return vn_cli_fail(e, "missing operand");
+	if (x->c.format && x->c.json)
+		return vn_cli_fail(e, "--format and --json cannot be used together");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct ctx x = { 0 };
-	struct vn_cli cli = { "vlcnet-stat", usage,
+	struct vn_cli cli = { .prog = "vlcnet-stat", .usage = usage, .summary =
 		"Print the type, mode, owner, size and times of each PATH: a readable\n"
 		"block, the -c FORMAT, or JSON. Symbolic links are reported as links\n"
 		"unless -L is given.",
-		opts, { 0 }, NULL, 0 };
+		.opts = opts };
+	struct vn_cli_err e;
 	int status;
 
 	vn_proc_std_init();
 	vn_sig_init(vn_rt_interrupt);
-	vn_cli_parse_paths(&cli, argc, argv, option, &x);
-	/* A script may run on its own, as with the other tools. */
-	if (cli.nops == 0 && (!vn_cli_scripted(&cli) || x.f.where || x.f.print))
-		vn_usage_error("missing operand");
-	if (x.c.format && x.c.json)
-		vn_usage_error("--format and --json cannot be used together");
+	if (vn_cli_parse_paths(&cli, argc, argv, option, &x, &e) < 0 ||
+	    check(&cli, &x, &e) < 0)
+		return vn_cli_exit(vn_cli_report(&e));
 	if (vn_files_open(&x.f, &cli, 1 << 16, &status) < 0)
 		return vn_cli_exit(status);
 	x.ids = vn_ids_new();

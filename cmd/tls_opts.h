@@ -3,33 +3,40 @@
 #define VN_TLS_OPTS_H
 
 #include "../core/tls.h"
-
-/* Keys of the long options, clear of the tools' own (256 up), acl's (320 up)
- * and the exec options' (0x300 up). */
-enum {
-	OPT_TLS = 0x400, OPT_TLS_CA, OPT_TLS_SERVERNAME, OPT_TLS_INSECURE,
-	OPT_TLS_CERT, OPT_TLS_KEY, OPT_TLS_VERIFY_CLIENT, OPT_TLS_ALPN
-};
+#include "cli.h"
 
 /* How long a client may take over its handshake when no -w says. */
 #define VN_TLS_HANDSHAKE_MS 10000
 
 /* The rows of each tool's option table. */
 #define VN_TLS_CONNECT_OPTIONS \
-	{ "tls", OPT_TLS, NULL, "speak TLS; verify the server's certificate and name" }, \
-	{ "tls-ca", OPT_TLS_CA, "FILE", "with --tls, trust the CAs in FILE instead of the system's" }, \
-	{ "tls-servername", OPT_TLS_SERVERNAME, "NAME", "with --tls, verify and send NAME instead of HOST" }, \
-	{ "tls-insecure", OPT_TLS_INSECURE, NULL, "with --tls, do not verify the server (said under -v)" }, \
-	{ "tls-cert", OPT_TLS_CERT, "FILE", "with --tls, present the client certificate in FILE" }, \
-	{ "tls-key", OPT_TLS_KEY, "FILE", "with --tls, the private key of --tls-cert" }, \
-	{ "tls-alpn", OPT_TLS_ALPN, "LIST", "with --tls, offer the ALPN protocols of LIST (comma-separated)" }
+	{ .name = "tls", .key = VN_OPT_TLS, \
+	  .help = "speak TLS; verify the server's certificate and name" }, \
+	{ .name = "tls-ca", .key = VN_OPT_TLS_CA, .arg = "FILE", \
+	  .help = "with --tls, trust the CAs in FILE instead of the system's" }, \
+	{ .name = "tls-servername", .key = VN_OPT_TLS_SERVERNAME, .arg = "NAME", \
+	  .help = "with --tls, verify and send NAME instead of HOST" }, \
+	{ .name = "tls-insecure", .key = VN_OPT_TLS_INSECURE, \
+	  .help = "with --tls, do not verify the server (said under -v)" }, \
+	{ .name = "tls-cert", .key = VN_OPT_TLS_CERT, .arg = "FILE", \
+	  .help = "with --tls, present the client certificate in FILE" }, \
+	{ .name = "tls-key", .key = VN_OPT_TLS_KEY, .arg = "FILE", \
+	  .help = "with --tls, the private key of --tls-cert" }, \
+	{ .name = "tls-alpn", .key = VN_OPT_TLS_ALPN, .arg = "LIST", \
+	  .help = "with --tls, offer the ALPN protocols of LIST (comma-separated)" }
 #define VN_TLS_LISTEN_OPTIONS \
-	{ "tls", OPT_TLS, NULL, "serve TLS (needs --tls-cert and --tls-key)" }, \
-	{ "tls-cert", OPT_TLS_CERT, "FILE", "with --tls, the server certificate (PEM, chain after it)" }, \
-	{ "tls-key", OPT_TLS_KEY, "FILE", "with --tls, the private key of --tls-cert" }, \
-	{ "tls-verify-client", OPT_TLS_VERIFY_CLIENT, NULL, "with --tls, require a client certificate" }, \
-	{ "tls-ca", OPT_TLS_CA, "FILE", "with --tls, trust the CAs in FILE for client certificates" }, \
-	{ "tls-alpn", OPT_TLS_ALPN, "LIST", "with --tls, choose the first ALPN protocol of LIST (comma-separated) the client offers" }
+	{ .name = "tls", .key = VN_OPT_TLS, \
+	  .help = "serve TLS (needs --tls-cert and --tls-key)" }, \
+	{ .name = "tls-cert", .key = VN_OPT_TLS_CERT, .arg = "FILE", \
+	  .help = "with --tls, the server certificate (PEM, chain after it)" }, \
+	{ .name = "tls-key", .key = VN_OPT_TLS_KEY, .arg = "FILE", \
+	  .help = "with --tls, the private key of --tls-cert" }, \
+	{ .name = "tls-verify-client", .key = VN_OPT_TLS_VERIFY_CLIENT, \
+	  .help = "with --tls, require a client certificate" }, \
+	{ .name = "tls-ca", .key = VN_OPT_TLS_CA, .arg = "FILE", \
+	  .help = "with --tls, trust the CAs in FILE for client certificates" }, \
+	{ .name = "tls-alpn", .key = VN_OPT_TLS_ALPN, .arg = "LIST", \
+	  .help = "with --tls, choose the first ALPN protocol of LIST (comma-separated) the client offers" }
 
 struct vn_tls_cli {
 	int on;                  /* --tls */
@@ -39,11 +46,14 @@ struct vn_tls_cli {
 
 /* Take key/arg if it is one of the options above: 1, else 0. */
 int vn_tls_cli_option(struct vn_tls_cli *t, int key, const char *arg);
-/* Check the options against each other and the mode (exit 2 on a mismatch)
- * and, with --tls, make the context: every file is read now, and a file that
- * cannot be used is a usage error (one line, exit 2). NULL without --tls. */
-struct vn_tls_ctx *vn_tls_cli_ctx(const struct vn_tls_cli *t, int server, int udp,
-                                  int scan);
+/* Check the options against each other: 0, or -1 with the usage error in *e.
+ * (Which modes --tls goes with is cmd/mode.c's.) */
+int vn_tls_cli_check(const struct vn_tls_cli *t, int server, struct vn_cli_err *e);
+/* With --tls, make the context in *c: every file is read now, and a file that
+ * cannot be used is a usage error (one line, status 2). *c is NULL without
+ * --tls. Returns 0, or -1 with *e set. */
+int vn_tls_cli_ctx(const struct vn_tls_cli *t, int server, struct vn_tls_ctx **c,
+                   struct vn_cli_err *e);
 /* Start TLS over fd and do the handshake within timeout_ms; -v says what was
  * negotiated. On failure: "TLS handshake with PEER: REASON" and NULL. */
 struct vn_tls *vn_tls_cli_handshake(struct vn_tls_ctx *c, int fd, const char *host,

@@ -14,6 +14,7 @@
 
 #include "net.h"
 #include "sig.h"
+#include "unix.h"
 
 static void
 seterr(struct vn_err *e, int code)
@@ -400,26 +401,51 @@ vn_hostport(char buf[VN_HOSTPORTLEN], const char *host, int port)
 }
 
 void
+vn_addr_host(const struct sockaddr *sa, socklen_t len, char *host, size_t size,
+             int *port)
+{
+	struct sockaddr_in in;
+	const struct sockaddr_in6 *in6 = (const void *)sa;
+
+	*port = 0;
+	if (size)
+		host[0] = '\0';
+	if (sa->sa_family == AF_UNIX) {
+		vn_unix_format((const void *)sa, len, host, size);
+		return;
+	}
+	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		memset(&in, 0, sizeof in);
+		in.sin_family = AF_INET;
+		in.sin_port = in6->sin6_port;
+		memcpy(&in.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
+		sa = (const struct sockaddr *)&in;
+		len = sizeof in;
+	}
+	if (sa->sa_family == AF_INET)
+		*port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	else if (sa->sa_family == AF_INET6)
+		*port = ntohs(in6->sin6_port);
+	else
+		return;
+	if (getnameinfo(sa, len, host, (socklen_t)size, NULL, 0, NI_NUMERICHOST) != 0 &&
+	    size)
+		host[0] = '\0';
+}
+
+void
 vn_addr_format(const struct sockaddr *sa, char buf[VN_ADDRSTRLEN])
 {
-	char host[INET6_ADDRSTRLEN + 1] = "?", hp[VN_HOSTPORTLEN];
+	char host[VN_ADDRSTRLEN] = "", hp[VN_HOSTPORTLEN];
 	int port = 0;
 
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-		port = ntohs(in->sin_port);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-		port = ntohs(in6->sin6_port);
-	} else {
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) {
 		snprintf(buf, VN_ADDRSTRLEN, "?");
 		return;
 	}
-	snprintf(buf, VN_ADDRSTRLEN, "%s", vn_hostport(hp, host, port));
+	vn_addr_host(sa, sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+	             sizeof(struct sockaddr_in6), host, sizeof host, &port);
+	snprintf(buf, VN_ADDRSTRLEN, "%s", vn_hostport(hp, host[0] ? host : "?", port));
 }
 
 int
@@ -434,7 +460,7 @@ vn_local_port(int fd)
 		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	if (ss.ss_family == AF_INET6)
 		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return -1;
+	return 0;
 }
 
 /* Once SIGINT/SIGTERM is pending no call waits any more: it fails with EINTR

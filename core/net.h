@@ -84,9 +84,16 @@ int vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err 
 /* "127.0.0.1:80" or "[::1]:80": HOST as given (an IPv6 literal bracketed, once)
  * and PORT, for every message that names an address. Returns buf. */
 const char *vn_hostport(char buf[VN_HOSTPORTLEN], const char *host, int port);
-/* The same for a socket address. */
+/* The numeric host ("127.0.0.1", "::1"; an IPv4-mapped address as IPv4; a Unix
+ * address as its path, "@name", or "" unnamed) and port (0 for Unix) of sa, of
+ * length len: the one way every tool and net.recvfrom name a peer. */
+void vn_addr_host(const struct sockaddr *sa, socklen_t len, char *host,
+                  size_t size, int *port);
+/* vn_hostport of an AF_INET or AF_INET6 socket address, its host as
+ * vn_addr_host gives it ("?" for another family). */
 void vn_addr_format(const struct sockaddr *sa, char buf[VN_ADDRSTRLEN]);
-/* The local port a socket is bound to, or -1. */
+/* The local port a socket is bound to (0 for one that has none: a Unix
+ * socket), or -1 with errno when fd is not a socket. */
 int vn_local_port(int fd);
 
 /* One recv/send/read/write, retried on EINTR unless SIGINT/SIGTERM is pending.

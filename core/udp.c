@@ -23,13 +23,15 @@ wildcard(const char *host)
 static int
 open_one(const struct addrinfo *ai, int bind_it, int dual)
 {
-	int fd, off = 0, err;
+	int fd, v6only = !dual, err;
 
 	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd < 0)
 		return -1;
-	if (dual && ai->ai_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+	/* Only the wildcard of AF_UNSPEC takes IPv4 on an IPv6 socket: -6 and
+	 * an IPv6 address mean IPv6 only, whatever net.ipv6.bindv6only says. */
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
 	if ((bind_it ? bind(fd, ai->ai_addr, ai->ai_addrlen) :
 	               connect(fd, ai->ai_addr, ai->ai_addrlen)) == 0)
 		return fd;
@@ -125,6 +127,13 @@ vn_udp_dest(int fd, const char *host, int port, struct sockaddr_storage *to,
 	}
 	if (getsockname(fd, (struct sockaddr *)&self, &slen) == 0)
 		family = self.ss_family;
+	/* A Unix datagram peer is named by what recvfrom gave: its path or
+	 * @name; there is no port. */
+	if (family == AF_UNIX) {
+		if (vn_unix_addr(host, (struct sockaddr_un *)to, len) < 0)
+			return vn_err_fail(e, errno);
+		return 0;
+	}
 	if (family == AF_INET6)
 		getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &olen);
 	if (vn_resolve(host, port, AF_UNSPEC, SOCK_DGRAM, 0, &res, e) < 0) {
@@ -141,37 +150,4 @@ vn_udp_dest(int fd, const char *host, int port, struct sockaddr_storage *to,
 		                   family == AF_INET6 ? VN_ENOV6 : errno);
 	}
 	return 0;
-}
-
-void
-vn_addr_host(const struct sockaddr *sa, socklen_t len, char *host, size_t size,
-             int *port)
-{
-	struct sockaddr_in in;
-	const struct sockaddr_in6 *in6 = (const void *)sa;
-
-	*port = 0;
-	if (size)
-		host[0] = '\0';
-	if (sa->sa_family == AF_UNIX) {
-		vn_unix_format((const void *)sa, len, host, size);
-		return;
-	}
-	if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-		memset(&in, 0, sizeof in);
-		in.sin_family = AF_INET;
-		in.sin_port = in6->sin6_port;
-		memcpy(&in.sin_addr, &in6->sin6_addr.s6_addr[12], 4);
-		sa = (const struct sockaddr *)&in;
-		len = sizeof in;
-	}
-	if (sa->sa_family == AF_INET)
-		*port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
-	else if (sa->sa_family == AF_INET6)
-		*port = ntohs(in6->sin6_port);
-	else
-		return;
-	if (getnameinfo(sa, len, host, (socklen_t)size, NULL, 0, NI_NUMERICHOST) != 0 &&
-	    size)
-		host[0] = '\0';
 }

@@ -13,7 +13,8 @@
 /* A blocking, close-on-exec UDP socket bound to HOST:PORT (the first resolved
  * address that binds) for FAMILY (AF_UNSPEC, AF_INET, AF_INET6). The wildcard
  * ("*", "" or NULL) with AF_UNSPEC is one IPv6 socket that also takes IPv4
- * (an IPv4 one where the host has no IPv6). Port 0 picks one. Returns the
+ * (an IPv4 one where the host has no IPv6); every other IPv6 socket is IPv6
+ * only (IPV6_V6ONLY), as the TCP listeners are. Port 0 picks one. Returns the
  * descriptor, or -1 with errno and *e set. */
 int vn_udp_bind(const char *host, int port, int family, struct vn_err *e);
 
@@ -23,14 +24,10 @@ int vn_udp_bind(const char *host, int port, int family, struct vn_err *e);
 int vn_udp_connect(const char *host, int port, int family, struct vn_err *e);
 
 /* The address of HOST:PORT that socket fd can send to: of its family, an IPv4
- * one mapped when fd is a dual-stack IPv6 socket. Returns 0, or -1 with errno
- * and *e set. */
+ * one mapped when fd is a dual-stack IPv6 socket. On a Unix socket HOST is the
+ * peer's path or @name (as vn_addr_host gives it) and PORT is ignored.
+ * Returns 0, or -1 with errno and *e set. */
 int vn_udp_dest(int fd, const char *host, int port, struct sockaddr_storage *to,
                 socklen_t *len, struct vn_err *e);
-
-/* The numeric host ("127.0.0.1", "::1"; an IPv4-mapped address as IPv4; a Unix
- * address as its path or "@name") and port (0 for Unix) of sa. */
-void vn_addr_host(const struct sockaddr *sa, socklen_t len, char *host,
-                  size_t size, int *port);
 
 #endif

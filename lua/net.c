@@ -163,7 +163,7 @@ vn_lua_push_listener(lua_State *L, const int *fds, int n)
 	l->tls = NULL;
 	l->port = n > 0 ? vn_local_port(fds[0]) : 0;
 	if (l->port < 0)
-		l->port = 0;      /* a Unix socket has no port */
+		l->port = 0;
 	luaL_getmetatable(L, VN_LISTENER);
 	lua_setmetatable(L, -2);
 	for (i = 0; i < n; i++) {
@@ -700,6 +700,21 @@ net_recvfrom(lua_State *L)
 	return 3;
 }
 
+/* port(fd): the local port of a TCP or UDP descriptor (after port 0), 0 for
+ * a Unix one. */
+static int
+net_port(lua_State *L)
+{
+	int fd = checkfd(L, 1), port;
+
+	if (fd < 0)
+		return push_fail(L, strerror(EBADF));
+	if ((port = vn_local_port(fd)) < 0)
+		return push_fail(L, strerror(errno));
+	lua_pushinteger(L, port);
+	return 1;
+}
+
 static const luaL_Reg net_funcs[] = {
 	{ "listen_tcp", net_listen_tcp },
 	{ "accept", net_accept },
@@ -719,6 +734,7 @@ static const luaL_Reg net_funcs[] = {
 	{ "connect_udp", net_connect_udp },
 	{ "sendto", net_sendto },
 	{ "recvfrom", net_recvfrom },
+	{ "port", net_port },
 	{ NULL, NULL }
 };
 

@@ -165,3 +165,12 @@ time.sleep(30)"
 	assert_failure 1
 	assert_output "vlcnet-connect: connect to [::1]:1: Address family for hostname not supported"
 }
+
+@test "-q with a script is the same usage error in connect as in listen: one table of modes" {
+	local tool
+	for tool in vlcnet-connect vlcnet-listen; do
+		run timeout 10 "$tool" -q 1 -e 'x = 1' 127.0.0.1 1
+		assert_failure 2
+		assert_output "$(printf '%s: --quit-after applies to the relay, not to a script\nTry '\''%s --help'\'' for more information.' "$tool" "$tool")"
+	done
+}

@@ -486,3 +486,48 @@ print("port", s.getsockname()[1]); time.sleep(30)'
 	assert_success
 	assert_output $'5\n0\ttrue'
 }
+
+@test "net.port tells the port of listen_udp(host, 0) and of TCP descriptors, 0 for Unix, -1 when closed" {
+	lua "local u = net.listen_udp('127.0.0.1', 0)
+	     local p = net.port(u)
+	     local s = net.listen_udp('127.0.0.1', 0)
+	     print(p > 0, net.sendto(s, 'to p', '127.0.0.1', p))
+	     local d, host, port = net.recvfrom(w(u))
+	     print(d, host, port == net.port(s))
+	     local l = net.listen_tcp('127.0.0.1', 0)
+	     local c = net.connect_tcp('127.0.0.1', l:port())
+	     print(net.port(l:fds()) == l:port(), net.port(c) > 0)
+	     local ul = net.listen_unix('$S')
+	     print(net.port(net.connect_unix('$S')))
+	     net.close(u)
+	     print(net.port(u))"
+	assert_success
+	assert_output "$(printf 'true\t4\nto p\t127.0.0.1\ttrue\ntrue\ttrue\n0\n-1\tBad file descriptor')"
+}
+
+@test "sendto answers a Unix datagram peer at the host recvfrom gave: its path or @name" {
+	local srv=$D/srv.sock
+	bg srv vlcnet-listen -U -u "$srv" -e "
+	     for i = 1, 2 do
+	       net.poll({ [fd] = net.POLLIN }, 10000)
+	       local d, host, port = net.recvfrom(fd)
+	       print(host, port, net.sendto(fd, 'back ' .. d, host, port))
+	     end"
+	local i=0
+	while [ ! -S "$srv" ] && ((i++ < 200)); do sleep 0.05; done   # wait for the socket
+	run timeout 20 python3 -c '
+import socket, sys
+srv, path, name = sys.argv[1], sys.argv[2], sys.argv[3]
+for addr in (path, "\0" + name):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(addr)
+    s.settimeout(10)
+    s.sendto(b"hi", srv)
+    print(s.recv(100).decode())
+' "$srv" "$D/cli.sock" "vlcnet-test-$$-$BATS_TEST_NUMBER"
+	assert_success
+	assert_output $'back hi\nback hi'
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/srv.out")" \
+		"$(printf '%s\t0\t7\n@%s\t0\t7' "$D/cli.sock" "vlcnet-test-$$-$BATS_TEST_NUMBER")"
+}

@@ -347,3 +347,49 @@ wait_socket() {
 		print -r -- "$out"' _ "$TOP/completions/zsh"
 	assert_output --partial "ctl.sock"
 }
+
+@test "listen -u -6 serves IPv6 only: a datagram to its port over IPv4 is refused" {
+	python3 -c 'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))' 2>/dev/null ||
+		skip "no IPv6 loopback"
+	local port
+	bg_stdin srv /dev/null vlcnet-listen -u -6 -v 0
+	port=$(port_of srv)
+	run timeout 20 python3 -c '
+import socket, sys
+p = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(10)
+s.connect(("127.0.0.1", p))
+s.send(b"v4\n")
+try:
+    s.recv(100)
+    print("answered")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("taken over IPv4")
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.sendto(b"v6\n", ("::1", p))
+' "$port"
+	assert_success
+	assert_output "refused"
+	wait_for "$T/srv.out" '^v6$'
+	assert_equal "$(cat "$T/srv.out")" "v6"
+}
+
+@test "listen -u without HOST names an IPv4 peer as net.recvfrom does: 127.0.0.1, not ::ffff:" {
+	local port
+	bg_stdin srv /dev/null vlcnet-listen -u -v 0
+	port=$(port_of srv)
+	run timeout 20 vlcnet-connect -e "
+	     local u = net.listen_udp('*', 0)
+	     local s = net.listen_udp('127.0.0.1', 0)
+	     net.sendto(s, 'hi\n', '127.0.0.1', $port)
+	     net.sendto(s, 'to u', '127.0.0.1', net.port(u))
+	     net.poll({ [u] = net.POLLIN }, 10000)
+	     local d, host, p = net.recvfrom(u)
+	     print(host .. ':' .. p)"
+	assert_success
+	assert_output --regexp '^127\.0\.0\.1:[0-9]+$'
+	wait_for "$T/srv.err" "^vlcnet-listen: datagrams from $output\$"
+}

@@ -113,6 +113,10 @@ test_format(void)
 	sin6.sin6_addr = in6addr_loopback;
 	vn_addr_format((struct sockaddr *)&sin6, buf);
 	CHECK(!strcmp(buf, "[::1]:443"));
+	/* An IPv4 peer of a dual-stack socket reads as IPv4, as recvfrom's host. */
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &sin6.sin6_addr);
+	vn_addr_format((struct sockaddr *)&sin6, buf);
+	CHECK(!strcmp(buf, "127.0.0.1:443"));
 	{
 		char hp[VN_HOSTPORTLEN];
 
