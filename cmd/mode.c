@@ -22,13 +22,14 @@ enum {
  * `with` (or lacks one of `needs`), the usage error msg, where $opt is the
  * option's name and $with the name of the situation's first bit. */
 struct rule {
-	int opts[3];          /* keys; 0 ends */
+	int opts[4];          /* keys; 0 ends */
 	unsigned with, needs;
 	unsigned tools;       /* 0: both tools */
 	const char *msg;
 };
 
 #define EXEC_KEYS { VN_OPT_LUA_EXEC, 'c', VN_OPT_EXEC }
+#define ACL_KEYS { VN_OPT_ALLOW, VN_OPT_DENY, VN_OPT_ALLOWFILE, VN_OPT_DENYFILE }
 #define ACL_MSG "--allow and --deny need TCP connections the tool accepts: not with "
 
 static const struct rule rules[] = {
@@ -41,8 +42,8 @@ static const struct rule rules[] = {
 	{ .opts = { VN_OPT_FORK }, .needs = IN_EVAL, .msg = "--fork needs --script or --eval" },
 	{ .opts = { VN_OPT_FORK }, .with = IN_UDP,
 	  .msg = "--fork needs connections: not with --udp" },
-	{ .opts = { VN_OPT_ALLOW, VN_OPT_DENY }, .with = IN_UNIX | IN_UDP, .msg = ACL_MSG "$with" },
-	{ .opts = { VN_OPT_ALLOW, VN_OPT_DENY }, .with = IN_SCRIPT,
+	{ .opts = ACL_KEYS, .with = IN_UNIX | IN_UDP, .msg = ACL_MSG "$with" },
+	{ .opts = ACL_KEYS, .with = IN_SCRIPT,
 	  .msg = ACL_MSG "--script alone (add --fork)" },
 	{ .opts = { 'q' }, .with = IN_EXEC | IN_EVAL,
 	  .msg = "--quit-after applies to the relay, not to $with" },
@@ -147,7 +148,7 @@ vn_mode_check(const struct vn_cli *cli, enum vn_tool tool, struct vn_cli_err *e)
 
 		if (r->tools && !(r->tools & tool))
 			continue;
-		for (k = 0; k < 3 && r->opts[k]; k++) {
+		for (k = 0; k < sizeof r->opts / sizeof *r->opts && r->opts[k]; k++) {
 			if (!cli->given[r->opts[k]])
 				continue;
 			if (in & r->with)
