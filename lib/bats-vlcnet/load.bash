@@ -233,7 +233,7 @@ vlcnet_stop() {
 		fi
 	done
 	for pid in "${kids[@]}"; do
-		kill -TERM "$pid" 2>/dev/null
+		kill -TERM "$pid" 2>/dev/null || true
 	done
 	for i in "${!VLCNET_PIDS[@]}"; do
 		pid=${VLCNET_PIDS[$i]}
@@ -262,7 +262,7 @@ vlcnet_stop() {
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.05
 		done
-		kill -KILL "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null || true
 	done
 	[ -z "${VLCNET_SOCKDIR:-}" ] || rm -rf "$VLCNET_SOCKDIR"
 	VLCNET_SOCKDIR=
