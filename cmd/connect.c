@@ -10,6 +10,7 @@
 
 #include "../core/dgram.h"
 #include "../core/net.h"
+#include "../core/proxy.h"
 #include "../core/relay.h"
 #include "../core/sig.h"
 #include "../core/udp.h"
@@ -29,7 +30,17 @@ struct conf {
 	int unix_path;    /* -U: the operand is a PATH */
 	struct vn_tls_cli tls;  /* --tls, --tls-* */
 	struct vn_exec exec;  /* --lua-exec, --sh-exec, --exec */
+	int numeric;      /* -n */
+	struct vn_source src;   /* --source, --source-port */
+	const char *proxy_addr; /* --proxy HOST:PORT as given, NULL: none */
+	int proxy_type;   /* --proxy-type, -1: not given (http) */
+	const char *proxy_auth, *proxy_dns;   /* --proxy-auth, --proxy-dns */
+	struct vn_proxy proxy;  /* made of the four once parsed */
+	char proxy_host[VN_HOSTPORTLEN], *proxy_user;
 };
+
+/* Keys of the long options below, clear of the others' (see tls_opts.h). */
+enum { OPT_PROXY = 0x500, OPT_PROXY_TYPE, OPT_PROXY_AUTH, OPT_PROXY_DNS, OPT_SOURCE };
 
 static const char *const usage[] = {
 	"[OPTIONS] [-u] HOST PORT",
@@ -49,6 +60,13 @@ static const struct vn_option opts[] = {
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): one datagram per read" },
 	{ "unix", 'U', NULL, "connect to the Unix socket PATH (@name: abstract)" },
+	{ "numeric", 'n', NULL, "HOST is a numeric address: never ask a resolver" },
+	{ "source", OPT_SOURCE, "ADDR", "connect from the local address ADDR" },
+	{ "source-port", 'p', "PORT", "connect from the local port PORT" },
+	{ "proxy", OPT_PROXY, "HOST:PORT", "connect through the proxy at HOST:PORT ([V6]:PORT)" },
+	{ "proxy-type", OPT_PROXY_TYPE, "TYPE", "socks4, socks4a, socks5 or http (CONNECT, the default)" },
+	{ "proxy-auth", OPT_PROXY_AUTH, "USER:PASS", "log in to the proxy (socks4/4a: USER, the user ID)" },
+	{ "proxy-dns", OPT_PROXY_DNS, "WHERE", "local or remote: who resolves HOST (default: remote, socks4: local)" },
 	VN_TLS_CONNECT_OPTIONS,
 	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE on the connection as stdin/stdout" },
 	{ "sh-exec", 'c', "CMD", "run /bin/sh -c CMD on the connection as stdin/stdout" },
@@ -71,6 +89,24 @@ option(int key, const char *arg, void *ctx)
 	case '6': c->family = AF_INET6; break;
 	case 'u': c->udp = 1; break;
 	case 'U': c->unix_path = 1; break;
+	case 'n': c->numeric = 1; break;
+	case OPT_SOURCE: c->src.host = arg; break;
+	case 'p':
+		if ((c->src.port = vn_port_parse(arg)) <= 0)
+			vn_usage_error("invalid source port '%s'", arg);
+		break;
+	case OPT_PROXY: c->proxy_addr = arg; break;
+	case OPT_PROXY_TYPE:
+		if ((c->proxy_type = vn_proxy_type_parse(arg)) < 0)
+			vn_usage_error("invalid proxy type '%s' (socks4, socks4a, socks5 or http)",
+			               arg);
+		break;
+	case OPT_PROXY_AUTH: c->proxy_auth = arg; break;
+	case OPT_PROXY_DNS:
+		if (strcmp(arg, "local") && strcmp(arg, "remote"))
+			vn_usage_error("invalid --proxy-dns '%s' (local or remote)", arg);
+		c->proxy_dns = arg;
+		break;
 	case VN_OPT_LUA_EXEC: case 'c': case VN_OPT_EXEC:
 		vn_exec_option(&c->exec, key, arg);
 		break;
@@ -78,21 +114,103 @@ option(int key, const char *arg, void *ctx)
 	return 0;
 }
 
+/* The family argument of the core's calls: -4/-6 and -n. */
+static int
+family(const struct conf *c)
+{
+	return c->family | (c->numeric ? VN_AF_NUMERIC : 0);
+}
+
+/* Check the proxy and source options against each other and the mode, and
+ * make c->proxy of them; a mismatch is a usage error. */
+static void
+proxy_conf(struct conf *c)
+{
+	struct vn_proxy *p = &c->proxy;
+	const char *colon;
+	enum vn_proxy_code code;
+	char why[VN_PROXY_ERRLEN];
+
+	if ((c->src.host || c->src.port) && c->unix_path)
+		vn_usage_error("--source and --source-port do not apply to --unix");
+	if (!c->proxy_addr) {
+		if (c->proxy_type >= 0 || c->proxy_auth || c->proxy_dns)
+			vn_usage_error("%s needs --proxy", c->proxy_type >= 0 ? "--proxy-type" :
+			               c->proxy_auth ? "--proxy-auth" : "--proxy-dns");
+		return;
+	}
+	if (c->udp || c->unix_path || c->scan)
+		vn_usage_error("--proxy does not go with %s",
+		               c->udp ? "--udp" : c->unix_path ? "--unix" : "--scan");
+	p->type = c->proxy_type < 0 ? VN_PROXY_HTTP : (enum vn_proxy_type)c->proxy_type;
+	if (vn_proxy_parse_addr(c->proxy_addr, c->proxy_host, sizeof c->proxy_host,
+	                        &p->host, &p->port, p->type) < 0)
+		vn_usage_error("invalid proxy address '%s' (HOST:PORT or [V6]:PORT)",
+		               c->proxy_addr);
+	p->dns = !c->proxy_dns ? VN_PROXY_DNS_DEFAULT :
+	         !strcmp(c->proxy_dns, "local") ? VN_PROXY_DNS_LOCAL : VN_PROXY_DNS_REMOTE;
+	if (p->type == VN_PROXY_SOCKS4 && p->dns == VN_PROXY_DNS_REMOTE)
+		vn_usage_error("socks4 cannot pass a name to the proxy: use socks4a");
+	if (c->proxy_auth) {
+		colon = strchr(c->proxy_auth, ':');
+		if (!colon && p->type != VN_PROXY_SOCKS4 && p->type != VN_PROXY_SOCKS4A)
+			vn_usage_error("--proxy-auth takes USER:PASS");
+		if (!(c->proxy_user = strdup(c->proxy_auth)))
+			vn_usage_error("not enough memory");
+		p->user = c->proxy_user;
+		if (colon) {
+			c->proxy_user[colon - c->proxy_auth] = '\0';
+			p->pass = c->proxy_user + (colon - c->proxy_auth) + 1;
+		}
+	}
+	if ((code = vn_proxy_check(p)) != VN_PROXY_OK) {
+		struct vn_proxy_err e = { .code = code, .type = p->type };
+
+		vn_usage_error("--proxy-auth: %s", vn_proxy_err_str(&e, why));
+	}
+}
+
+/* Through the proxy: report a failure as "connect to proxy P: …" when the
+ * proxy could not be reached, else "connect to HOST:PORT via P: …"; -v says
+ * which way the connection went. */
+static int
+dial_proxy(const char *host, int port, const struct conf *c, int verbose)
+{
+	char hp[VN_HOSTPORTLEN], php[VN_HOSTPORTLEN], why[VN_PROXY_ERRLEN];
+	struct vn_proxy_err e;
+	int fd;
+
+	vn_hostport(php, c->proxy.host, c->proxy.port);
+	fd = vn_proxy_connect(&c->proxy, host, port, family(c), &c->src, c->timeout_ms, &e);
+	if (fd < 0 && !vn_sig_pending()) {
+		if (e.code == VN_PROXY_EREACH)
+			vn_warn("connect to proxy %s: %s", php, vn_proxy_err_str(&e, why));
+		else
+			vn_warn("connect to %s via %s: %s", vn_hostport(hp, host, port), php,
+			        vn_proxy_err_str(&e, why));
+	} else if (fd >= 0 && verbose) {
+		vn_warn("connected to %s via %s", vn_hostport(hp, host, port), php);
+	}
+	return fd;
+}
+
 /* Connect (to PATH with -U, where host is the path), or report why not (one
  * line) and return -1. */
 static int
-dial(const char *host, int port, const struct conf *c)
+dial(const char *host, int port, const struct conf *c, int verbose)
 {
 	char hp[VN_HOSTPORTLEN];
 	struct vn_err e;
 	int fd, type = c->udp ? SOCK_DGRAM : SOCK_STREAM;
 
+	if (c->proxy_addr)
+		return dial_proxy(host, port, c, verbose);
 	if (c->unix_path)
 		fd = vn_connect_unix(host, type, &e);
 	else if (c->udp)
-		fd = vn_udp_connect(host, port, c->family, &e);
+		fd = vn_udp_connect_from(host, port, family(c), &c->src, &e);
 	else
-		fd = vn_connect_tcp(host, port, c->family, c->timeout_ms, &e);
+		fd = vn_connect_tcp_from(host, port, family(c), &c->src, c->timeout_ms, &e);
 	if (fd < 0 && !vn_sig_pending())
 		vn_warn("connect to %s: %s",
 		        c->unix_path ? host : vn_hostport(hp, host, port), vn_err_str(&e));
@@ -122,7 +240,7 @@ scan(const char *host, const char *range, const struct conf *c, int verbose)
 	}
 	if (first > last)
 		vn_usage_error("invalid port range '%s'", range);
-	if (vn_resolve_tcp(host, first, c->family, &res, &e) < 0) {
+	if (vn_resolve_tcp(host, first, family(c), &res, &e) < 0) {
 		vn_warn("connect to %s: %s", vn_hostport(hp, host, first), vn_err_str(&e));
 		return 1;
 	}
@@ -224,7 +342,7 @@ exec_one(int fd, struct vn_tls *tls, const char *host, int port, struct conf *c)
 int
 main(int argc, char **argv)
 {
-	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 }, { 0 } };
+	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 }, { 0 }, .proxy_type = -1 };
 	struct vn_cli cli = { "vlcnet-connect", usage,
 		"Connect to HOST:PORT and relay standard input to it and its data to\n"
 		"standard output; at end of input the sending side is shut down.",
@@ -269,6 +387,9 @@ main(int argc, char **argv)
 	if (c.exec.kind && cli.nops == 0)
 		vn_usage_error(c.unix_path ? "missing PATH operand" :
 		               "missing HOST and PORT operands");
+	proxy_conf(&c);
+	if (c.proxy_addr && cli.nops == 0)
+		vn_usage_error("--proxy needs HOST PORT (a script connects with net.connect_tcp's proxy option)");
 	if (c.scan)
 		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));
 	if (cli.nops == 2)
@@ -285,7 +406,7 @@ main(int argc, char **argv)
 		}
 	}
 	status = 1;
-	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0)
+	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c, cli.script.verbose)) < 0)
 		goto out;
 	if (tc && fd >= 0) {
 		if (c.tls.o.insecure && cli.script.verbose)
@@ -313,6 +434,7 @@ main(int argc, char **argv)
 		vn_rt_set_fd(rt, "fd", fd);
 	status = vn_rt_run(rt);
 out:
+	free(c.proxy_user);
 	vn_rt_free(rt);
 	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(tc);

@@ -1,0 +1,235 @@
+#!/usr/bin/env bats
+# vlcnet-connect through proxies (--proxy, --proxy-type, --proxy-auth,
+# --proxy-dns) against the real ones from Debian (microsocks, dante, tinyproxy)
+# and a hostile one; and net.connect_tcp's proxy option.
+
+load helper
+
+MB=1048576
+
+setup_file() {
+	head -c "$MB" /dev/urandom >"$BATS_FILE_TMPDIR/up"
+	head -c "$MB" /dev/urandom >"$BATS_FILE_TMPDIR/down"
+}
+
+# need TOOL: skip when TOOL is missing, unless in CI, where it fails.
+need() {
+	command -v "$1" >/dev/null && return 0
+	[ -z "${CI:-}" ] || { echo "$1 is missing" >&2; return 1; }
+	skip "$1 is not installed"
+}
+
+# listening PORT: whether something listens on 127.0.0.1:PORT.
+listening() {
+	grep -qi "$(printf ':%04X 00000000:0000 0A' "$1")" /proc/net/tcp
+}
+
+# daemon NAME CMD...: start a proxy that cannot take port 0 as bg NAME on a
+# free port ($pport; {} in CMD's words is the port, CONF files written by
+# $conf_fn with the port as $1); a port taken between the check and the
+# start is retried on another.
+daemon() {
+	local name=$1 try i pid a args
+	shift
+	for ((try = 0; try < 5; try++)); do
+		pport=$(closed_port)
+		[ -z "${conf_fn:-}" ] || "$conf_fn" "$pport"
+		args=()
+		for a in "$@"; do args+=("${a//\{\}/$pport}"); done
+		bg "$name" "${args[@]}"
+		pid=$!
+		for ((i = 0; i < 200; i++)); do
+			listening "$pport" && return 0
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill "$pid" 2>/dev/null || true
+	done
+	echo "$name did not start:" >&2
+	cat "$BATS_TEST_TMPDIR/$name.err" >&2
+	return 1
+}
+
+microsocks_conf() { :; }
+
+dante_conf() {
+	cat >"$BATS_TEST_TMPDIR/danted.conf" <<-EOF
+	logoutput: stderr
+	internal: 127.0.0.1 port = $1
+	external: 127.0.0.1
+	clientmethod: none
+	socksmethod: none
+	user.privileged: root
+	user.unprivileged: nobody
+	client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }
+	socks pass { from: 127.0.0.0/8 to: 127.0.0.0/8 }
+	EOF
+}
+
+start_dante() {
+	need danted
+	[ "$(id -u)" = 0 ] || skip "danted runs as root here"
+	conf_fn=dante_conf daemon danted danted -f "$BATS_TEST_TMPDIR/danted.conf" \
+		-p "$BATS_TEST_TMPDIR/danted.pid"
+}
+
+tinyproxy_conf() {
+	cat >"$BATS_TEST_TMPDIR/tinyproxy.conf" <<-EOF
+	Port $1
+	Listen 127.0.0.1
+	Timeout 30
+	Allow 127.0.0.1
+	LogLevel Error
+	ConnectPort $target
+	EOF
+}
+
+# peer: the target server (test/fixtures/proxy_peer.py) as bg peer; $target
+# is its port, $peer_pid its pid (the daemons run on: wait for it alone).
+peer() {
+	bg peer python3 "$FIXTURES/proxy_peer.py" "$BATS_FILE_TMPDIR/down" \
+		"$BATS_TEST_TMPDIR/peer.got"
+	peer_pid=$!
+	target=$(port_of peer)
+}
+
+# through ARGS...: 1 MB each way between vlcnet-connect ARGS... 127.0.0.1
+# $target and the peer; stdin stays open until the whole 1 MB has come back,
+# since a proxy (tinyproxy) may end the tunnel when the client half-closes.
+through() {
+	local got=$BATS_TEST_TMPDIR/client.got
+	: >"$got"
+	run timeout 60 bash -c '
+		{ cat "$1"; while [ "$(stat -c %s "$2")" -lt '"$MB"' ]; do sleep 0.05; done; } |
+			vlcnet-connect -v "${@:3}" >"$2"' _ "$BATS_FILE_TMPDIR/up" "$got" "$@" \
+		127.0.0.1 "$target"
+	assert_success
+	assert_output --partial "connected to 127.0.0.1:$target via 127.0.0.1:"
+	wait "$peer_pid"
+	[ "$(sha256sum <"$got")" = "$(sha256sum <"$BATS_FILE_TMPDIR/down")" ]
+	[ "$(sha256sum <"$BATS_TEST_TMPDIR/peer.got")" = "$(sha256sum <"$BATS_FILE_TMPDIR/up")" ]
+}
+
+hostile() {
+	bg hostile python3 "$FIXTURES/hostile_proxy.py" "$1"
+	hport=$(port_of hostile)
+}
+
+# --- the real proxies ---------------------------------------------------------
+
+@test "1 MB each way through microsocks with --proxy-type socks5" {
+	need microsocks
+	peer
+	daemon microsocks microsocks -i 127.0.0.1 -p {}
+	through --proxy "127.0.0.1:$pport" --proxy-type socks5
+}
+
+@test "1 MB each way through microsocks with a username and password" {
+	need microsocks
+	peer
+	daemon microsocks microsocks -i 127.0.0.1 -p {} -u bob -P 's3cret'
+	through --proxy "127.0.0.1:$pport" --proxy-type socks5 --proxy-auth bob:s3cret
+}
+
+@test "microsocks rejects a wrong password: one line naming the reason, exit 1" {
+	need microsocks
+	daemon microsocks microsocks -i 127.0.0.1 -p {} -u bob -P 's3cret'
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$pport" --proxy-type socks5 \
+		--proxy-auth bob:wrong 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:9 via 127.0.0.1:$pport: SOCKS5 proxy rejected the username or password"
+}
+
+@test "microsocks with a password refuses a client that offers none" {
+	need microsocks
+	daemon microsocks microsocks -i 127.0.0.1 -p {} -u bob -P 's3cret'
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$pport" --proxy-type socks5 \
+		127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:9 via 127.0.0.1:$pport: SOCKS5 proxy accepts none of the offered authentication methods"
+}
+
+@test "a SOCKS5 refusal names the reply code's meaning" {
+	need microsocks
+	daemon microsocks microsocks -i 127.0.0.1 -p {}
+	closed=$(closed_port)
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$pport" --proxy-type socks5 \
+		127.0.0.1 "$closed" </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:$closed via 127.0.0.1:$pport: SOCKS5 proxy refused: connection refused (5)"
+}
+
+@test "1 MB each way through dante with --proxy-type socks5" {
+	start_dante
+	peer
+	daemon_port=$pport
+	through --proxy "127.0.0.1:$daemon_port" --proxy-type socks5
+}
+
+@test "1 MB each way through dante with --proxy-type socks4" {
+	start_dante
+	peer
+	through --proxy "127.0.0.1:$pport" --proxy-type socks4
+}
+
+@test "socks4 resolves HOST locally: localhost reaches the peer through dante" {
+	start_dante
+	peer
+	run timeout 30 bash -c 'head -c '"$MB"' "$1" | vlcnet-connect --proxy-type socks4 \
+		--proxy "$2" -4 localhost "$3" | wc -c' _ "$BATS_FILE_TMPDIR/up" "127.0.0.1:$pport" "$target"
+	assert_success
+	assert_output "$MB"
+	wait "$peer_pid"
+}
+
+@test "a SOCKS4 refusal from dante names the reply code" {
+	start_dante
+	closed=$(closed_port)
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$pport" --proxy-type socks4 \
+		127.0.0.1 "$closed" </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:$closed via 127.0.0.1:$pport: SOCKS4 proxy refused: request rejected or failed (91)"
+}
+
+@test "1 MB each way through tinyproxy (HTTP CONNECT, the default type)" {
+	need tinyproxy
+	peer
+	conf_fn=tinyproxy_conf daemon tinyproxy tinyproxy -d -c "$BATS_TEST_TMPDIR/tinyproxy.conf"
+	through --proxy "127.0.0.1:$pport"
+}
+
+@test "an HTTP proxy's refusal is its status line, exit 1" {
+	need tinyproxy
+	target=$(closed_port)
+	conf_fn=tinyproxy_conf daemon tinyproxy tinyproxy -d -c "$BATS_TEST_TMPDIR/tinyproxy.conf"
+	other=$(closed_port)
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$pport" 127.0.0.1 "$other" </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:$other via 127.0.0.1:$pport: HTTP proxy refused: HTTP/1.0 403 Access violation"
+}
+
+@test "--tls through a SOCKS5 proxy is TLS inside the tunnel, verified against HOST" {
+	need microsocks
+	mkdir "$BATS_TEST_TMPDIR/certs"
+	sh "$TOP/test/tls_certs.sh" "$BATS_TEST_TMPDIR/certs"
+	C=$BATS_TEST_TMPDIR/certs
+	echo "over tls" >"$BATS_TEST_TMPDIR/hello"
+	bg_stdin srv "$BATS_TEST_TMPDIR/hello" vlcnet-listen -v --tls --tls-cert "$C/server.pem" \
+		--tls-key "$C/server.key" localhost 0
+	port=$(port_of srv)
+	daemon microsocks microsocks -i 127.0.0.1 -p {}
+	run timeout 20 vlcnet-connect -v --tls --tls-ca "$C/ca.pem" --proxy "127.0.0.1:$pport" \
+		--proxy-type socks5 localhost "$port" </dev/null
+	assert_success
+	assert_line "over tls"
+	assert_line "vlcnet-connect: connected to localhost:$port via 127.0.0.1:$pport"
+	assert_line --partial "TLS"
+	# The name checked is HOST's: the certificate of other.example fails it.
+	bg_stdin srv2 "$BATS_TEST_TMPDIR/hello" vlcnet-listen -v --tls --tls-cert "$C/other.pem" \
+		--tls-key "$C/other.key" localhost 0
+	port=$(port_of srv2)
+	run timeout 20 vlcnet-connect --tls --tls-ca "$C/ca.pem" --proxy "127.0.0.1:$pport" \
+		--proxy-type socks5 localhost "$port" </dev/null
+	assert_failure 1
+	assert_output --partial "TLS handshake with localhost:$port"
+}
