@@ -43,6 +43,7 @@ struct conf {
 	struct vn_exec exec;    /* --lua-exec, --sh-exec, --exec */
 	struct vn_tls_cli tls;  /* --tls, --tls-* */
 	struct vn_tls_ctx *tc;  /* with --tls: the server context */
+	int numeric;     /* -n: HOST is an address, no resolver */
 };
 
 static const char *const usage[] = {
@@ -62,6 +63,7 @@ static const struct vn_option opts[] = {
 	{ "quit-after", 'q', "SECS", "once one side has ended, quit SECS later (0: at once)" },
 	{ "ipv4", '4', NULL, "IPv4 addresses only" },
 	{ "ipv6", '6', NULL, "IPv6 addresses only" },
+	{ "numeric", 'n', NULL, "HOST is a numeric address: never ask a resolver" },
 	{ "fork", OPT_FORK, NULL, "run the script in a child per connection (fd, peer)" },
 	{ "max-conns", 'm', "N", "at most N children at once (--fork: 100; -k with an exec option: 1)" },
 	{ "port-file", OPT_PORT_FILE, "FILE", "write the bound port (-U: PATH) to FILE once listening" },
@@ -101,6 +103,7 @@ option(int key, const char *arg, void *ctx)
 	case 'q': c->quit_ms = vn_cli_secs(arg, 1); break;
 	case '4': c->family = AF_INET; break;
 	case '6': c->family = AF_INET6; break;
+	case 'n': c->numeric = 1; break;
 	case OPT_FORK: c->fork = 1; break;
 	case OPT_PORT_FILE: c->port_file = arg; break;
 	case 'u': c->udp = 1; break;
@@ -345,6 +348,7 @@ open_listener(const struct conf *c, const char *host, const char *port,
 	char hp[VN_HOSTPORTLEN];
 	struct vn_err e;
 	struct stat st;
+	int family = c->family | (c->numeric ? VN_AF_NUMERIC : 0);
 	int n, i, stale;
 
 	if (c->unix_path) {
@@ -363,10 +367,10 @@ open_listener(const struct conf *c, const char *host, const char *port,
 		return 1;
 	}
 	if (c->udp) {
-		fds[0] = vn_udp_bind(host, vn_cli_port(port), c->family, &e);
+		fds[0] = vn_udp_bind(host, vn_cli_port(port), family, &e);
 		n = fds[0] < 0 ? -1 : 1;
 	} else {
-		n = vn_listen_tcp(host, vn_cli_port(port), c->family, fds, &e);
+		n = vn_listen_tcp(host, vn_cli_port(port), family, fds, &e);
 	}
 	if (n < 0) {
 		vn_warn("listen on %s: %s",
@@ -390,7 +394,7 @@ int
 main(int argc, char **argv)
 {
 	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, 0, 0, NULL, { { 0 }, { 0 } }, 0, { 0 },
-	                  { 0 }, NULL };
+	                  { 0 }, NULL, 0 };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
 		"accept a connection and relay standard input to it and its data to\n"

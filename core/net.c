@@ -121,7 +121,9 @@ vn_resolve(const char *host, int port, int family, int socktype, int passive,
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = family & ~VN_AF_NUMERIC;
 	hints.ai_socktype = socktype;
-	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : AI_ADDRCONFIG) |
+	/* AI_ADDRCONFIG asks nscd about the interfaces: -n asks nothing. */
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE :
+	                 family & VN_AF_NUMERIC ? 0 : AI_ADDRCONFIG) |
 	                 (family & VN_AF_NUMERIC ? AI_NUMERICHOST : 0);
 	snprintf(serv, sizeof serv, "%d", port);
 	r = getaddrinfo(host, serv, &hints, res);

@@ -92,7 +92,7 @@ vn_proxy_err_str(const struct vn_proxy_err *e, char buf[VN_PROXY_ERRLEN])
 		snprintf(buf, VN_PROXY_ERRLEN, "%s proxy closed the connection mid-reply", t);
 		return buf;
 	case VN_PROXY_EGARBAGE:
-		snprintf(buf, VN_PROXY_ERRLEN, "not a %s proxy reply", t);
+		snprintf(buf, VN_PROXY_ERRLEN, "%s proxy sent an invalid reply", t);
 		return buf;
 	case VN_PROXY_ETOOLONG:
 		snprintf(buf, VN_PROXY_ERRLEN, "HTTP proxy reply head longer than %d bytes",

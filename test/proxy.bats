@@ -233,3 +233,89 @@ hostile() {
 	assert_failure 1
 	assert_output --partial "TLS handshake with localhost:$port"
 }
+
+# --- a hostile proxy ----------------------------------------------------------
+
+@test "a proxy that answers garbage: one line, exit 1" {
+	hostile garbage
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$hport" --proxy-type socks5 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:9 via 127.0.0.1:$hport: SOCKS5 proxy sent an invalid reply"
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$hport" 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:9 via 127.0.0.1:$hport: HTTP proxy sent an invalid reply"
+}
+
+@test "a 64 KiB HTTP status line is refused at 8 KiB, not read whole" {
+	hostile longline
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$hport" 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:9 via 127.0.0.1:$hport: HTTP proxy reply head longer than 8192 bytes"
+}
+
+@test "a proxy that drips its reply is cut off by -w" {
+	hostile drip
+	run timeout 20 vlcnet-connect -w 1.5 --proxy "127.0.0.1:$hport" 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:9 via 127.0.0.1:$hport: HTTP proxy handshake timed out"
+}
+
+@test "a proxy that never answers is given 10 seconds without -w" {
+	hostile silent
+	run timeout 30 vlcnet-connect --proxy "127.0.0.1:$hport" --proxy-type socks4 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:9 via 127.0.0.1:$hport: SOCKS4 proxy handshake timed out"
+}
+
+@test "a proxy that closes mid-reply: one line, exit 1" {
+	hostile close
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$hport" --proxy-type socks5 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:9 via 127.0.0.1:$hport: SOCKS5 proxy closed the connection mid-reply"
+}
+
+@test "socks4a passes the name to the proxy, and the tunnel's first bytes are not eaten" {
+	hostile socks4a
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$hport" --proxy-type socks4a \
+		-e 'io.write(net.recv(fd, 7))' localhost 7
+	assert_success
+	assert_output "tunnel"
+}
+
+@test "a proxy that is not there: connect to proxy …: Connection refused, exit 1" {
+	closed=$(closed_port)
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$closed" 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to proxy 127.0.0.1:$closed: Connection refused"
+}
+
+# --- usage errors ---------------------------------------------------------------
+
+@test "bad proxy options are usage errors: one line and the hint, exit 2" {
+	local cases=(
+		"--proxy-type socks6|invalid proxy type 'socks6' (socks4, socks4a, socks5 or http)"
+		"--proxy 127.0.0.1:1080 --proxy-dns far|invalid --proxy-dns 'far' (local or remote)"
+		"--proxy-auth a:b|--proxy-auth needs --proxy"
+		"--proxy-type socks5|--proxy-type needs --proxy"
+		"--proxy 127.0.0.1:1080 -u|--proxy does not go with --udp"
+		"--proxy 127.0.0.1:1080 -z|--proxy does not go with --scan"
+		"--proxy ::1:1080|invalid proxy address '::1:1080' (HOST:PORT or [V6]:PORT)"
+		"--proxy 127.0.0.1:0|invalid proxy address '127.0.0.1:0' (HOST:PORT or [V6]:PORT)"
+		"--proxy [::1|invalid proxy address '[::1' (HOST:PORT or [V6]:PORT)"
+		"--proxy 127.0.0.1 --proxy-auth bob|--proxy-auth takes USER:PASS"
+		"--proxy 127.0.0.1 --proxy-type socks4 --proxy-auth bob:pw|--proxy-auth: SOCKS4 takes a user ID but no password"
+		"--proxy 127.0.0.1 --proxy-type socks4 --proxy-dns remote|socks4 cannot pass a name to the proxy: use socks4a"
+		"-p 0|invalid source port '0'"
+	)
+	local c
+	for c in "${cases[@]}"; do
+		read -ra args <<<"${c%%|*}"
+		run timeout 10 vlcnet-connect "${args[@]}" 127.0.0.1 9 </dev/null
+		assert_failure 2
+		assert_line -n 0 "vlcnet-connect: ${c#*|}"
+		assert_line -n 1 "Try 'vlcnet-connect --help' for more information."
+	done
+	run timeout 10 vlcnet-connect --proxy 127.0.0.1 -U /tmp/x </dev/null
+	assert_failure 2
+	assert_line -n 0 "vlcnet-connect: --proxy does not go with --unix"
+}
