@@ -136,18 +136,20 @@ net_connect_tls(lua_State *L)
 {
 	const char *host = luaL_checkstring(L, 1);
 	lua_Number p = luaL_checknumber(L, 2);
-	struct vn_err e;
+	const char *proxy = NULL;
 	int fd, slot, r, timeout, server;
 	struct vn_tls_opts o;
 
 	server = checkopts(L, 3, &o, &timeout);
+	if (lua_istable(L, 3))
+		proxy = optstring(L, 3, "proxy");
 	if (!(p >= 0 && p <= 65535 && p == (int)p))
 		return push_fail(L, "invalid port");
-	fd = vn_connect_tcp(host, (int)p, AF_UNSPEC, timeout, &e);
+	fd = vn_lua_connect(L, host, (int)p, proxy, timeout);
 	if (fd < 0) {
-		if (errno == EINTR && vn_sig_pending())
-			vn_lua_interrupted(L);
-		return push_fail(L, vn_err_str(&e));
+		lua_pushinteger(L, -1);
+		lua_insert(L, -2);
+		return 2;
 	}
 	/* non-blocking, as net.connect_tcp's */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

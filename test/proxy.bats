@@ -319,3 +319,67 @@ hostile() {
 	assert_failure 2
 	assert_line -n 0 "vlcnet-connect: --proxy does not go with --unix"
 }
+
+# --- Lua: the proxy option ------------------------------------------------------
+
+@test "net.connect_tcp with {proxy = socks5://user:pass@…} reaches the server through microsocks" {
+	need microsocks
+	echo "via lua" >"$BATS_TEST_TMPDIR/hello"
+	bg_stdin srv "$BATS_TEST_TMPDIR/hello" vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	daemon microsocks microsocks -i 127.0.0.1 -p {} -u bob -P s3cret
+	lua "fd, why = net.connect_tcp('127.0.0.1', $port,
+	        {proxy = 'socks5://bob:s3cret@127.0.0.1:$pport', timeout = 10000})
+	     assert(fd >= 3, why)
+	     net.poll({[fd] = net.POLLIN}, 10000)
+	     io.write(net.recv(fd, 100))
+	     print(net.connect_tcp('127.0.0.1', $port, {proxy = 'socks5://bob:no@127.0.0.1:$pport'}))
+	     print(net.connect_tcp('127.0.0.1', $port, 3000))"
+	assert_success
+	assert_line -n 0 "via lua"
+	assert_line -n 1 "-1	SOCKS5 proxy rejected the username or password"
+	assert_line -n 2 "-1	Connection refused"
+}
+
+@test "net.connect_tcp's proxy: a refusal, an unreachable proxy, a bad URL or option" {
+	hostile garbage
+	closed=$(closed_port)
+	lua "print(net.connect_tcp('127.0.0.1', 9, {proxy = 'http://127.0.0.1:$hport'}))" \
+		"print(net.connect_tcp('127.0.0.1', 9, {proxy = 'socks4a://127.0.0.1:$closed'}))" \
+		"try(function() return net.connect_tcp('127.0.0.1', 9, {proxy = 'ftp://127.0.0.1'}) end)" \
+		"try(function() return net.connect_tcp('127.0.0.1', 9, {proxy = 'socks4://u:p@h'}) end)" \
+		"try(function() return net.connect_tcp('127.0.0.1', 9, {proxy = 'socks5://a b'}) end)" \
+		"try(function() return net.connect_tcp('127.0.0.1', 9, {proxy = 1}) end)" \
+		"try(function() return net.connect_tcp('127.0.0.1', 9, {timeout = 'x'}) end)"
+	assert_success
+	assert_line -n 0 "-1	HTTP proxy sent an invalid reply"
+	assert_line -n 1 "-1	proxy 127.0.0.1:$closed: Connection refused"
+	assert_line -n 2 --regexp "^false	.*invalid proxy URL: the proxy URL's scheme is not socks4, socks4a, socks5 or http$"
+	assert_line -n 3 --regexp "^false	.*invalid proxy URL: SOCKS4 takes a user ID but no password$"
+	assert_line -n 4 --regexp "^false	.*invalid proxy URL: "
+	assert_line -n 5 --regexp "^false	.*'proxy' must be a string"
+	assert_line -n 6 --regexp "^false	.*'timeout' must be a number"
+}
+
+@test "net.connect_tls with a proxy: TLS inside an HTTP CONNECT tunnel (tinyproxy)" {
+	need tinyproxy
+	mkdir "$BATS_TEST_TMPDIR/certs"
+	sh "$TOP/test/tls_certs.sh" "$BATS_TEST_TMPDIR/certs"
+	C=$BATS_TEST_TMPDIR/certs
+	echo "tls via http" >"$BATS_TEST_TMPDIR/hello"
+	bg_stdin srv "$BATS_TEST_TMPDIR/hello" vlcnet-listen -v --tls --tls-cert "$C/server.pem" \
+		--tls-key "$C/server.key" 127.0.0.1 0
+	target=$(port_of srv)
+	conf_fn=tinyproxy_conf daemon tinyproxy tinyproxy -d -c "$BATS_TEST_TMPDIR/tinyproxy.conf"
+	lua "fd, why = net.connect_tls('127.0.0.1', $target,
+	        {proxy = 'http://127.0.0.1:$pport', ca = '$C/ca.pem', timeout = 10000})
+	     assert(fd >= 3, why)
+	     local got = ''
+	     while not got:find('\n') do
+	       net.poll({[fd] = net.POLLIN}, 10000)
+	       got = got .. (net.recv(fd, 100) or error('closed'))
+	     end
+	     io.write(got)"
+	assert_success
+	assert_output "tls via http"
+}
