@@ -383,3 +383,56 @@ hostile() {
 	assert_success
 	assert_output "tls via http"
 }
+
+# --- the other modes through a proxy --------------------------------------------
+
+@test "--sh-exec through microsocks: the child talks to the server over the tunnel" {
+	need microsocks
+	# The server keeps its side open (microsocks ends a tunnel when
+	# either side half-closes) until the answer's line is in.
+	bg srv vlcnet-listen -v -e 'local fd = listener:accept()
+		net.send(fd, "world\n")
+		local got = ""
+		while not got:find("\n") do
+			net.poll({[fd] = net.POLLIN})
+			got = got .. (net.recv(fd, 100) or error("closed"))
+		end
+		io.write(got)' 127.0.0.1 0
+	port=$(port_of srv)
+	daemon microsocks microsocks -i 127.0.0.1 -p {}
+	run timeout 20 vlcnet-connect --proxy "127.0.0.1:$pport" --proxy-type socks5 \
+		-c 'read w; echo "hello $w"' 127.0.0.1 "$port" </dev/null
+	assert_success
+	wait_for "$BATS_TEST_TMPDIR/srv.out" "^hello world$"
+}
+
+@test "--source-port applies to the proxy's first hop" {
+	bg fake vlcnet-listen -v 127.0.0.1 0
+	fport=$(port_of fake)
+	src=$(closed_port)
+	run timeout 20 vlcnet-connect -p "$src" --proxy "127.0.0.1:$fport" --proxy-type socks5 \
+		127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-connect: connect to 127.0.0.1:9 via 127.0.0.1:$fport: SOCKS5 proxy closed the connection mid-reply"
+	wait_for "$BATS_TEST_TMPDIR/fake.err" "connection from 127.0.0.1:$src\$"
+}
+
+@test "an IPv6 proxy address in brackets" {
+	need microsocks
+	python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null ||
+		skip "no IPv6 loopback"
+	echo "six" >"$BATS_TEST_TMPDIR/hello"
+	bg_stdin srv "$BATS_TEST_TMPDIR/hello" vlcnet-listen -v 127.0.0.1 0
+	port=$(port_of srv)
+	pport=$(closed_port)
+	bg microsocks microsocks -i ::1 -p "$pport"
+	for ((i = 0; i < 200; i++)); do
+		grep -qi "$(printf ':%04X 00000000000000000000000000000000:0000 0A' "$pport")" /proc/net/tcp6 && break
+		sleep 0.05
+	done
+	run timeout 20 vlcnet-connect -v --proxy "[::1]:$pport" --proxy-type socks5 \
+		-e 'net.poll({[fd] = net.POLLIN}) io.write(net.recv(fd, 10))' 127.0.0.1 "$port"
+	assert_success
+	assert_line "six"
+	assert_line "vlcnet-connect: connected to 127.0.0.1:$port via [::1]:$pport"
+}
