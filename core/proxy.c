@@ -412,7 +412,7 @@ static int
 socks5(int fd, const struct vn_proxy *p, const char *host, int port, int family,
        long deadline, struct vn_proxy_err *e)
 {
-	unsigned char req[4 + 1 + 255 + 2], rep[4 + 255 + 2], addr[16];
+	unsigned char req[4 + 1 + 255 + 2], rep[5 + 255 + 2], addr[16];
 	size_t n = 4, skip;
 	int a = literal(host, addr);
 

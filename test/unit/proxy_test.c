@@ -106,7 +106,7 @@ test_handshakes(void)
 {
 	struct vn_proxy p = { VN_PROXY_SOCKS5, "proxy", 1080, NULL, NULL, 0 };
 	struct vn_proxy_err e;
-	char req[512], rest[64], msg[VN_PROXY_ERRLEN];
+	char req[512], rest[64], msg[VN_PROXY_ERRLEN], big[300];
 	static const char s5ok[] = "\5\0" "\5\0\0\1" "\177\0\0\1" "\4\70" "tunnel";
 	static const char s5login[] = "\5\2" "\1\0" "\5\0\0\3" "\4host" "\0\120" "x";
 	static const char s5refused[] = "\5\0" "\5\5\0\1" "\0\0\0\0" "\0\0";
@@ -123,7 +123,14 @@ test_handshakes(void)
 	CHECK(!memcmp(req, "\5\2\0\2" "\1\3bob\2pw" "\5\1\0\1\12\0\0\1\0\120", 4 + 8 + 10));
 	CHECK_STR(rest, "x");
 
+	/* The longest bound address a reply may carry: a 255-byte name. */
 	p.user = p.pass = NULL;
+	memcpy(big, "\5\0\5\0\0\3\377", 7);
+	memset(big + 7, 'a', 255);
+	memcpy(big + 7 + 255, "\0\120z", 3);
+	CHECK(handshake(&p, "h", 9, big, 7 + 255 + 3, req, sizeof req, rest, &e) == 0);
+	CHECK_STR(rest, "z");
+
 	CHECK(handshake(&p, "h", 9, s5refused, sizeof s5refused - 1, req, sizeof req,
 	                rest, &e) < 0);
 	CHECK(e.code == VN_PROXY_EREFUSED && e.reply == 5);
