@@ -397,11 +397,13 @@ main(int argc, char **argv)
 	c.exec.timeout_ms = c.timeout_ms;
 	if (c.exec.kind && (status = vn_exec_prepare(&c.exec, &cli)) != 0) {
 		vn_tls_ctx_free(tc);
+		free(c.proxy_user);
 		return status;
 	}
 	if (vn_cli_scripted(&cli) && !c.exec.kind) {
 		if (!(rt = vn_rt_open(&cli.script, &status))) {
 			vn_tls_ctx_free(tc);
+			free(c.proxy_user);
 			return status;
 		}
 	}
