@@ -30,6 +30,11 @@ enum vn_opt_key {
 	VN_OPT_TLS_KEY,
 	VN_OPT_TLS_VERIFY_CLIENT,
 	VN_OPT_TLS_ALPN,
+	VN_OPT_SOURCE,         /* connect */
+	VN_OPT_PROXY,
+	VN_OPT_PROXY_TYPE,
+	VN_OPT_PROXY_AUTH,
+	VN_OPT_PROXY_DNS,
 	VN_OPT_END             /* one past the last key */
 };
 

@@ -18,24 +18,59 @@
 #include "../lua/tls.h"
 #include "connect.h"
 
-/* Connect (to PATH with -U, where host is the path), or report why not (one
- * line) and return -1. */
+/* The family argument of the core's calls: -4/-6 and -n. */
 static int
-dial(const char *host, int port, const struct connect_conf *c)
+family(const struct connect_conf *c)
+{
+	return c->family | (c->numeric ? VN_AF_NUMERIC : 0);
+}
+
+/* Through the proxy: report a failure as "connect to proxy P: …" when the
+ * proxy could not be reached, else "connect to HOST:PORT via P: …"; -v says
+ * which way the connection went. */
+static int
+dial_proxy(const char *host, int port, const struct connect_conf *c, int verbose)
+{
+	char hp[VN_HOSTPORTLEN], php[VN_HOSTPORTLEN], why[VN_PROXY_ERRLEN];
+	struct vn_proxy_err e;
+	int fd;
+
+	vn_hostport(php, c->proxy.host, c->proxy.port);
+	fd = vn_proxy_connect(&c->proxy, host, port, family(c), &c->src, c->timeout_ms, &e);
+	if (fd < 0 && !vn_sig_pending()) {
+		if (e.code == VN_PROXY_EREACH)
+			vn_warn("connect to proxy %s: %s", php, vn_proxy_err_str(&e, why));
+		else
+			vn_warn("connect to %s via %s: %s", vn_hostport(hp, host, port), php,
+			        vn_proxy_err_str(&e, why));
+	} else if (fd >= 0 && verbose) {
+		vn_warn("connected to %s via %s", vn_hostport(hp, host, port), php);
+	}
+	return fd;
+}
+
+/* Connect (to PATH with -U, where host is the path), or report why not (one
+ * line) and return -1; -v says "connected to HOST:PORT". */
+static int
+dial(const char *host, int port, const struct connect_conf *c, int verbose)
 {
 	char hp[VN_HOSTPORTLEN];
+	const char *peer = c->unix_path ? host : vn_hostport(hp, host, port);
 	struct vn_err e;
 	int fd, type = c->udp ? SOCK_DGRAM : SOCK_STREAM;
 
+	if (c->proxy_addr)
+		return dial_proxy(host, port, c, verbose);
 	if (c->unix_path)
 		fd = vn_connect_unix(host, type, &e);
 	else if (c->udp)
-		fd = vn_udp_connect(host, port, c->family, &e);
+		fd = vn_udp_connect_from(host, port, family(c), &c->src, &e);
 	else
-		fd = vn_connect_tcp(host, port, c->family, c->timeout_ms, &e);
+		fd = vn_connect_tcp_from(host, port, family(c), &c->src, c->timeout_ms, &e);
 	if (fd < 0 && !vn_sig_pending())
-		vn_warn("connect to %s: %s",
-		        c->unix_path ? host : vn_hostport(hp, host, port), vn_err_str(&e));
+		vn_warn("connect to %s: %s", peer, vn_err_str(&e));
+	else if (fd >= 0 && verbose)
+		vn_warn("connected to %s", peer);
 	return fd;
 }
 
@@ -52,7 +87,7 @@ scan(const char *host, const struct connect_conf *c, int verbose)
 	struct addrinfo *res;
 	struct vn_err e;
 
-	if (vn_resolve_tcp(host, c->first, c->family, &res, &e) < 0) {
+	if (vn_resolve_tcp(host, c->first, family(c), &res, &e) < 0) {
 		vn_warn("connect to %s: %s", vn_hostport(hp, host, c->first), vn_err_str(&e));
 		return 1;
 	}
@@ -150,14 +185,11 @@ run(struct connect_conf *c, struct vn_cli *cli, struct vn_tls_ctx *tc, vn_rt *rt
 	struct vn_conn conn;
 	int fd = -1, verbose = cli->script.verbose;
 
-	if (c->host && (fd = dial(c->host, c->port, c)) < 0)
+	if (c->host && (fd = dial(c->host, c->port, c, verbose)) < 0)
 		return 1;
 	vn_conn_plain(&conn, fd);
-	if (fd >= 0) {
+	if (fd >= 0)
 		peer = c->unix_path ? c->host : vn_hostport(hp, c->host, c->port);
-		if (verbose)
-			vn_warn("connected to %s", peer);
-	}
 	if (tc && fd >= 0) {
 		if (c->tls.o.insecure && verbose)
 			vn_warn("--tls-insecure: the server's certificate is not verified");
@@ -195,8 +227,10 @@ main(int argc, char **argv)
 	vn_proc_std_init();
 	vn_sig_init(vn_rt_interrupt);
 	if (vn_connect_args(&cli, &c, argc, argv, &e) < 0 ||
-	    vn_tls_cli_ctx(&c.tls, 0, &tc, &e) < 0)
+	    vn_tls_cli_ctx(&c.tls, 0, &tc, &e) < 0) {
+		vn_connect_conf_free(&c);
 		return vn_cli_exit(vn_cli_report(&e));
+	}
 	if (c.mode == VN_MODE_SCAN)
 		return vn_cli_exit(scan(c.host, &c, cli.script.verbose));
 	if (c.mode == VN_MODE_EXEC && (status = vn_exec_prepare(&c.exec, &cli)) != 0)
@@ -208,5 +242,6 @@ out:
 	vn_rt_free(rt);
 	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(tc);
+	vn_connect_conf_free(&c);
 	return vn_cli_exit(status);
 }

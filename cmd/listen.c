@@ -209,6 +209,7 @@ open_listener(const struct listen_conf *c, int fds[VN_MAXLISTEN],
 	char hp[VN_HOSTPORTLEN];
 	struct vn_err e;
 	struct stat st;
+	int family = c->family | (c->numeric ? VN_AF_NUMERIC : 0);
 	int n, i, stale;
 
 	if (c->unix_path) {
@@ -227,10 +228,10 @@ open_listener(const struct listen_conf *c, int fds[VN_MAXLISTEN],
 		return 1;
 	}
 	if (c->udp) {
-		fds[0] = vn_udp_bind(c->host, c->portnum, c->family, &e);
+		fds[0] = vn_udp_bind(c->host, c->portnum, family, &e);
 		n = fds[0] < 0 ? -1 : 1;
 	} else {
-		n = vn_listen_tcp(c->host, c->portnum, c->family, fds, &e);
+		n = vn_listen_tcp(c->host, c->portnum, family, fds, &e);
 	}
 	if (n < 0) {
 		vn_warn("listen on %s: %s",

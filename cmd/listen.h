@@ -13,6 +13,7 @@ struct listen_conf {
 	enum vn_mode mode;
 	int keep;        /* -k */
 	int family;      /* -4/-6 */
+	int numeric;     /* -n: HOST is an address, no resolver */
 	int max_conns;   /* -m */
 	int max_set;     /* -m was given */
 	int timeout_ms;  /* -w, -1 for none */

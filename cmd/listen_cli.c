@@ -30,6 +30,8 @@ static const struct vn_option opts[] = {
 	  .help = "once one side has ended, quit SECS later (0: at once)" },
 	{ .name = "ipv4", .key = '4', .help = "IPv4 addresses only" },
 	{ .name = "ipv6", .key = '6', .help = "IPv6 addresses only" },
+	{ .name = "numeric", .key = 'n',
+	  .help = "HOST is a numeric address: never ask a resolver" },
 	{ .name = "fork", .key = VN_OPT_FORK,
 	  .help = "run the script in a child per connection (fd, peer)" },
 	{ .name = "max-conns", .key = 'm', .arg = "N",
@@ -117,6 +119,7 @@ option(int key, const char *arg, void *ctx, struct vn_cli_err *e)
 	case 'q': return (c->quit_ms = vn_cli_secs(arg, 1, e)) < 0 ? -1 : 0;
 	case '4': c->family = AF_INET; break;
 	case '6': c->family = AF_INET6; break;
+	case 'n': c->numeric = 1; break;
 	case VN_OPT_FORK: break;   /* the mode */
 	case VN_OPT_PORT_FILE: c->port_file = arg; break;
 	case 'u': c->udp = 1; break;

@@ -52,6 +52,10 @@ static const struct rule rules[] = {
 	{ .opts = { VN_OPT_TLS }, .with = IN_UDP,
 	  .msg = "--tls works over TCP and Unix stream sockets: not with --udp" },
 	{ .opts = { VN_OPT_TLS }, .with = IN_SCAN, .msg = "--scan sends nothing: not with --tls" },
+	{ .opts = { VN_OPT_PROXY }, .with = IN_UDP | IN_UNIX | IN_SCAN, .tools = VN_TOOL_CONNECT,
+	  .msg = "--proxy does not go with $with" },
+	{ .opts = { VN_OPT_SOURCE, 'p' }, .with = IN_UNIX, .tools = VN_TOOL_CONNECT,
+	  .msg = "--source and --source-port do not apply to --unix" },
 };
 
 /* The exec option given, or 0. */

@@ -66,6 +66,10 @@ vn_err_str(const struct vn_err *e)
 		return "prefix length not 0-32 (IPv4) or 0-128 (IPv6)";
 	case VN_ENAMEPREFIX:
 		return "a /PREFIX needs an IP address, not a host name";
+	case VN_ENOTNUMERIC:
+		return "not a numeric address (--numeric)";
+	case VN_ESRCFAMILY:
+		return "no address of the source address's family";
 	}
 	return strerror(e->code);
 }
@@ -116,9 +120,12 @@ vn_resolve(const char *host, int port, int family, int socktype, int passive,
 	if (!host && !passive)
 		host = "localhost";
 	memset(&hints, 0, sizeof hints);
-	hints.ai_family = family;
+	hints.ai_family = family & ~VN_AF_NUMERIC;
 	hints.ai_socktype = socktype;
-	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : AI_ADDRCONFIG);
+	/* AI_ADDRCONFIG asks nscd about the interfaces: -n asks nothing. */
+	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE :
+	                 family & VN_AF_NUMERIC ? 0 : AI_ADDRCONFIG) |
+	                 (family & VN_AF_NUMERIC ? AI_NUMERICHOST : 0);
 	snprintf(serv, sizeof serv, "%d", port);
 	r = getaddrinfo(host, serv, &hints, res);
 	if (r == 0)
@@ -127,7 +134,8 @@ vn_resolve(const char *host, int port, int family, int socktype, int passive,
 		seterr(e, errno);
 		return -1;
 	}
-	seterr(e, r == EAI_NONAME ? VN_ENOHOST :
+	seterr(e, r == EAI_NONAME && (family & VN_AF_NUMERIC) ? VN_ENOTNUMERIC :
+	          r == EAI_NONAME ? VN_ENOHOST :
 	          r == EAI_ADDRFAMILY || r == EAI_FAMILY ? VN_EFAMILY : VN_ERESOLVE);
 	if (e)
 		e->gai = r;
@@ -302,9 +310,47 @@ vn_now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
 }
 
-/* Connect one socket to one address within timeout_ms (-1: the kernel's). */
+int
+vn_bind_source(int fd, int af, int socktype, const struct vn_source *src,
+               struct vn_err *e)
+{
+	struct addrinfo *res, *ai;
+	int on = 1, r;
+
+	if (!src || (!src->host && src->port == 0))
+		return 0;
+	if (vn_resolve(src->host ? src->host : "*", src->port, af, socktype, 1, &res,
+	               e) < 0) {
+		if (e && (e->code == VN_EFAMILY || e->code == VN_ENOHOST) && src->host) {
+			struct addrinfo *any;
+
+			/* A name that exists but not in af: the other family's target
+			 * is not ours to reach from it. */
+			if (vn_resolve(src->host, 0, af & VN_AF_NUMERIC, socktype, 1, &any,
+			               NULL) == 0) {
+				freeaddrinfo(any);
+				seterr(e, VN_ESRCFAMILY);
+			}
+		}
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	if (src->port)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	r = -1;
+	for (ai = res; ai && r < 0; ai = ai->ai_next)
+		r = bind(fd, ai->ai_addr, ai->ai_addrlen);
+	if (r < 0)
+		vn_err_fail(e, errno);
+	freeaddrinfo(res);
+	return r;
+}
+
+/* Connect one socket to one address within timeout_ms (-1: the kernel's),
+ * bound to src first when there is one. */
 static int
-connect_one(const struct addrinfo *ai, int timeout_ms, struct vn_err *e)
+connect_one(const struct addrinfo *ai, int numeric, const struct vn_source *src,
+            int timeout_ms, struct vn_err *e)
 {
 	struct pollfd p;
 	socklen_t len = sizeof(int);
@@ -314,6 +360,12 @@ connect_one(const struct addrinfo *ai, int timeout_ms, struct vn_err *e)
 	            ai->ai_protocol);
 	if (fd < 0)
 		goto fail;
+	if (vn_bind_source(fd, ai->ai_family | numeric, ai->ai_socktype, src, e) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		return -1;
+	}
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
 		if (errno != EINPROGRESS)
 			goto fail;
@@ -344,8 +396,9 @@ fail:
 	return -1;
 }
 
-int
-vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e)
+static int
+connect_addrs(const struct addrinfo *list, int numeric, const struct vn_source *src,
+              int timeout_ms, struct vn_err *e)
 {
 	long deadline = timeout_ms >= 0 ? vn_now_ms() + timeout_ms : 0;
 	const struct addrinfo *ai;
@@ -363,11 +416,17 @@ vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e)
 				break;
 			}
 		}
-		fd = connect_one(ai, left, e);
+		fd = connect_one(ai, numeric, src, left, e);
 		if (fd >= 0 || (errno == EINTR && vn_sig_pending()))
 			break;
 	}
 	return fd;
+}
+
+int
+vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e)
+{
+	return connect_addrs(list, 0, NULL, timeout_ms, e);
 }
 
 void
@@ -378,17 +437,24 @@ vn_addrs_set_port(struct addrinfo *list, int port)
 }
 
 int
-vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
-               struct vn_err *e)
+vn_connect_tcp_from(const char *host, int port, int family,
+                    const struct vn_source *src, int timeout_ms, struct vn_err *e)
 {
 	struct addrinfo *res;
 	int fd;
 
 	if (vn_resolve_tcp(host, port, family, &res, e) < 0)
 		return -1;
-	fd = vn_connect_addrs(res, timeout_ms, e);
+	fd = connect_addrs(res, family & VN_AF_NUMERIC, src, timeout_ms, e);
 	freeaddrinfo(res);
 	return fd;
+}
+
+int
+vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
+               struct vn_err *e)
+{
+	return vn_connect_tcp_from(host, port, family, NULL, timeout_ms, e);
 }
 
 const char *

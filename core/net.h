@@ -28,7 +28,17 @@ enum {
 	VN_EBADADDR = -11, /* --allow/--deny: not an IP address */
 	VN_EBADPREFIX = -12, /* --allow/--deny: a /PREFIX too long or not a number */
 	VN_ENAMEPREFIX = -13, /* --allow/--deny: a /PREFIX after a host name */
+	VN_ENOTNUMERIC = -14, /* -n: a name where a numeric address is needed */
+	VN_ESRCFAMILY = -15, /* no address of the source's family to connect to */
 };
+
+/* OR'ed into a family argument (-n, --numeric): every host must be a numeric
+ * address and no resolver is asked (AI_NUMERICHOST). */
+#define VN_AF_NUMERIC 0x10000
+
+/* Where a connection starts from (--source, --source-port): host NULL and port
+ * 0 let the kernel choose. */
+struct vn_source { const char *host; int port; };
 struct vn_err { int code; int gai; };
 
 /* The message for e, ready to follow "…: ". */
@@ -69,6 +79,16 @@ int vn_accept(const int *fds, int nfds, int timeout_ms,
  * timeout_ms (-1: the kernel's). Returns a blocking descriptor, or -1 with *e set
  * to the last reason. */
 int vn_connect_tcp(const char *host, int port, int family, int timeout_ms,
+                   struct vn_err *e);
+
+/* vn_connect_tcp from src (NULL: anywhere): each socket is bound to the
+ * first address of src's host of the target address's family before it
+ * connects. */
+struct vn_source;
+int vn_connect_tcp_from(const char *host, int port, int family,
+                        const struct vn_source *src, int timeout_ms, struct vn_err *e);
+/* Bind fd (a socket of family af) to src; 0, or -1 with *e set. */
+int vn_bind_source(int fd, int af, int socktype, const struct vn_source *src,
                    struct vn_err *e);
 
 /* The two halves of vn_connect_tcp, for a caller that connects to one host

@@ -19,9 +19,11 @@ wildcard(const char *host)
 	return !host || !*host || !strcmp(host, "*");
 }
 
-/* A socket for ai, bound (bind != 0) or connected to its address. */
+/* A socket for ai, bound (bind != 0) or connected to its address (from src
+ * when there is one). */
 static int
-open_one(const struct addrinfo *ai, int bind_it, int dual)
+open_one(const struct addrinfo *ai, int bind_it, int dual, int numeric,
+         const struct vn_source *src, struct vn_err *e)
 {
 	int fd, v6only = !dual, err;
 
@@ -32,9 +34,15 @@ open_one(const struct addrinfo *ai, int bind_it, int dual)
 	 * an IPv6 address mean IPv6 only, whatever net.ipv6.bindv6only says. */
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
-	if ((bind_it ? bind(fd, ai->ai_addr, ai->ai_addrlen) :
-	               connect(fd, ai->ai_addr, ai->ai_addrlen)) == 0)
-		return fd;
+	if (bind_it) {
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			return fd;
+		vn_err_fail(e, errno);
+	} else if (vn_bind_source(fd, ai->ai_family | numeric, SOCK_DGRAM, src, e) == 0) {
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			return fd;
+		vn_err_fail(e, errno);
+	}
 	err = errno;
 	close(fd);
 	errno = err;
@@ -44,7 +52,7 @@ open_one(const struct addrinfo *ai, int bind_it, int dual)
 /* Each address of HOST:PORT in turn until one binds or connects. */
 static int
 open_first(const char *host, int port, int family, int bind_it, int dual,
-           struct vn_err *e)
+           const struct vn_source *src, struct vn_err *e)
 {
 	struct addrinfo *res, *ai;
 	int fd = -1;
@@ -54,10 +62,9 @@ open_first(const char *host, int port, int family, int bind_it, int dual,
 		return -1;
 	}
 	errno = EADDRNOTAVAIL;
+	vn_err_fail(e, errno);
 	for (ai = res; ai && fd < 0; ai = ai->ai_next)
-		fd = open_one(ai, bind_it, dual);
-	if (fd < 0)
-		vn_err_fail(e, errno);
+		fd = open_one(ai, bind_it, dual, family & VN_AF_NUMERIC, src, e);
 	freeaddrinfo(res);
 	return fd;
 }
@@ -67,24 +74,31 @@ vn_udp_bind(const char *host, int port, int family, struct vn_err *e)
 {
 	int fd;
 
-	if (wildcard(host) && family == AF_UNSPEC) {
-		fd = open_first(NULL, port, AF_INET6, 1, 1, e);
+	if (wildcard(host) && (family & ~VN_AF_NUMERIC) == AF_UNSPEC) {
+		fd = open_first(NULL, port, AF_INET6, 1, 1, NULL, e);
 		if (fd >= 0 || (errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL &&
 		                 errno != EHOSTUNREACH))
 			return fd;
 		family = AF_INET;
 	}
-	return open_first(wildcard(host) ? NULL : host, port, family, 1, 0, e);
+	return open_first(wildcard(host) ? NULL : host, port, family, 1, 0, NULL, e);
 }
 
 int
-vn_udp_connect(const char *host, int port, int family, struct vn_err *e)
+vn_udp_connect_from(const char *host, int port, int family,
+                    const struct vn_source *src, struct vn_err *e)
 {
 	if (!host || !*host) {
 		errno = EINVAL;
 		return vn_err_fail(e, VN_ENOHOSTARG);
 	}
-	return open_first(host, port, family, 0, 0, e);
+	return open_first(host, port, family, 0, 0, src, e);
+}
+
+int
+vn_udp_connect(const char *host, int port, int family, struct vn_err *e)
+{
+	return vn_udp_connect_from(host, port, family, NULL, e);
 }
 
 /* Copy ai's address to *to as one fd of FAMILY can use (dual: IPv4 mapped). */

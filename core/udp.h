@@ -22,6 +22,9 @@ int vn_udp_bind(const char *host, int port, int family, struct vn_err *e);
  * resolved address that connects); send/recv on it move whole datagrams.
  * Returns it, or -1 with errno and *e set. */
 int vn_udp_connect(const char *host, int port, int family, struct vn_err *e);
+/* The same from src (--source, --source-port), bound before it connects. */
+int vn_udp_connect_from(const char *host, int port, int family,
+                        const struct vn_source *src, struct vn_err *e);
 
 /* The address of HOST:PORT that socket fd can send to: of its family, an IPv4
  * one mapped when fd is a dual-stack IPv6 socket. On a Unix socket HOST is the

@@ -17,6 +17,7 @@
 #include "../core/conn.h"
 #include "../core/fs.h"
 #include "../core/net.h"
+#include "../core/proxy.h"
 #include "../core/sig.h"
 #include "../core/tls.h"
 #include "../core/udp.h"
@@ -309,20 +310,86 @@ net_accept(lua_State *L)
 	return listener_accept(L);
 }
 
+int
+vn_lua_connect(lua_State *L, const char *host, int port, const char *proxy,
+               int timeout)
+{
+	char php[VN_HOSTPORTLEN], why[VN_PROXY_ERRLEN];
+	struct vn_proxy_err pe;
+	struct vn_proxy p;
+	struct vn_url u;
+	const char *bad = NULL;
+	struct vn_err e;
+	int fd;
+
+	if (!proxy) {
+		fd = vn_connect_tcp(host, port, AF_UNSPEC, timeout, &e);
+		if (fd < 0) {
+			check_interrupt(L, fd);
+			lua_pushstring(L, vn_err_str(&e));
+		}
+		return fd;
+	}
+	pe.code = vn_proxy_from_url(proxy, &p, &u, &bad);
+	if (pe.code == VN_PROXY_OK && (pe.code = vn_proxy_check(&p)) != VN_PROXY_OK)
+		vn_url_free(&u);
+	if (pe.code != VN_PROXY_OK) {
+		pe.why = bad;
+		pe.type = VN_PROXY_SOCKS5;
+		/* not the URL itself: it may hold a password */
+		return luaL_error(L, "invalid proxy URL: %s", vn_proxy_err_str(&pe, why));
+	}
+	fd = vn_proxy_connect(&p, host, port, AF_UNSPEC, NULL, timeout, &pe);
+	if (fd < 0) {
+		check_interrupt(L, fd);
+		if (pe.code == VN_PROXY_EREACH)
+			lua_pushfstring(L, "proxy %s: %s", vn_hostport(php, p.host, p.port),
+			                vn_proxy_err_str(&pe, why));
+		else
+			lua_pushstring(L, vn_proxy_err_str(&pe, why));
+	}
+	vn_url_free(&u);
+	return fd;
+}
+
+/* connect_tcp's 3rd argument: a timeout, or a table of options (timeout,
+ * proxy). Sets *proxy (NULL: none) and returns the timeout. */
+static int
+connect_opts(lua_State *L, int i, const char **proxy)
+{
+	int t;
+
+	*proxy = NULL;
+	if (lua_type(L, i) != LUA_TTABLE)
+		return opttimeout(L, i);
+	lua_getfield(L, i, "proxy");
+	if (!lua_isnil(L, -1)) {
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_argerror(L, i, "'proxy' must be a string");
+		*proxy = lua_tostring(L, -1);   /* alive in the options table */
+	}
+	lua_getfield(L, i, "timeout");
+	if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TNUMBER)
+		luaL_argerror(L, i, "'timeout' must be a number");
+	t = lua_isnil(L, -1) ? -1 : opttimeout(L, lua_gettop(L));
+	lua_pop(L, 2);
+	return t;
+}
+
 static int
 net_connect_tcp(lua_State *L)
 {
-	const char *host = luaL_checkstring(L, 1);
-	int port = argport(L, 2), timeout = opttimeout(L, 3), fd, slot;
+	const char *host = luaL_checkstring(L, 1), *proxy;
+	int port = argport(L, 2), timeout = connect_opts(L, 3, &proxy), fd, slot;
 	struct vn_tls_err te;
-	struct vn_err e;
 
 	if (port < 0)
 		return push_fail(L, "invalid port");
-	fd = vn_connect_tcp(host, port, AF_UNSPEC, timeout, &e);
+	fd = vn_lua_connect(L, host, port, proxy, timeout);
 	if (fd < 0) {
-		check_interrupt(L, fd);
-		return push_fail(L, vn_err_str(&e));
+		lua_pushinteger(L, -1);
+		lua_insert(L, -2);
+		return 2;
 	}
 	slot = add_socket(fdtab(L), fd, NULL, &te);
 	if (slot < 0)

@@ -25,5 +25,11 @@ void vn_lua_setstat(lua_State *L, const struct vn_stat *st);
 int vn_lua_interrupted(lua_State *L);
 /* net.url_parse, shared with vlc.strings.url_parse. */
 int vn_lua_url_parse(lua_State *L);
+/* Connect to host:port (through the proxy URL when not NULL: socks4://,
+ * socks4a://, socks5://, http://, with user:pass@) within timeout ms (-1:
+ * none). Returns a blocking descriptor, or -1 with the reason pushed; an
+ * invalid URL raises an error, SIGINT/SIGTERM "Interrupted.". */
+int vn_lua_connect(lua_State *L, const char *host, int port, const char *proxy,
+                   int timeout);
 
 #endif

@@ -171,19 +171,22 @@ static int
 net_connect_tls(lua_State *L)
 {
 	const char *host = luaL_checkstring(L, 1);
+	const char *proxy = NULL;
 	int port = vn_lua_port(L, 2), fd, slot, timeout, server;
 	struct vn_tls_opts o;
 	struct vn_tls_err te;
 	struct vn_conn c;
-	struct vn_err e;
 
 	server = checkopts(L, 3, &o, &timeout);
+	if (lua_istable(L, 3))
+		proxy = optstring(L, 3, "proxy");
 	if (port < 0)
 		return push_fail(L, "invalid port");
-	fd = vn_connect_tcp(host, port, AF_UNSPEC, timeout, &e);
+	fd = vn_lua_connect(L, host, port, proxy, timeout);
 	if (fd < 0) {
-		vn_lua_check_interrupt(L, fd);
-		return push_fail(L, vn_err_str(&e));
+		lua_pushinteger(L, -1);
+		lua_insert(L, -2);
+		return 2;
 	}
 	/* non-blocking, as net.connect_tcp's */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

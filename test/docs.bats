@@ -287,7 +287,8 @@ lint() {
 # block by block, how each is run or why it is not; a page whose block count
 # differs from its plan fails, so that a new example cannot go untested.
 
-# example PAGE N: the plain text of the Nth example block of man/PAGE.
+# example PAGE N: the plain text of the Nth example block of man/PAGE (then
+# the sed script $EXAMPLE_SUBST, which a test may set).
 example() {
 	awk -v want="$2" '
 		/^\.S[Hh] / { in_ex = ($0 ~ /EXAMPLES/); next }
@@ -297,7 +298,8 @@ example() {
 		inblk && n == want && !/^\.(PP|br|sp)/ { print }' "$TOP/man/$1" |
 		sed -e 's/\\-/-/g' -e "s/\\\\(aq/'/g" -e 's/\\(dq/"/g' \
 		    -e 's/\\(ti/~/g' -e 's/\\(ha/^/g' -e 's/\\&//g' \
-		    -e 's/\\(rs/\\/g' -e 's/\\e/\\/g'
+		    -e 's/\\(rs/\\/g' -e 's/\\e/\\/g' |
+		sed -e "${EXAMPLE_SUBST:-}"
 }
 
 # example_count PAGE: how many example blocks man/PAGE has.
@@ -346,6 +348,7 @@ vlcnet-connect.1 8 pair
 vlcnet-connect.1 9 pair
 vlcnet-connect.1 10 skip: reaches a web server on the Internet
 vlcnet-connect.1 11 pair
+vlcnet-connect.1 12 proxy
 bats-vlcnet.7 1 bats
 bats-vlcnet.7 2 bats
 bats-vlcnet.7 3 local
@@ -479,6 +482,23 @@ run_bats() {
 	assert_success
 	assert_output "$(cat /etc/hostname)"
 	wait_bg
+}
+
+@test "vlcnet-connect(1) EXAMPLES: a script reads the greeting through microsocks" {
+	command -v microsocks >/dev/null || [ -n "${CI:-}" ] || skip "microsocks is not installed"
+	# The page's proxy port, 1080, is swapped for a free one.
+	local pport i
+	pport=$(closed_port)
+	bg microsocks microsocks -i 127.0.0.1 -p "$pport"
+	for ((i = 0; i < 200; i++)); do
+		grep -qi "$(printf ':%04X 00000000:0000 0A' "$pport")" /proc/net/tcp && break
+		sleep 0.05
+	done
+	EXAMPLE_SUBST="s/127.0.0.1:1080/127.0.0.1:$pport/"
+	run_pair vlcnet-connect.1 12
+	assert_success
+	assert_line "through the proxy"
+	assert_line --regexp "^vlcnet-connect: connected to 127.0.0.1:[0-9]+ via 127.0.0.1:$pport\$"
 }
 
 @test "vlcnet-connect(1) EXAMPLES: an HTTP request by hand gets the page" {

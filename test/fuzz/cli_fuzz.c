@@ -91,6 +91,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct connect_conf cc;
 
 		r = vn_connect_args(&cli, &cc, argc, argv, &e);
+		vn_connect_conf_free(&cc);
 	}
 	if (r == 0)
 		check_read(&cli, argv, argc);

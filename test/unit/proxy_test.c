@@ -1,0 +1,176 @@
+/*
+ * test/unit/proxy_test.c: core/proxy.c's parsing of proxy addresses and URLs,
+ * and its handshakes over a socketpair whose other end holds a scripted
+ * reply: the request's bytes, the outcome, and that nothing after the
+ * proxy's reply was read.
+ */
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../../core/proxy.h"
+#include "../../core/url.h"
+#include "unit.h"
+
+static void
+test_addr(void)
+{
+	char buf[64];
+	const char *host;
+	int port;
+
+	CHECK(vn_proxy_parse_addr("127.0.0.1:1080", buf, sizeof buf, &host, &port,
+	                          VN_PROXY_SOCKS5) == 0);
+	CHECK_STR(host, "127.0.0.1");
+	CHECK(port == 1080);
+	CHECK(vn_proxy_parse_addr("[::1]:8080", buf, sizeof buf, &host, &port,
+	                          VN_PROXY_HTTP) == 0);
+	CHECK_STR(host, "::1");
+	CHECK(port == 8080);
+	CHECK(vn_proxy_parse_addr("proxy.example", buf, sizeof buf, &host, &port,
+	                          VN_PROXY_HTTP) == 0);
+	CHECK(port == 3128);
+	CHECK(vn_proxy_parse_addr("[::1]", buf, sizeof buf, &host, &port,
+	                          VN_PROXY_SOCKS4) == 0);
+	CHECK(port == 1080);
+	CHECK(vn_proxy_parse_addr("::1:80", buf, sizeof buf, &host, &port, 0) < 0);
+	CHECK(vn_proxy_parse_addr("h:0", buf, sizeof buf, &host, &port, 0) < 0);
+	CHECK(vn_proxy_parse_addr("h:65536", buf, sizeof buf, &host, &port, 0) < 0);
+	CHECK(vn_proxy_parse_addr(":80", buf, sizeof buf, &host, &port, 0) < 0);
+	CHECK(vn_proxy_parse_addr("[::1]x", buf, sizeof buf, &host, &port, 0) < 0);
+	CHECK(vn_proxy_parse_addr("[::1", buf, sizeof buf, &host, &port, 0) < 0);
+	CHECK(vn_proxy_parse_addr("h:", buf, sizeof buf, &host, &port, 0) < 0);
+}
+
+static void
+test_url(void)
+{
+	struct vn_proxy p;
+	struct vn_url u;
+	const char *why;
+
+	CHECK(vn_proxy_from_url("socks5://bob:s%3Acret@127.0.0.1:1081", &p, &u, &why) ==
+	      VN_PROXY_OK);
+	CHECK(p.type == VN_PROXY_SOCKS5);
+	CHECK_STR(p.host, "127.0.0.1");
+	CHECK(p.port == 1081);
+	CHECK_STR(p.user, "bob");
+	CHECK_STR(p.pass, "s:cret");
+	vn_url_free(&u);
+	CHECK(vn_proxy_from_url("http://[::1]", &p, &u, &why) == VN_PROXY_OK);
+	CHECK(p.type == VN_PROXY_HTTP && p.port == 3128 && !p.user);
+	CHECK_STR(p.host, "::1");
+	vn_url_free(&u);
+	CHECK(vn_proxy_from_url("socks4a://id@h", &p, &u, &why) == VN_PROXY_OK);
+	CHECK(p.type == VN_PROXY_SOCKS4A && p.port == 1080);
+	CHECK(vn_proxy_check(&p) == VN_PROXY_OK);
+	vn_url_free(&u);
+	CHECK(vn_proxy_from_url("socks4://id:pw@h", &p, &u, &why) == VN_PROXY_OK);
+	CHECK(vn_proxy_check(&p) == VN_PROXY_EPASS);
+	vn_url_free(&u);
+	CHECK(vn_proxy_from_url("ftp://h:21", &p, &u, &why) == VN_PROXY_ESCHEME);
+	CHECK(vn_proxy_from_url("h:21", &p, &u, &why) == VN_PROXY_ESCHEME);
+	CHECK(vn_proxy_from_url("socks5://", &p, &u, &why) == VN_PROXY_EURL);
+	CHECK(vn_proxy_from_url("socks5://a b:1", &p, &u, &why) == VN_PROXY_EURL);
+	CHECK(vn_proxy_type_parse("socks4a") == VN_PROXY_SOCKS4A);
+	CHECK(vn_proxy_type_parse("SOCKS5") < 0);
+}
+
+/* Run one handshake with reply queued at the proxy's end; *req gets what was
+ * sent, *rest what the tunnel still holds after it. Returns the result. */
+static int
+handshake(const struct vn_proxy *p, const char *host, int port, const void *reply,
+          size_t n, char *req, size_t reqmax, char *rest, struct vn_proxy_err *e)
+{
+	int sv[2], r;
+	ssize_t got;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -2;
+	if (n && write(sv[1], reply, n) != (ssize_t)n)
+		return -2;
+	shutdown(sv[1], SHUT_WR);
+	r = vn_proxy_handshake(sv[0], p, host, port, 0, vn_now_ms() + 2000, e);
+	shutdown(sv[0], SHUT_WR);
+	got = read(sv[1], req, reqmax - 1);
+	req[got > 0 ? got : 0] = '\0';
+	got = recv(sv[0], rest, 63, MSG_DONTWAIT);
+	rest[got > 0 ? got : 0] = '\0';
+	close(sv[0]);
+	close(sv[1]);
+	return r;
+}
+
+static void
+test_handshakes(void)
+{
+	struct vn_proxy p = { VN_PROXY_SOCKS5, "proxy", 1080, NULL, NULL, 0 };
+	struct vn_proxy_err e;
+	char req[512], rest[64], msg[VN_PROXY_ERRLEN], big[300];
+	static const char s5ok[] = "\5\0" "\5\0\0\1" "\177\0\0\1" "\4\70" "tunnel";
+	static const char s5login[] = "\5\2" "\1\0" "\5\0\0\3" "\4host" "\0\120" "x";
+	static const char s5refused[] = "\5\0" "\5\5\0\1" "\0\0\0\0" "\0\0";
+
+	CHECK(handshake(&p, "example.org", 80, s5ok, sizeof s5ok - 1, req, sizeof req,
+	                rest, &e) == 0);
+	CHECK(!memcmp(req, "\5\1\0" "\5\1\0\3\13example.org\0\120", 3 + 18));
+	CHECK_STR(rest, "tunnel");
+
+	p.user = "bob";
+	p.pass = "pw";
+	CHECK(handshake(&p, "10.0.0.1", 80, s5login, sizeof s5login - 1, req, sizeof req,
+	                rest, &e) == 0);
+	CHECK(!memcmp(req, "\5\2\0\2" "\1\3bob\2pw" "\5\1\0\1\12\0\0\1\0\120", 4 + 8 + 10));
+	CHECK_STR(rest, "x");
+
+	/* The longest bound address a reply may carry: a 255-byte name. */
+	p.user = p.pass = NULL;
+	memcpy(big, "\5\0\5\0\0\3\377", 7);
+	memset(big + 7, 'a', 255);
+	memcpy(big + 7 + 255, "\0\120z", 3);
+	CHECK(handshake(&p, "h", 9, big, 7 + 255 + 3, req, sizeof req, rest, &e) == 0);
+	CHECK_STR(rest, "z");
+
+	CHECK(handshake(&p, "h", 9, s5refused, sizeof s5refused - 1, req, sizeof req,
+	                rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EREFUSED && e.reply == 5);
+	CHECK_STR(vn_proxy_err_str(&e, msg), "SOCKS5 proxy refused: connection refused (5)");
+
+	CHECK(handshake(&p, "h", 9, "\5", 1, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_ECLOSED);
+
+	p.type = VN_PROXY_HTTP;
+	p.user = "bob";
+	p.pass = "secret";
+	CHECK(handshake(&p, "::1", 443, "HTTP/1.1 200 OK\r\nVia: x\r\n\r\nDATA", 31, req,
+	                sizeof req, rest, &e) == 0);
+	CHECK_STR(req, "CONNECT [::1]:443 HTTP/1.0\r\nHost: [::1]:443\r\n"
+	               "Proxy-Authorization: Basic Ym9iOnNlY3JldA==\r\n\r\n");
+	CHECK_STR(rest, "DATA");
+	CHECK(handshake(&p, "h", 1, "HTTP/1.0 407 Proxy \001Auth\r\n\r\n", 29, req,
+	                sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EHTTP);
+	CHECK_STR(e.status, "HTTP/1.0 407 Proxy ?Auth");
+	CHECK(handshake(&p, "h", 1, "SSH-2.0-x\r\n\r\n", 13, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EGARBAGE);
+
+	p.type = VN_PROXY_SOCKS4A;
+	p.user = "id";
+	p.pass = NULL;
+	CHECK(handshake(&p, "name", 80, "\0\132\0\0\0\0\0\0!", 9, req, sizeof req, rest,
+	                &e) == 0);
+	CHECK(!memcmp(req, "\4\1\0\120\0\0\0\1id\0name\0", 8 + 3 + 5));
+	CHECK_STR(rest, "!");
+	p.type = VN_PROXY_SOCKS4;
+	CHECK(handshake(&p, "::1", 80, "", 0, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_ENOV4);
+}
+
+int
+main(void)
+{
+	test_addr();
+	test_url();
+	test_handshakes();
+	return UNIT_DONE("proxy_test");
+}
