@@ -357,3 +357,43 @@ wait_gone() {
 	echo "process $1 still runs ${2:-10} s after it was told to end" >&2
 	return 1
 }
+
+# wait_udp PORT: wait until a UDP socket is bound to PORT (on any address,
+# IPv4 or IPv6): a peer that announces nothing is ready to receive.
+wait_udp() {
+	local re i
+	re=$(printf '^ *[0-9]+: [0-9A-F]+:%04X ' "$1")
+	for ((i = 0; i < 200; i++)); do
+		grep -Eq "$re" /proc/net/udp /proc/net/udp6 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "nothing bound UDP port $1" >&2
+	return 1
+}
+
+# wait_lines FILE REGEX N [SECS]: wait until N lines of FILE match REGEX.
+wait_lines() {
+	local i
+	for ((i = 0; i < ${4:-10} * 20; i++)); do
+		[ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $3 lines /$2/ in $1:" >&2
+	cat "$1" >&2 2>/dev/null
+	return 1
+}
+
+# wait_send_queue PORT: wait until an established TCP connection of the local
+# port PORT has bytes in its send queue that the peer has not taken: a server
+# stalled by a client that does not read.
+wait_send_queue() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		awk -v p="$(printf '%04X' "$1")" '
+			$2 ~ ":" p "$" && $4 == "01" { split($5, q, ":"); if (q[1] != "00000000") f = 1 }
+			END { exit !f }' /proc/net/tcp /proc/net/tcp6 && return 0
+		sleep 0.05
+	done
+	echo "no connection of port $1 has a send queue" >&2
+	return 1
+}

@@ -219,7 +219,7 @@ wait_socket() {
 	local port
 	port=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	bg srv nc -u -l 127.0.0.1 "$port"
-	sleep 0.2   # nc binds after its start; a lost datagram shows below
+	wait_udp "$port"
 	run timeout 10 bash -c "printf 'to nc\n' | vlcnet-connect -u 127.0.0.1 $port"
 	assert_success
 	wait_for "$T/srv.out" '^to nc$'
@@ -229,10 +229,16 @@ wait_socket() {
 	local port
 	port=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	bg srv socat -T 5 UDP-LISTEN:"$port",bind=127.0.0.1 SYSTEM:'read l; echo "socat got $l"'
-	sleep 0.2
-	run timeout 10 bash -c "(printf 'hello\n'; sleep 1) | vlcnet-connect -u -w 3 127.0.0.1 $port"
-	assert_success
-	assert_output "socat got hello"
+	wait_udp "$port"
+	# connect's input stays open until the answer has come
+	mkfifo "$T/in"
+	bg_stdin cli "$T/in" vlcnet-connect -u -w 3 127.0.0.1 "$port"
+	exec 7>"$T/in"
+	echo hello >&7
+	wait_for "$T/cli.out" '^socat got hello$'
+	exec 7>&-
+	wait_bg
+	assert_equal "$(cat "$T/cli.out")" "socat got hello"
 }
 
 @test "listen -u talks to socat UDP, both ways" {
@@ -262,13 +268,21 @@ wait_socket() {
 
 @test "connect -U -u talks to listen -U -u over an abstract name" {
 	local name="@vlcnet-dg-$$-$BATS_TEST_NUMBER"
-	bg_stdin lis <(sleep 0.5; printf 'answer\n') vlcnet-listen -v -u -U "$name"
+	# listen answers once it has a peer; connect's input stays open until then
+	mkfifo "$T/lis.in" "$T/cli.in"
+	bg_stdin lis "$T/lis.in" vlcnet-listen -v -u -U "$name"
+	exec 8>"$T/lis.in"
 	wait_for "$T/lis.err" "listening on"
-	run timeout 10 bash -c "(printf 'question\n'; sleep 1.5) | vlcnet-connect -U -u '$name'"
-	assert_success
-	assert_output "answer"
-	kill "$(tail -n 1 "$T/pids")"
+	bg_stdin cli "$T/cli.in" vlcnet-connect -U -u "$name"
+	exec 7>"$T/cli.in"
+	echo question >&7
+	wait_for "$T/lis.out" '^question$'
+	echo answer >&8
+	wait_for "$T/cli.out" '^answer$'
+	exec 7>&- 8>&-
+	kill "$(sed -n 1p "$T/pids")"
 	wait_bg lis=143
+	assert_equal "$(cat "$T/cli.out")" "answer"
 	assert_equal "$(cat "$T/lis.out")" "question"
 }
 
