@@ -301,3 +301,25 @@ PY
 	--deny ::1 -e 'x = 1' 0|--allow and --deny need TCP connections the tool accepts: not with --script alone (add --fork)
 	ROWS
 }
+
+@test "a host name in --allow and --deny stands for its addresses: localhost is 127.0.0.1" {
+	bg_stdin srv "$BATS_TEST_TMPDIR/welcome.txt" vlcnet-listen -v --allow localhost 127.0.0.1 0
+	port=$(port_of srv)
+	run refused_client 127.0.0.2 127.0.0.1 "$port"
+	assert_success
+	assert_output --regexp '^got: end:(eof|reset)$'
+	run client 127.0.0.1 127.0.0.1 "$port" hello
+	assert_success
+	assert_output "got:welcome end:eof"
+	wait_bg
+	bg_stdin srv2 "$BATS_TEST_TMPDIR/welcome.txt" vlcnet-listen -v --deny localhost 127.0.0.1 0
+	port=$(port_of srv2)
+	run refused_client 127.0.0.1 127.0.0.1 "$port"
+	assert_success
+	assert_output --regexp '^got: end:(eof|reset)$'
+	wait_for "$BATS_TEST_TMPDIR/srv2.err" '^vlcnet-listen: refused connection from 127\.0\.0\.1:[0-9]+$'
+	run client 127.0.0.2 127.0.0.1 "$port" hi
+	assert_success
+	assert_output "got:welcome end:eof"
+	wait_bg
+}

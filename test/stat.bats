@@ -178,3 +178,10 @@ PY
 	assert_success
 	assert_output "$(printf '2\n2\treg\t-dash\t2\nreg\n-dash')"
 }
+
+@test "stat -c backslash escapes: C's, \\xHH, octal, and unknown ones kept as they are" {
+	run bash -c "timeout 10 vlcnet-stat -c '<\\n\\t\\r\\a\\b\\f\\v\\e\\\\\\\"\\x4a\\x4\\xA7\\xg\\101\\7z\\08\\q%n\\' reg >'$BATS_TEST_TMPDIR/got'"
+	assert_success
+	printf '<\n\t\r\a\b\f\v\033\\"J\004\247\\xgA\007z\0008\\qreg\\\n' >"$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}

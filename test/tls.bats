@@ -377,3 +377,11 @@ print(got.decode(), end='', flush=True)
 		listen|--tls --tls-cert $c --tls-key $k -u 127.0.0.1 0|--tls works over TCP and Unix stream sockets: not with --udp
 	EOF
 }
+
+@test "connect --tls with standard output on a full disk says so and exits 1" {
+	printf 'from s_server\n' >"$BATS_TEST_TMPDIR/srv.in"
+	s_server srv server
+	run timeout 10 bash -c "vlcnet-connect --tls --tls-ca '$CERTS/ca.pem' localhost $port </dev/null >/dev/full"
+	assert_failure 1
+	assert_output "vlcnet-connect: standard output: No space left on device"
+}

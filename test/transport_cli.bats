@@ -361,3 +361,37 @@ wait_socket() {
 		print -r -- "$out"' _ "$TOP/completions/zsh"
 	assert_output --partial "ctl.sock"
 }
+
+@test "listen --script -u hands the script the bound datagram socket as fd" {
+	cat >"$T/udp.lua" <<'LUA'
+net.poll({ [fd] = net.POLLIN })
+local data, host, port = net.recvfrom(fd, 100)
+io.write("got ", data)
+net.sendto(fd, "echo " .. data, host, port)
+LUA
+	vlcnet_listen -u --script "$T/udp.lua"
+	run timeout 10 bash -c "printf 'ping\n' | nc -u -w 1 127.0.0.1 $VLCNET_PORT"
+	assert_success
+	assert_output "echo ping"
+	vlcnet_wait 0
+	assert_equal "$(cat "$VLCNET_STDOUT")" "got ping"
+}
+
+@test "listen -u and connect -u with standard output on a full disk end with status 1" {
+	bg_stdin srv /dev/null bash -c 'exec vlcnet-listen -v -u 127.0.0.1 0 >/dev/full'
+	port=$(port_of srv)
+	run timeout 10 bash -c "printf 'hi\n' | nc -u -w 1 127.0.0.1 $port"
+	assert_success
+	wait_bg srv=1
+	assert_equal "$(sed -n 3p "$T/srv.err")" "vlcnet-listen: standard output: No space left on device"
+	# connect's input stays open: the write error alone ends it
+	VLCNET_REPLY=$'back\n' vlcnet_listen -u
+	mkfifo "$T/in"
+	bg_stdin cli "$T/in" bash -c "exec vlcnet-connect -u 127.0.0.1 $VLCNET_PORT >/dev/full"
+	exec 7>"$T/in"
+	echo hi >&7
+	wait_gone "$(tail -n 1 "$T/pids")"
+	exec 7>&-
+	wait_bg srv=1 cli=1
+	assert_equal "$(cat "$T/cli.err")" "vlcnet-connect: standard output: No space left on device"
+}
