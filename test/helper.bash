@@ -215,6 +215,12 @@ lua() {
 	run timeout 20 vlcnet-connect "${args[@]}"
 }
 
+# pyclient MODE ARGS...: the suite's python3 socket client (test/client.py:
+# talk, ends, dgram), bounded in time. Its output is what it got.
+pyclient() {
+	timeout 60 python3 "$TOP/test/client.py" "$@"
+}
+
 # fd_count PID: how many descriptors a process holds.
 fd_count() {
 	ls "/proc/$1/fd" | wc -l
