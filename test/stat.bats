@@ -185,3 +185,34 @@ PY
 	printf '<\n\t\r\a\b\f\v\033\\"J\004\247\\xgA\007z\0008\\qreg\\\n' >"$BATS_TEST_TMPDIR/want"
 	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 }
+
+@test "stat -j writes valid UTF-8 names as they are and escapes every invalid sequence" {
+	mkdir "$BATS_TEST_TMPDIR/u"
+	cd "$BATS_TEST_TMPDIR/u"
+	# valid: 2, 3 and 4 bytes, at the edges of the ranges; invalid: overlong,
+	# a surrogate, above U+10FFFF, a bad lead byte, a cut sequence
+	for n in 'caf\xc3\xa9' '\xe0\xa0\x80' '\xe2\x82\xac' '\xed\x9f\xbf' '\xf0\x90\x80\x80' \
+		'\xf4\x8f\xbf\xbf' 'a\xe0\x80\x80' 'b\xed\xa0\x80' 'c\xf0\x80\x80\x80' \
+		'd\xf4\x90\x80\x80' 'e\xf5\x80' 'f\xe2\x82' 'g\xe2\x28\xa1' 'h\xc1\xbf'; do
+		: >"$(printf "$n")"
+	done
+	timeout 10 vlcnet-stat -j ./* >"$BATS_TEST_TMPDIR/out.json"
+	run python3 - "$BATS_TEST_TMPDIR/out.json" <<'PY'
+import json, os, sys
+n = valid = 0
+for line in open(sys.argv[1], "rb"):
+    line.decode("utf-8")        # the output itself is valid UTF-8
+    path = json.loads(line)["path"]
+    raw = path.encode("utf-8", "surrogateescape")
+    os.lstat(raw)               # the name round-trips
+    try:
+        raw.decode("utf-8")
+        valid += path in line.decode("utf-8")   # written as it is
+    except UnicodeDecodeError:
+        pass
+    n += 1
+print(n, valid)
+PY
+	assert_success
+	assert_output "14 6"
+}
