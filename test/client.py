@@ -12,8 +12,14 @@ ends N HOST PORT
     sent something first).
 dgram HOST PORT TEXT
     Send the datagram TEXT and print the one that comes back.
+reset HOST PORT
+    Connect, wait for data, and close with a reset (SO_LINGER 0): a client
+    that breaks off mid-transfer. Prints its own port; fails if no data came.
+port tcp|udp
+    Print a port of 127.0.0.1 that was free a moment ago (bound, then closed).
 """
 import socket
+import struct
 import sys
 
 
@@ -81,8 +87,26 @@ def dgram(args):
     sys.stdout.write(s.recv(65536).decode(errors="replace"))
 
 
-MODES = {"talk": talk, "ends": ends, "dgram": dgram}
+def reset(args):
+    host, port = args
+    s = socket.create_connection((host, int(port)), timeout=10)
+    if not s.recv(1000):
+        sys.exit("client.py reset: the server sent nothing")
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    print(s.getsockname()[1])
+    s.close()
+
+
+def port(args):
+    kind = {"tcp": socket.SOCK_STREAM, "udp": socket.SOCK_DGRAM}[args[0]]
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1])
+    s.close()
+
+
+MODES = {"talk": talk, "ends": ends, "dgram": dgram, "reset": reset, "port": port}
 
 if len(sys.argv) < 2 or sys.argv[1] not in MODES:
-    sys.exit("usage: client.py talk|ends|dgram ARGS... (see the file)")
+    sys.exit("usage: client.py talk|ends|dgram|reset|port ARGS... (see the file)")
 MODES[sys.argv[1]](sys.argv[2:])

@@ -152,7 +152,7 @@ no_sanitizer_report() {
 
 # A free TCP port on 127.0.0.1 that nothing listens on (for refused tests).
 closed_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	pyclient port tcp
 }
 
 # vn_cleanup: end the background processes, those of bg and any other pid a

@@ -217,7 +217,7 @@ wait_socket() {
 
 @test "connect -u sends to nc -u -l and ends at the end of its input" {
 	local port
-	port=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	port=$(pyclient port udp)
 	bg srv nc -u -l 127.0.0.1 "$port"
 	wait_udp "$port"
 	run timeout 10 bash -c "printf 'to nc\n' | vlcnet-connect -u 127.0.0.1 $port"
@@ -227,7 +227,7 @@ wait_socket() {
 
 @test "connect -u talks to socat UDP-LISTEN, both ways" {
 	local port
-	port=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	port=$(pyclient port udp)
 	bg srv socat -T 5 UDP-LISTEN:"$port",bind=127.0.0.1 SYSTEM:'read l; echo "socat got $l"'
 	wait_udp "$port"
 	# connect's input stays open until the answer has come
