@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""test/client.py MODE ARGS...: the suite's socket clients (helper.bash's
-pyclient runs it, bounded in time). Every wait inside is bounded at 10 s.
+"""test/client.py MODE ARGS...: the suite's python3 socket peers, clients
+mostly (helper.bash's pyclient runs it, bounded in time). Every wait inside is
+bounded at 10 s, but hold's.
 
 talk [--from SRC] [--send TEXT] [--keep-open] HOST PORT
     Connect to HOST:PORT (from the address SRC), send the line TEXT, shut the
@@ -17,10 +18,15 @@ reset HOST PORT
     that breaks off mid-transfer. Prints its own port; fails if no data came.
 port tcp|udp
     Print a port of 127.0.0.1 that was free a moment ago (bound, then closed).
+hold [--rcvbuf N] [--no-accept] HOST
+    A TCP server on HOST, port 0, that says "port N", accepts one connection
+    (not with --no-accept: then its queue holds one, and later connects
+    wait), and holds it 30 s without reading: a peer that never answers.
 """
 import socket
 import struct
 import sys
+import time
 
 
 def family(host):
@@ -105,8 +111,29 @@ def port(args):
     s.close()
 
 
-MODES = {"talk": talk, "ends": ends, "dgram": dgram, "reset": reset, "port": port}
+def hold(args):
+    rcvbuf, accept = None, True
+    while args[0].startswith("--"):
+        opt = args.pop(0)
+        if opt == "--rcvbuf":
+            rcvbuf = int(args.pop(0))
+        elif opt == "--no-accept":
+            accept = False
+        else:
+            sys.exit("client.py hold: unknown option " + opt)
+    s = socket.socket(family(args[0]), socket.SOCK_STREAM)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.bind((args[0], 0))
+    s.listen(1 if accept else 0)
+    print("port", s.getsockname()[1], flush=True)
+    if accept:
+        c, _ = s.accept()
+    time.sleep(30)
+
+
+MODES = {"hold": hold, "talk": talk, "ends": ends, "dgram": dgram, "reset": reset, "port": port}
 
 if len(sys.argv) < 2 or sys.argv[1] not in MODES:
-    sys.exit("usage: client.py talk|ends|dgram|reset|port ARGS... (see the file)")
+    sys.exit("usage: client.py talk|ends|dgram|reset|port|hold ARGS... (see the file)")
 MODES[sys.argv[1]](sys.argv[2:])
