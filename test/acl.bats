@@ -7,64 +7,18 @@
 
 load helper
 
-# client NAME SRC DST PORT [SEND]: a python3 client bound to SRC connects to
-# DST:PORT, sends the line SEND (if any), shuts its sending side, and reads until the
-# server closes. Writes "got:DATA end:eof|reset|timeout" to NAME.out (run
-# under run, it is the output). Bounded at 10 s.
+# client SRC DST PORT [SEND]: a client bound to SRC connects to DST:PORT, sends
+# the line SEND (if any), shuts its sending side, and reads until the server
+# closes; prints "got:DATA end:eof|reset|timeout" (test/client.py talk).
 client() {
-	timeout 20 python3 - "$@" <<'EOF'
-import socket, sys
-src, dst, port = sys.argv[1:4]
-send = sys.argv[4] if len(sys.argv) > 4 else ""
-fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_STREAM)
-s.settimeout(10)
-s.bind((src, 0))
-s.connect((dst, int(port)))
-data, end = b"", "eof"
-try:
-    if send:
-        s.sendall(send.encode() + b"\n")
-    s.shutdown(socket.SHUT_WR)
-    while True:
-        b = s.recv(4096)
-        if not b:
-            break
-        data += b
-except (ConnectionResetError, BrokenPipeError):
-    end = "reset"
-except socket.timeout:
-    end = "timeout"
-print("got:%s end:%s" % (data.decode(errors="replace").strip(), end))
-EOF
+	pyclient talk --from "$1" ${4+--send "$4"} "$2" "$3"
 }
 
 # refused_client SRC DST PORT: a client that sends data and waits, without
 # closing, for the server to close: a refused one gets nothing and an end
 # within the 10 s bound.
 refused_client() {
-	timeout 20 python3 - "$@" <<'EOF'
-import socket, sys
-src, dst, port = sys.argv[1:4]
-fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
-s = socket.socket(fam, socket.SOCK_STREAM)
-s.settimeout(10)
-s.bind((src, 0))
-s.connect((dst, int(port)))
-data, end = b"", "eof"
-try:
-    s.sendall(b"secret\n")
-    while True:
-        b = s.recv(4096)
-        if not b:
-            break
-        data += b
-except (ConnectionResetError, BrokenPipeError):
-    end = "reset"
-except socket.timeout:
-    end = "timeout"
-print("got:%s end:%s" % (data.decode(errors="replace").strip(), end))
-EOF
+	pyclient talk --from "$1" --send secret --keep-open "$2" "$3"
 }
 
 setup() {
@@ -248,23 +202,9 @@ setup() {
 	tpid=$(tail -n 1 "$BATS_TEST_TMPDIR/pids")
 	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
 	before=$(fd_count "$pid")
-	run timeout 60 python3 - "$port" <<'PY'
-import socket, sys
-ends = {}
-for i in range(200):
-    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-    try:
-        end = "eof" if s.recv(100) == b"" else "data"
-    except ConnectionResetError:
-        end = "reset"
-    except socket.timeout:
-        end = "timeout"
-    ends[end] = ends.get(end, 0) + 1
-    s.close()
-print("data", ends.get("data", 0), "timeout", ends.get("timeout", 0))
-PY
+	run pyclient ends 200 127.0.0.1 "$port"
 	assert_success
-	assert_output "data 0 timeout 0"
+	assert_output --regexp '^eof [0-9]+ reset [0-9]+ data 0 timeout 0$'
 	wait_for "$BATS_TEST_TMPDIR/srv.err" 'refused connection' 10
 	for _ in $(seq 50); do
 		[ "$(grep -c refused "$BATS_TEST_TMPDIR/srv.err")" -eq 200 ] && break
@@ -372,4 +312,26 @@ PY
 	run timeout 10 vlcnet-listen --allowfile "$d/good.txt" -U "$d/sock"
 	assert_failure 2
 	assert_line -n 0 "vlcnet-listen: --allow and --deny need TCP connections the tool accepts: not with --unix"
+}
+
+@test "a host name in --allow and --deny stands for its addresses: localhost is 127.0.0.1" {
+	bg_stdin srv "$BATS_TEST_TMPDIR/welcome.txt" vlcnet-listen -v --allow localhost 127.0.0.1 0
+	port=$(port_of srv)
+	run refused_client 127.0.0.2 127.0.0.1 "$port"
+	assert_success
+	assert_output --regexp '^got: end:(eof|reset)$'
+	run client 127.0.0.1 127.0.0.1 "$port" hello
+	assert_success
+	assert_output "got:welcome end:eof"
+	wait_bg
+	bg_stdin srv2 "$BATS_TEST_TMPDIR/welcome.txt" vlcnet-listen -v --deny localhost 127.0.0.1 0
+	port=$(port_of srv2)
+	run refused_client 127.0.0.1 127.0.0.1 "$port"
+	assert_success
+	assert_output --regexp '^got: end:(eof|reset)$'
+	wait_for "$BATS_TEST_TMPDIR/srv2.err" '^vlcnet-listen: refused connection from 127\.0\.0\.1:[0-9]+$'
+	run client 127.0.0.2 127.0.0.1 "$port" hi
+	assert_success
+	assert_output "got:welcome end:eof"
+	wait_bg
 }

@@ -268,7 +268,8 @@ while n < 20000000:
 print("got", n)' "$port"
 	exec 7>"$BATS_TEST_TMPDIR/stall.in"
 	wait_for "$BATS_TEST_TMPDIR/stall.out" "asked"
-	sleep 0.3
+	# the server has sent what the stalled client's window takes, and waits
+	wait_send_queue "$port"
 	for i in 1 2 3 4 5; do
 		run timeout 3 curl -sS "http://127.0.0.1:$port/a.txt"
 		assert_success

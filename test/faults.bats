@@ -5,12 +5,7 @@
 load helper
 
 @test "a peer that never reads blocks the sender, memory stays flat, -w ends it" {
-	bg srv python3 -c '
-import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.bind(("127.0.0.1", 0)); s.listen(1)
-print("port", s.getsockname()[1], flush=True)
-c, _ = s.accept(); time.sleep(30)'
+	bg srv python3 "$TOP/test/client.py" hold --rcvbuf 4096 127.0.0.1
 	port=$(port_of srv)
 	run timeout 20 bash -c "head -c 64M /dev/zero |
 	  /usr/bin/time -f 'rss %M' vlcnet-connect -w 1 127.0.0.1 $port"
@@ -68,8 +63,8 @@ c, _ = s.accept(); time.sleep(30)'
 	# running beside this one may have a listen of the same command line)
 	pid=$(pgrep -P "$(tail -n 1 "$BATS_TEST_TMPDIR/pids")")
 	(echo 1 | timeout 2 nc -N 127.0.0.1 "$port" >/dev/null 2>&1 || true) &
-	wait_for "$BATS_TEST_TMPDIR/srv.err" "accept: Too many open files"
-	sleep 2
+	# the second failed accept: it has been through its back-off once
+	wait_lines "$BATS_TEST_TMPDIR/srv.err" "accept: Too many open files" 2
 	ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 	a=$(ticks); sleep 1; b=$(ticks)
 	# Less than a quarter of a CPU second over one second: it sleeps.
@@ -78,10 +73,7 @@ c, _ = s.accept(); time.sleep(30)'
 }
 
 @test "SIGINT during a blocking recv ends a script with status 130" {
-	bg srv python3 -c '
-import socket, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
-print("port", s.getsockname()[1], flush=True); c, _ = s.accept(); time.sleep(30)'
+	bg srv python3 "$TOP/test/client.py" hold 127.0.0.1
 	port=$(port_of srv)
 	# vlcnet-connect hands the script a blocking fd (accepted sockets are not).
 	bg cli "${no_grace[@]}" vlcnet-connect -e 'net.recv(fd, 100)' 127.0.0.1 "$port"
@@ -98,10 +90,7 @@ print("port", s.getsockname()[1], flush=True); c, _ = s.accept(); time.sleep(30)
 }
 
 @test "SIGTERM during a blocking connect_tcp ends a script with status 143" {
-	bg srv python3 -c '
-import socket, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
-print("port", s.getsockname()[1], flush=True); time.sleep(30)'
+	bg srv python3 "$TOP/test/client.py" hold --no-accept 127.0.0.1
 	port=$(port_of srv)
 	bg cli "${no_grace[@]}" vlcnet-connect -e "
 	    for i = 1, 50 do net.connect_tcp(\"127.0.0.1\", $port) end"

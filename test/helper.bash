@@ -183,7 +183,7 @@ no_sanitizer_report() {
 
 # A free TCP port on 127.0.0.1 that nothing listens on (for refused tests).
 closed_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	pyclient port tcp
 }
 
 # vn_cleanup: end the background processes, those of bg and any other pid a
@@ -244,6 +244,12 @@ lua() {
 	local args=(-e 'function try(f) print(pcall(f)) end') c
 	for c in "$@"; do args+=(-e "$c"); done
 	run timeout 20 vlcnet-connect "${args[@]}"
+}
+
+# pyclient MODE ARGS...: the suite's python3 socket client (test/client.py:
+# talk, ends, dgram), bounded in time. Its output is what it got.
+pyclient() {
+	timeout 60 python3 "$TOP/test/client.py" "$@"
 }
 
 # fd_count PID: how many descriptors a process holds.
@@ -386,5 +392,45 @@ wait_gone() {
 		sleep 0.05
 	done
 	echo "process $1 still runs ${2:-10} s after it was told to end" >&2
+	return 1
+}
+
+# wait_udp PORT: wait until a UDP socket is bound to PORT (on any address,
+# IPv4 or IPv6): a peer that announces nothing is ready to receive.
+wait_udp() {
+	local re i
+	re=$(printf '^ *[0-9]+: [0-9A-F]+:%04X ' "$1")
+	for ((i = 0; i < 200; i++)); do
+		grep -Eq "$re" /proc/net/udp /proc/net/udp6 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "nothing bound UDP port $1" >&2
+	return 1
+}
+
+# wait_lines FILE REGEX N [SECS]: wait until N lines of FILE match REGEX.
+wait_lines() {
+	local i
+	for ((i = 0; i < ${4:-10} * 20; i++)); do
+		[ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $3 lines /$2/ in $1:" >&2
+	cat "$1" >&2 2>/dev/null
+	return 1
+}
+
+# wait_send_queue PORT: wait until an established TCP connection of the local
+# port PORT has bytes in its send queue that the peer has not taken: a server
+# stalled by a client that does not read.
+wait_send_queue() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		awk -v p="$(printf '%04X' "$1")" '
+			$2 ~ ":" p "$" && $4 == "01" { split($5, q, ":"); if (q[1] != "00000000") f = 1 }
+			END { exit !f }' /proc/net/tcp /proc/net/tcp6 && return 0
+		sleep 0.05
+	done
+	echo "no connection of port $1 has a send queue" >&2
 	return 1
 }

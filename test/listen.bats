@@ -187,7 +187,7 @@ for i in range(1000):
 	assert_output "vlcnet-listen: listen on 127.0.0.1:$port: Address already in use"
 	run timeout 10 vlcnet-listen 127.0.0.1 65536
 	assert_failure 2
-	assert_output --partial "invalid port '65536'"
+	assert_output "$(printf "vlcnet-listen: invalid port '65536'\nTry 'vlcnet-listen --help' for more information.")"
 	run timeout 10 vlcnet-listen -m 0 --fork -e x 127.0.0.1 0
 	assert_failure 2
 }

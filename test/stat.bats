@@ -3,33 +3,11 @@
 
 load helper
 
-make_tree() {
-	T=$BATS_TEST_TMPDIR/tree
-	mkdir -p "$T/dir"
-	cd "$T"
-	printf 'hello\n' >reg
-	: >empty
-	: >.hidden
-	ln -s reg link
-	ln -s nowhere dangling
-	ln -s /dev/null devnull
-	ln -s dir dirlink
-	mkfifo fifo
-	python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.bind("sock")'
-	: >'with space'
-	: >$'new\nline'
-	: >-dash
-	: >$'\xff'
-	: >$'caf\xc3\xa9'
-	: >'quote"back\slash'
-	chmod 4755 reg
-	chmod 2750 empty
-	chmod 1777 dir
-	touch -d '2001-02-03 04:05:06' empty
-}
-
+# helper.bash's tree, with a fixed time on empty, as the working directory.
 setup() {
 	make_tree
+	touch -d '2001-02-03 04:05:06' "$T/empty"
+	cd "$T"
 }
 
 @test "stat -c numbers equal GNU stat's for every path" {
@@ -117,7 +95,8 @@ for line in open(sys.argv[1], encoding="utf-8"):
 print(n)
 PY
 	assert_success
-	assert_output 16
+	local paths=(./* ./.hidden)
+	assert_output "${#paths[@]}"
 }
 
 @test "stat -j escapes invalid UTF-8 as \\udcXX" {
@@ -198,4 +177,42 @@ PY
 	run timeout 10 vlcnet-stat -e 'print(#arg)' -s "$BATS_TEST_TMPDIR/args.lua" -c %n reg -- -dash
 	assert_success
 	assert_output "$(printf '2\n2\treg\t-dash\t2\nreg\n-dash')"
+}
+
+@test "stat -c backslash escapes: C's, \\xHH, octal, and unknown ones kept as they are" {
+	run bash -c "timeout 10 vlcnet-stat -c '<\\n\\t\\r\\a\\b\\f\\v\\e\\\\\\\"\\x4a\\x4\\xA7\\xg\\101\\7z\\08\\q%n\\' reg >'$BATS_TEST_TMPDIR/got'"
+	assert_success
+	printf '<\n\t\r\a\b\f\v\033\\"J\004\247\\xgA\007z\0008\\qreg\\\n' >"$BATS_TEST_TMPDIR/want"
+	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "stat -j writes valid UTF-8 names as they are and escapes every invalid sequence" {
+	mkdir "$BATS_TEST_TMPDIR/u"
+	cd "$BATS_TEST_TMPDIR/u"
+	# valid: 2, 3 and 4 bytes, at the edges of the ranges; invalid: overlong,
+	# a surrogate, above U+10FFFF, a bad lead byte, a cut sequence
+	for n in 'caf\xc3\xa9' '\xe0\xa0\x80' '\xe2\x82\xac' '\xed\x9f\xbf' '\xf0\x90\x80\x80' \
+		'\xf4\x8f\xbf\xbf' 'a\xe0\x80\x80' 'b\xed\xa0\x80' 'c\xf0\x80\x80\x80' \
+		'd\xf4\x90\x80\x80' 'e\xf5\x80' 'f\xe2\x82' 'g\xe2\x28\xa1' 'h\xc1\xbf'; do
+		: >"$(printf "$n")"
+	done
+	timeout 10 vlcnet-stat -j ./* >"$BATS_TEST_TMPDIR/out.json"
+	run python3 - "$BATS_TEST_TMPDIR/out.json" <<'PY'
+import json, os, sys
+n = valid = 0
+for line in open(sys.argv[1], "rb"):
+    line.decode("utf-8")        # the output itself is valid UTF-8
+    path = json.loads(line)["path"]
+    raw = path.encode("utf-8", "surrogateescape")
+    os.lstat(raw)               # the name round-trips
+    try:
+        raw.decode("utf-8")
+        valid += path in line.decode("utf-8")   # written as it is
+    except UnicodeDecodeError:
+        pass
+    n += 1
+print(n, valid)
+PY
+	assert_success
+	assert_output "14 6"
 }

@@ -217,9 +217,9 @@ wait_socket() {
 
 @test "connect -u sends to nc -u -l and ends at the end of its input" {
 	local port
-	port=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	port=$(pyclient port udp)
 	bg srv nc -u -l 127.0.0.1 "$port"
-	sleep 0.2   # nc binds after its start; a lost datagram shows below
+	wait_udp "$port"
 	run timeout 10 bash -c "printf 'to nc\n' | vlcnet-connect -u 127.0.0.1 $port"
 	assert_success
 	wait_for "$T/srv.out" '^to nc$'
@@ -227,12 +227,18 @@ wait_socket() {
 
 @test "connect -u talks to socat UDP-LISTEN, both ways" {
 	local port
-	port=$(python3 -c 'import socket; s=socket.socket(type=socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	port=$(pyclient port udp)
 	bg srv socat -T 5 UDP-LISTEN:"$port",bind=127.0.0.1 SYSTEM:'read l; echo "socat got $l"'
-	sleep 0.2
-	run timeout 10 bash -c "(printf 'hello\n'; sleep 1) | vlcnet-connect -u -w 3 127.0.0.1 $port"
-	assert_success
-	assert_output "socat got hello"
+	wait_udp "$port"
+	# connect's input stays open until the answer has come
+	mkfifo "$T/in"
+	bg_stdin cli "$T/in" vlcnet-connect -u -w 3 127.0.0.1 "$port"
+	exec 7>"$T/in"
+	echo hello >&7
+	wait_for "$T/cli.out" '^socat got hello$'
+	exec 7>&-
+	wait_bg
+	assert_equal "$(cat "$T/cli.out")" "socat got hello"
 }
 
 @test "listen -u talks to socat UDP, both ways" {
@@ -262,13 +268,21 @@ wait_socket() {
 
 @test "connect -U -u talks to listen -U -u over an abstract name" {
 	local name="@vlcnet-dg-$$-$BATS_TEST_NUMBER"
-	bg_stdin lis <(sleep 0.5; printf 'answer\n') vlcnet-listen -v -u -U "$name"
+	# listen answers once it has a peer; connect's input stays open until then
+	mkfifo "$T/lis.in" "$T/cli.in"
+	bg_stdin lis "$T/lis.in" vlcnet-listen -v -u -U "$name"
+	exec 8>"$T/lis.in"
 	wait_for "$T/lis.err" "listening on"
-	run timeout 10 bash -c "(printf 'question\n'; sleep 1.5) | vlcnet-connect -U -u '$name'"
-	assert_success
-	assert_output "answer"
-	kill "$(tail -n 1 "$T/pids")"
+	bg_stdin cli "$T/cli.in" vlcnet-connect -U -u "$name"
+	exec 7>"$T/cli.in"
+	echo question >&7
+	wait_for "$T/lis.out" '^question$'
+	echo answer >&8
+	wait_for "$T/cli.out" '^answer$'
+	exec 7>&- 8>&-
+	kill "$(sed -n 1p "$T/pids")"
 	wait_bg lis=143
+	assert_equal "$(cat "$T/cli.out")" "answer"
 	assert_equal "$(cat "$T/lis.out")" "question"
 }
 
@@ -392,4 +406,38 @@ s6.sendto(b"v6\n", ("::1", p))
 	assert_success
 	assert_output --regexp '^127\.0\.0\.1:[0-9]+$'
 	wait_for "$T/srv.err" "^vlcnet-listen: datagrams from $output\$"
+}
+
+@test "listen --script -u hands the script the bound datagram socket as fd" {
+	cat >"$T/udp.lua" <<'LUA'
+net.poll({ [fd] = net.POLLIN })
+local data, host, port = net.recvfrom(fd, 100)
+io.write("got ", data)
+net.sendto(fd, "echo " .. data, host, port)
+LUA
+	vlcnet_listen -u --script "$T/udp.lua"
+	run timeout 10 bash -c "printf 'ping\n' | nc -u -w 1 127.0.0.1 $VLCNET_PORT"
+	assert_success
+	assert_output "echo ping"
+	vlcnet_wait 0
+	assert_equal "$(cat "$VLCNET_STDOUT")" "got ping"
+}
+
+@test "listen -u and connect -u with standard output on a full disk end with status 1" {
+	bg_stdin srv /dev/null bash -c 'exec vlcnet-listen -v -u 127.0.0.1 0 >/dev/full'
+	port=$(port_of srv)
+	run timeout 10 bash -c "printf 'hi\n' | nc -u -w 1 127.0.0.1 $port"
+	assert_success
+	wait_bg srv=1
+	assert_equal "$(sed -n 3p "$T/srv.err")" "vlcnet-listen: standard output: No space left on device"
+	# connect's input stays open: the write error alone ends it
+	VLCNET_REPLY=$'back\n' vlcnet_listen -u
+	mkfifo "$T/in"
+	bg_stdin cli "$T/in" bash -c "exec vlcnet-connect -u 127.0.0.1 $VLCNET_PORT >/dev/full"
+	exec 7>"$T/in"
+	echo hi >&7
+	wait_gone "$(tail -n 1 "$T/pids")"
+	exec 7>&-
+	wait_bg srv=1 cli=1
+	assert_equal "$(cat "$T/cli.err")" "vlcnet-connect: standard output: No space left on device"
 }
