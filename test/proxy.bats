@@ -236,8 +236,10 @@ hostile() {
 	certs
 	tls_greeter srv server
 	daemon microsocks microsocks -i 127.0.0.1 -p {}
-	run timeout 20 vlcnet-connect -v --tls --tls-ca "$C/ca.pem" --proxy "127.0.0.1:$pport" \
-		--proxy-type socks5 localhost "$port" </dev/null
+	# microsocks ends the tunnel at the client's half-close: input stays
+	# open, and -w ends the relay once the greeting is in
+	run timeout 20 bash -c "vlcnet-connect -v -w 1 --tls --tls-ca '$C/ca.pem' \
+		--proxy 127.0.0.1:$pport --proxy-type socks5 localhost $port < <(exec sleep 30)"
 	assert_success
 	assert_line "over tls"
 	assert_line "vlcnet-connect: connected to localhost:$port via 127.0.0.1:$pport"
