@@ -352,7 +352,7 @@ hostile() {
 	     net.poll({[fd] = net.POLLIN}, 10000)
 	     io.write(net.recv(fd, 100))
 	     print(net.connect_tcp('127.0.0.1', $port, {proxy = 'socks5://bob:no@127.0.0.1:$pport'}))
-	     print(net.connect_tcp('127.0.0.1', $port, 3000))"
+	     print(net.connect_tcp('127.0.0.1', $(closed_port), 3000))"
 	assert_success
 	assert_line -n 0 "via lua"
 	assert_line -n 1 "-1	SOCKS5 proxy rejected the username or password"
