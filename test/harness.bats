@@ -35,9 +35,10 @@ fake_make() {
 	done
 }
 
-# setup_test DIR [all]: ./setup.sh test [all] with the stand-in make of DIR.
+# setup_test DIR [all]: ./setup.sh test [all] with the stand-in make of DIR
+# (and without the VLCNET_REQUIRE_TOOLS of a `test all` running this file).
 setup_test() {
-	run env PATH="$1/bin:$PATH" timeout 60 "$TOP/setup.sh" test ${2:+"$2"}
+	run env -u VLCNET_REQUIRE_TOOLS PATH="$1/bin:$PATH" timeout 60 "$TOP/setup.sh" test ${2:+"$2"}
 }
 
 @test "setup.sh test runs the fast tier and the sanitized unit tests, and ends with one line of passed, failed and skipped" {
@@ -320,7 +321,7 @@ inner_tree() {
 @test "require_tool skips a test whose tool is missing, and fails it under VLCNET_REQUIRE_TOOLS" {
 	local d=$BATS_TEST_TMPDIR/t
 	inner_tree "$d" 'require_tool no-such-tool-here no-such-package; echo never' 'require_tool sh'
-	run env VLCNET_BUILD="$BUILD" timeout 60 bats "$d/test/inner.bats"
+	run env -u VLCNET_REQUIRE_TOOLS VLCNET_BUILD="$BUILD" timeout 60 bats "$d/test/inner.bats"
 	assert_success
 	assert_output "$(printf '1..2\nok 1 t1 # skip no-such-tool-here is not installed\nok 2 t2')"
 	run env VLCNET_BUILD="$BUILD" VLCNET_REQUIRE_TOOLS=1 timeout 60 bats "$d/test/inner.bats"
