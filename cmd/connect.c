@@ -152,11 +152,15 @@ scan(const char *host, const char *range, const struct conf *c, int verbose)
 /* -u: datagrams over fd until stdin ends (and -q SECS more), -w SECS idle,
  * or a signal. Returns the exit status. */
 static int
-relay_dgram(int fd, const char *peer, const struct conf *c)
+relay_dgram(int fd, const char *peer, const struct conf *c, int verbose)
 {
 	struct vn_dgram_opts o = { .idle_timeout_ms = c->timeout_ms,
 	                           .in_end_ms = c->quit_ms < 0 ? 0 : c->quit_ms };
 	int r = vn_dgram_relay(0, 1, fd, &o), err = errno;
+	char sum[VN_SUMMARYLEN];
+
+	if (verbose && !(r < 0 && err == EINTR))
+		vn_warn("%s", vn_dgram_summary(&o, sum));
 
 	close(fd);
 	if (r < 0 && err != ETIMEDOUT && err != EINTR) {
@@ -177,7 +181,7 @@ relay(struct vn_conn *conn, const char *peer, const struct conf *c, int verbose)
 	int status = 0, r, err;
 
 	if (c->udp) {
-		status = relay_dgram(conn->fd, peer, c);
+		status = relay_dgram(conn->fd, peer, c, verbose);
 		vn_conn_release(conn);   /* relay_dgram closed it */
 		return status;
 	}

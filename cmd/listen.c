@@ -285,12 +285,15 @@ serve_dgram(int fd, const struct conf *c, int verbose)
 {
 	struct vn_dgram_opts o = { .idle_timeout_ms = c->timeout_ms,
 	                           .in_end_ms = c->quit_ms, .any_peer = c->keep };
+	char sum[VN_SUMMARYLEN];
 	int r, err;
 
 	if (verbose)
 		o.on_peer = say_peer;
 	r = vn_dgram_relay(0, 1, fd, &o);
 	err = errno;
+	if (verbose && !(r < 0 && err == EINTR))
+		vn_warn("%s", vn_dgram_summary(&o, sum));
 	if (r < 0 && err != ETIMEDOUT && err != EINTR) {
 		vn_warn("%s: %s", o.failed == VN_RELAY_IN ? "standard input" :
 		        o.failed == VN_RELAY_OUT ? "standard output" : "socket",
@@ -383,6 +386,19 @@ open_listener(const struct conf *c, const char *host, const char *port,
 	return n;
 }
 
+/* -U: the socket file. A script's os.exit ends the process from inside Lua,
+ * past main's end: at exit the file goes too (vn_unix_remove leaves it to the
+ * process that made it, not to a --fork child). */
+static struct vn_unix_file sock_file;
+static const char *sock_path;
+
+static void
+remove_sock_file(void)
+{
+	if (sock_path)
+		vn_unix_remove(sock_path, &sock_file);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -393,7 +409,6 @@ main(int argc, char **argv)
 		"accept a connection and relay standard input to it and its data to\n"
 		"standard output.",
 		opts, { 0 }, NULL, 0 };
-	struct vn_unix_file file = { 0 };
 	int fds[VN_MAXLISTEN], n, i, status;
 	const char *host, *port;
 	char portnum[16];
@@ -420,7 +435,11 @@ main(int argc, char **argv)
 			return status;
 		}
 	}
-	n = open_listener(&c, host, port, fds, &file, cli.script.verbose);
+	n = open_listener(&c, host, port, fds, &sock_file, cli.script.verbose);
+	if (n > 0 && c.unix_path) {
+		sock_path = c.where;
+		atexit(remove_sock_file);
+	}
 	if (n < 0) {
 		vn_rt_free(rt);
 		vn_exec_free(&c.exec);
@@ -464,7 +483,7 @@ main(int argc, char **argv)
 	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(c.tc);
 	/* After the state closed its sockets; a --fork child never gets here. */
-	if (c.unix_path && vn_unix_remove(c.where, &file) < 0)
+	if (c.unix_path && vn_unix_remove(c.where, &sock_file) < 0)
 		vn_warn("remove %s: %s", c.where, strerror(errno));
 	return vn_cli_exit(status);
 }
