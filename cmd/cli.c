@@ -86,7 +86,8 @@ vn_cli_exit(int status)
 			status = 1;
 	}
 	vn_sig_reraise();
-	return status;
+	/* stdout's reader went away: a quiet end, as nc's */
+	return vn_sig_quitting() ? 0 : status;
 }
 
 int

@@ -117,11 +117,15 @@ scan(const char *host, const struct connect_conf *c, int verbose)
 /* -u: datagrams over fd until stdin ends (and -q SECS more), -w SECS idle,
  * or a signal. Returns the exit status. */
 static int
-relay_dgram(int fd, const char *peer, const struct connect_conf *c)
+relay_dgram(int fd, const char *peer, const struct connect_conf *c, int verbose)
 {
 	struct vn_dgram_opts o = { .idle_timeout_ms = c->timeout_ms,
 	                           .in_end_ms = c->quit_ms < 0 ? 0 : c->quit_ms };
 	int r = vn_dgram_relay(0, 1, fd, &o), err = errno;
+	char sum[VN_SUMMARYLEN];
+
+	if (verbose && !(r < 0 && err == EINTR))
+		vn_warn("%s", vn_dgram_summary(&o, sum));
 
 	close(fd);
 	if (r < 0 && err != ETIMEDOUT && err != EINTR) {
@@ -208,7 +212,7 @@ run(struct connect_conf *c, struct vn_cli *cli, struct vn_tls_ctx *tc, vn_rt *rt
 		return vn_rt_run(rt);
 	case VN_MODE_DGRAM:
 		vn_conn_release(&conn);   /* relay_dgram closes fd */
-		return relay_dgram(fd, peer, c);
+		return relay_dgram(fd, peer, c, verbose);
 	default:
 		return relay(&conn, peer, c, verbose);
 	}

@@ -138,9 +138,9 @@ spawn(struct vn_exec *x, int fd, const char *peer, const struct vn_child_env *en
 
 /* Wait for the child pid; under -w, a child still running timeout_ms after
  * its relay ended (one that ignores SIGPIPE and never learns its client left)
- * gets SIGTERM, then is waited for. Returns its wait status. */
+ * gets SIGTERM (*killed set), then is waited for. Returns its wait status. */
 static int
-wait_child(pid_t pid, int timeout_ms)
+wait_child(pid_t pid, int timeout_ms, int *killed)
 {
 	long until = timeout_ms >= 0 ? vn_now_ms() + timeout_ms : -1;
 	int st = 0;
@@ -152,6 +152,7 @@ wait_child(pid_t pid, int timeout_ms)
 			return st;
 		if (until >= 0 && (vn_now_ms() >= until || vn_poll(NULL, 0, 10) < 0)) {
 			kill(pid, SIGTERM);
+			*killed = 1;
 			until = -1;
 		}
 	}
@@ -187,7 +188,7 @@ relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_e
 	struct vn_relay_opts o = { .idle_timeout_ms = x->timeout_ms, .in_end_ms = -1,
 	                           .peer_end_ms = -1, .shut_out = 1 };
 	char sum[VN_SUMMARYLEN];
-	int sp[2], r, err, st, ours[2];
+	int sp[2], r, err, st, ours[2], killed;
 	struct vn_conn conn;
 	pid_t pid;
 
@@ -217,12 +218,15 @@ relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_e
 	if (r < 0 && err != ETIMEDOUT && err != EINTR)
 		vn_warn("%s: %s", peer, vn_relay_strerror(&o, &conn, err));
 	vn_conn_end(&conn);
-	if (r < 0)
+	if ((killed = r < 0))
 		kill(pid, SIGTERM);   /* dropped: the program's client is gone */
 	if (x->verbose)
 		vn_warn("%s", vn_relay_summary(&o, sum));
-	st = wait_child(pid, x->timeout_ms);
-	_exit(r < 0 && err == ETIMEDOUT ? 0 : vn_child_failed(st));
+	st = wait_child(pid, x->timeout_ms, &killed);
+	/* a child we ended because its client left (or went idle) did not fail */
+	if (killed && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM)
+		_exit(r < 0 && err != ETIMEDOUT && err != EINTR);
+	_exit(vn_child_failed(st));
 }
 
 pid_t

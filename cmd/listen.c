@@ -185,12 +185,15 @@ serve_dgram(int fd, const struct listen_conf *c, int verbose)
 {
 	struct vn_dgram_opts o = { .idle_timeout_ms = c->timeout_ms,
 	                           .in_end_ms = c->quit_ms, .any_peer = c->keep };
+	char sum[VN_SUMMARYLEN];
 	int r, err;
 
 	if (verbose)
 		o.on_peer = say_peer;
 	r = vn_dgram_relay(0, 1, fd, &o);
 	err = errno;
+	if (verbose && !(r < 0 && err == EINTR))
+		vn_warn("%s", vn_dgram_summary(&o, sum));
 	if (r < 0 && err != ETIMEDOUT && err != EINTR) {
 		vn_warn("%s: %s", o.failed == VN_RELAY_IN ? "standard input" :
 		        o.failed == VN_RELAY_OUT ? "standard output" : "socket",
@@ -283,13 +286,25 @@ serve(int *fds, int *n, struct listen_conf *c, vn_rt *rt, int verbose)
 	}
 }
 
+/* -U: the socket file. A script's os.exit ends the process from inside Lua,
+ * past main's end: at exit the file goes too (vn_unix_remove leaves it to the
+ * process that made it, not to a --fork child). */
+static struct vn_unix_file sock_file;
+static const char *sock_path;
+
+static void
+remove_sock_file(void)
+{
+	if (sock_path)
+		vn_unix_remove(sock_path, &sock_file);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct listen_conf c;
 	struct vn_cli cli;
 	struct vn_cli_err e;
-	struct vn_unix_file file = { 0 };
 	int fds[VN_MAXLISTEN], n = -1, i, status = 1;
 	char portnum[16];
 	vn_rt *rt = NULL;
@@ -308,8 +323,12 @@ main(int argc, char **argv)
 	    !(rt = vn_rt_open(&cli.script, &status)))
 		goto out;
 	status = 1;
-	if ((n = open_listener(&c, fds, &file, cli.script.verbose)) < 0)
+	if ((n = open_listener(&c, fds, &sock_file, cli.script.verbose)) < 0)
 		goto out;
+	if (c.unix_path) {
+		sock_path = c.where;
+		atexit(remove_sock_file);
+	}
 	if (!c.unix_path)
 		snprintf(portnum, sizeof portnum, "%d", vn_local_port(fds[0]));
 	if (!c.port_file || write_port_file(c.port_file, c.unix_path ? c.where :
@@ -323,7 +342,7 @@ out:
 	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(c.tc);
 	/* After the state closed its sockets; a --fork child never gets here. */
-	if (n >= 0 && c.unix_path && vn_unix_remove(c.where, &file) < 0)
+	if (n >= 0 && c.unix_path && vn_unix_remove(c.where, &sock_file) < 0)
 		vn_warn("remove %s: %s", c.where, strerror(errno));
 	return vn_cli_exit(status);
 }

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "net.h"
+#include "relay.h"
 
 #define VN_DGRAM_ADDRLEN 112  /* an IP address and port, or a Unix path */
 
@@ -15,13 +16,16 @@ struct vn_dgram_opts {
 	                        * timeout or a signal; otherwise end that much later */
 	int any_peer;          /* a listener with -k: answer whoever sent last,
 	                        * never fix on one peer */
-	/* Called with the address of each new peer (a listener's), e.g. for -v. */
+	/* Called once with the address of each new peer (a listener's, the
+	 * last 64 remembered), e.g. for -v. */
 	void (*on_peer)(const char *addr, void *ctx);
 	void *ctx;
 	/* Set by vn_dgram_relay: */
 	int failed;            /* after -1: VN_RELAY_IN/OUT/NET, or 0 (timeout, signal) */
 	int out_closed;        /* out_fd's reader went away (EPIPE) */
 	unsigned long long sent, received;   /* datagrams */
+	unsigned long long bytes_sent, bytes_received;
+	long elapsed_ms;       /* how long the relay took */
 };
 
 /* Relay datagrams between in_fd/out_fd and sock. Each read(2) of in_fd (at most
@@ -37,6 +41,10 @@ struct vn_dgram_opts {
  * Returns 0 (end of in_fd, EPIPE on out_fd), or -1 with errno and o->failed
  * (ETIMEDOUT for the idle timeout, EINTR for SIGINT/SIGTERM). */
 int vn_dgram_relay(int in_fd, int out_fd, int sock, struct vn_dgram_opts *o);
+
+/* "N bytes sent, M bytes received in T seconds" after a relay, as
+ * vn_relay_summary says it for a stream. Returns buf. */
+const char *vn_dgram_summary(const struct vn_dgram_opts *o, char buf[VN_SUMMARYLEN]);
 
 /* "127.0.0.1:53", "[::1]:53", "/run/x.sock", "@name" or "unnamed" for the
  * address of a datagram's sender. */

@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include "proc.h"
+#include "sig.h"
 
 /* Process-wide by nature: there is one stdout and one name. */
 static const char *progname = "vlcnet";
 static int stdout_errno;
+static int stdout_gone;
 
 void
 vn_proc_name(const char *prog)
@@ -24,16 +26,21 @@ vn_prog(void)
 	return progname;
 }
 
-/* stdout's writer. A reader that went away ends the process here, quietly and
- * with status 0, so that no writer (a Lua loop printing forever, a listing)
- * goes on producing for nobody; any other failure is remembered and reported
- * once, at exit. glibc wants 0, never a negative count, for a failure. */
+/* stdout's writer. A reader that went away makes every later write fail
+ * (so a listing stops) and asks the tool to end quietly (vn_sig_quit: a Lua
+ * loop printing forever is stopped), through its normal path, never from
+ * here; any other failure is remembered and reported once, at exit. glibc
+ * wants 0, never a negative count, for a failure. */
 static ssize_t
 stdout_write(void *cookie, const char *buf, size_t n)
 {
 	size_t done = 0;
 
 	(void)cookie;
+	if (stdout_gone) {
+		errno = EPIPE;
+		return 0;
+	}
 	while (done < n) {
 		ssize_t r = write(STDOUT_FILENO, buf + done, n - done);
 
@@ -43,8 +50,11 @@ stdout_write(void *cookie, const char *buf, size_t n)
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 && errno == EPIPE)
-			_exit(0);
+		if (r < 0 && errno == EPIPE) {
+			stdout_gone = 1;
+			vn_sig_quit();
+			return 0;
+		}
 		if (!stdout_errno)
 			stdout_errno = r < 0 ? errno : EIO;
 		return 0;

@@ -7,6 +7,7 @@
 
 /* Signals are process-wide, so this is the one piece of global state in core/. */
 static volatile sig_atomic_t pending;
+static volatile sig_atomic_t quitting;
 static void (*notify_fn)(int);
 
 #define GRACE_SECONDS 2
@@ -49,6 +50,9 @@ vn_sig_init(void (*notify)(int))
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* a closed terminal: the tool ends through its normal path too (its
+	 * socket file removed, its children reaped), then dies of SIGHUP */
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = die_now;
 	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -59,6 +63,22 @@ vn_sig_delivered(void)
 {
 	if (pending)
 		alarm(0);
+}
+
+void
+vn_sig_quit(void)
+{
+	if (quitting || pending)
+		return;
+	quitting = 1;
+	if (notify_fn)
+		notify_fn(0);
+}
+
+int
+vn_sig_quitting(void)
+{
+	return quitting;
 }
 
 int

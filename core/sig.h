@@ -1,4 +1,4 @@
-/* core/sig.h: SIGINT/SIGTERM become a pending flag that blocking calls check;
+/* core/sig.h: SIGINT/SIGTERM/SIGHUP become a pending flag that blocking calls check;
  * SIGPIPE is ignored so a closed peer is an EPIPE, never a death. */
 #ifndef VN_SIG_H
 #define VN_SIG_H
@@ -11,6 +11,11 @@ void vn_sig_init(void (*notify)(int sig));
 /* The interrupt reached the script (an "Interrupted." error was raised): the
  * fallback that kills a script deaf to it is cancelled. */
 void vn_sig_delivered(void);
+/* stdout's reader went away (core/proc.c): end the tool quietly through its
+ * normal path, as nc does at EPIPE: running Lua code is stopped as for a
+ * signal (notify), and vn_sig_quitting says so to whoever ends the tool. */
+void vn_sig_quit(void);
+int vn_sig_quitting(void);
 /* The pending signal number, or 0. */
 int vn_sig_pending(void);
 /* If a signal is pending, die of it with the default action, so the parent sees

@@ -222,11 +222,11 @@ vn_rt_each(vn_rt *rt, const char *name, const char *path,
 		lua_getfield(L, LUA_REGISTRYINDEX, "vlcnet.quit");
 		quit = lua_toboolean(L, -1);
 		lua_pop(L, 1);
-		if (quit || vn_sig_pending())
+		if (quit || vn_sig_pending() || vn_sig_quitting())
 			lua_pop(L, 1);
 		else
 			vn_rt_report(rt);
-		return quit ? VN_EACH_QUIT : VN_EACH_ERROR;
+		return quit || vn_sig_quitting() ? VN_EACH_QUIT : VN_EACH_ERROR;
 	}
 	if (a.code == VN_EACH_LINE)
 		*line = lua_tolstring(L, -1, len);

@@ -511,12 +511,13 @@ vn_rt_run(vn_rt *rt)
 
 			/* quit ends quietly; so does an interrupt, whose status
 			 * comes from the signal. */
-			if (quit || vn_sig_pending())
+			if (quit || vn_sig_pending() || vn_sig_quitting())
 				lua_pop(L, 1);
 			else
 				vn_rt_report(rt);
 			lua_settop(L, 0);
-			return quit ? 0 : vn_sig_pending() ? 128 + vn_sig_pending() : 1;
+			return quit || vn_sig_quitting() ? 0 :
+			       vn_sig_pending() ? 128 + vn_sig_pending() : 1;
 		}
 	}
 	lua_settop(L, 0);

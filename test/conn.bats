@@ -170,3 +170,65 @@ nil"
 	assert_success
 	assert_output hi
 }
+
+@test "listen -U removes its socket file when stdout's reader goes away, with status 0" {
+	cd "$BATS_TEST_TMPDIR"
+	run timeout 20 bash -c 'vlcnet-listen -U x.sock -e "for i = 1, 1e6 do print(\"x\") end" | head -n 1; echo "${PIPESTATUS[0]}"'
+	assert_success
+	assert_output "x
+0"
+	[ ! -e x.sock ]
+}
+
+@test "listen -U removes its socket file after a script's os.exit(3), with status 3" {
+	cd "$BATS_TEST_TMPDIR"
+	run timeout 20 vlcnet-listen -U x.sock -e 'os.exit(3)'
+	assert_failure 3
+	[ ! -e x.sock ]
+}
+
+@test "listen -U removes its socket file at SIGHUP and dies of it" {
+	cd "$BATS_TEST_TMPDIR"
+	vlcnet-listen -U x.sock </dev/null 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	echo "$pid" >>"$BATS_TEST_TMPDIR/pids"
+	for ((i = 0; i < 100; i++)); do [ -S x.sock ] && break; sleep 0.05; done
+	[ -S x.sock ]
+	kill -HUP "$pid"
+	st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 129
+	[ ! -e x.sock ]
+}
+
+@test "listen -u -k -v names each new peer once, and ends with the byte counts" {
+	vlcnet_listen -v -u -k -w 2
+	run timeout 10 python3 -c "
+import socket
+a, b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for s, m in ((a, b'A1\n'), (b, b'B1\n'), (a, b'A2\n')):
+    s.sendto(m, ('127.0.0.1', $VLCNET_PORT))
+"
+	assert_success
+	wait_for "$VLCNET_STDOUT" '^A2$'
+	vlcnet_wait 0
+	run grep -c 'datagrams from' "$VLCNET_STDERR"
+	assert_output 2
+	run tail -n 1 "$VLCNET_STDERR"
+	assert_output --regexp '^vlcnet-listen: 0 bytes sent, 9 bytes received in [0-9]+\.[0-9]{3} seconds$'
+}
+
+@test "listen -w ends a program that ignores SIGPIPE once its client has left" {
+	vlcnet_listen -w 1 --sh-exec "echo \$\$ >'$BATS_TEST_TMPDIR/child'; trap '' PIPE; while :; do echo x 2>/dev/null; done"
+	run timeout 20 bash -c "vlcnet-connect 127.0.0.1 $VLCNET_PORT </dev/null | head -c 10"
+	assert_success
+	assert_output "x
+x
+x
+x
+x"
+	vlcnet_wait 0
+	child=$(cat "$BATS_TEST_TMPDIR/child")
+	run kill -0 "$child"
+	assert_failure
+}
