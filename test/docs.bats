@@ -537,7 +537,7 @@ run_bats() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "hello"
 }
 
-@test "vlcnet-listen(1) EXAMPLES: -lvp greets the first client as nc -lvp would" {
+@test "vlcnet-listen(1) EXAMPLES: -lvnp greets the first client as nc -lvnp would" {
 	run_pair vlcnet-listen.1 12
 	assert_success
 	assert_output "hello"
