@@ -8,12 +8,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../core/conn.h"
 #include "../core/dgram.h"
 #include "../core/net.h"
 #include "../core/relay.h"
 #include "../core/sig.h"
 #include "../core/udp.h"
-#include "../core/tls_relay.h"
 #include "../core/unix.h"
 #include "../lua/tls.h"
 #include "cli.h"
@@ -167,54 +167,48 @@ relay_dgram(int fd, const char *peer, const struct conf *c)
 	return r < 0 && err == EINTR ? 1 : 0;
 }
 
-/* Relay stdin and stdout over fd. An idle timeout (-w) ends the relay
- * quietly, as nc -w does. Returns the exit status. */
+/* Relay stdin and stdout over the connection, and end it. An idle timeout
+ * (-w) ends the relay quietly, as nc -w does. Returns the exit status. */
 static int
-relay(int fd, struct vn_tls *tls, const char *host, int port, const struct conf *c,
-      int verbose)
+relay(struct vn_conn *conn, const char *peer, const struct conf *c, int verbose)
 {
 	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
-	char hp[VN_HOSTPORTLEN], sum[VN_SUMMARYLEN];
-	const char *peer = c->unix_path ? host : vn_hostport(hp, host, port);
+	char sum[VN_SUMMARYLEN];
 	int status = 0, r, err;
 
-	if (c->udp)
-		return relay_dgram(fd, peer, c);
+	if (c->udp) {
+		status = relay_dgram(conn->fd, peer, c);
+		vn_conn_release(conn);   /* relay_dgram closed it */
+		return status;
+	}
 	vn_relay_set_ends(&ro, 0, c->quit_ms);
-	r = tls ? vn_tls_relay(0, 1, tls, &ro) : vn_relay(0, 1, fd, &ro);
+	r = vn_relay(conn, 0, 1, &ro);
 	err = errno;
 	if (r < 0 && err != ETIMEDOUT) {
 		if (err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, peer), tls &&
-			        ro.failed == VN_RELAY_NET ? vn_tls_cli_relay_error(tls, err) :
-			        strerror(err));
+			vn_warn("%s: %s", vn_relay_where(&ro, peer),
+			        vn_relay_strerror(&ro, conn, err));
 		status = 1;
 	}
 	if (verbose && !(r < 0 && err == EINTR))
 		vn_warn("%s", vn_relay_summary(&ro, sum));
-	if (tls)
-		vn_tls_end(tls);
-	vn_tls_free(tls);
-	close(fd);
+	vn_conn_end(conn);
 	return status;
 }
 
-/* An exec option: the child talks to the server over fd, and the tool ends
- * with its status. */
+/* An exec option: the child talks to the server over the connection, and the
+ * tool ends with its status. */
 static int
-exec_one(int fd, struct vn_tls *tls, const char *host, int port, struct conf *c)
+exec_one(struct vn_conn *conn, const char *peer, struct conf *c)
 {
-	char hp[VN_HOSTPORTLEN];
 	pid_t pid;
 	int status;
 
 	/* With --tls the child's relay speaks it (cmd/exec.c) */
-	c->exec.session = tls;
-	pid = vn_exec_start(&c->exec, fd, c->unix_path ? host :
-	                    vn_hostport(hp, host, port));
+	c->exec.conn = conn;
+	pid = vn_exec_start(&c->exec, conn->fd, peer);
 	status = pid < 0 ? 1 : 0;
-	vn_tls_free(tls);
-	close(fd);
+	vn_conn_release(conn);   /* the relaying process has it now */
 	if (pid > 0)
 		status = vn_exec_wait(pid);
 	vn_exec_free(&c->exec);
@@ -231,8 +225,9 @@ main(int argc, char **argv)
 		opts, { 0 }, NULL, 0 };
 	vn_rt *rt = NULL;
 	struct vn_tls_ctx *tc;
-	struct vn_tls *tls = NULL;
+	struct vn_conn conn;
 	char hp[VN_HOSTPORTLEN];
+	const char *peer = NULL;
 	int fd = -1, port = -1, status;
 
 	vn_proc_std_init();
@@ -287,31 +282,30 @@ main(int argc, char **argv)
 	status = 1;
 	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0)
 		goto out;
+	vn_conn_plain(&conn, fd);
+	if (fd >= 0) {
+		peer = c.unix_path ? cli.ops[0] : vn_hostport(hp, cli.ops[0], port);
+		if (cli.script.verbose)
+			vn_warn("connected to %s", peer);
+	}
 	if (tc && fd >= 0) {
 		if (c.tls.o.insecure && cli.script.verbose)
 			vn_warn("--tls-insecure: the server's certificate is not verified");
-		tls = vn_tls_cli_handshake(tc, fd, cli.ops[0], c.unix_path ? cli.ops[0] :
-		                           vn_hostport(hp, cli.ops[0], port), c.timeout_ms,
-		                           cli.script.verbose);
-		if (!tls) {
-			close(fd);
+		if (vn_tls_cli_handshake(tc, &conn, cli.ops[0], peer, c.timeout_ms,
+		                         cli.script.verbose) < 0) {
+			vn_conn_end(&conn);
 			goto out;
 		}
 	}
-	if (c.exec.kind) {
-		status = exec_one(fd, tls, cli.ops[0], port, &c);
-		tls = NULL;   /* exec_one freed it */
-		goto out;
+	if (c.exec.kind)
+		status = exec_one(&conn, peer, &c);
+	else if (!rt)
+		status = relay(&conn, peer, &c, cli.script.verbose);
+	else {
+		if (fd >= 0)
+			vn_rt_set_conn(rt, "fd", &conn);
+		status = vn_rt_run(rt);
 	}
-	if (!rt) {
-		status = relay(fd, tls, cli.ops[0], port, &c, cli.script.verbose);
-		goto out;
-	}
-	if (fd >= 0 && tls)
-		vn_rt_set_tls_fd(rt, "fd", fd, tls);
-	else if (fd >= 0)
-		vn_rt_set_fd(rt, "fd", fd);
-	status = vn_rt_run(rt);
 out:
 	vn_rt_free(rt);
 	vn_exec_free(&c.exec);

@@ -1,7 +1,10 @@
 /* cmd/exec.c: a child per connection (--lua-exec, --sh-exec, --exec, and
- * --fork --script), given the connection itself, or, with an idle timeout,
- * one end of a socketpair that a process of ours relays to the connection. */
+ * --fork --script), given the connection itself, or, with an idle timeout or
+ * TLS, one end of a socketpair that a process of ours relays to the
+ * connection with the tools' one relay (core/relay.c). -w for these children
+ * is enforced there (the idle timeout) and in wait_child below. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,13 +12,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "../core/conn.h"
+#include "../core/net.h"
 #include "../core/relay.h"
 #include "../core/sig.h"
 #include "../core/spawn.h"
-#include "../core/tls_relay.h"
 #include "exec.h"
 #include "tls_opts.h"
 
@@ -122,134 +125,64 @@ spawn(struct vn_exec *x, int fd, const char *peer, const struct vn_child_env *en
 	return vn_spawn(fd, &sp, env);
 }
 
-/* --- the relay with an idle timeout ---------------------------------------- */
+/* --- the relaying process ------------------------------------------------ */
 
-/* One direction of the relay. */
-struct half {
-	int from, to;
-	int eof;                 /* from has ended (or to has gone) */
-	int shut;                /* to's write side is shut down: done */
-	size_t len, off;
-	unsigned long long bytes;
-	char buf[1 << 16];
-};
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Move what can move in h after poll said so. */
-static void
-step(struct half *h, short revents)
-{
-	ssize_t r;
-
-	if (!revents)
-		return;
-	if (h->off < h->len) {
-		r = send(h->to, h->buf + h->off, h->len - h->off,
-		         MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (r > 0) {
-			h->off += (size_t)r;
-			h->bytes += (unsigned long long)r;
-		} else if (r < 0 && errno != EAGAIN && errno != EINTR) {
-			h->len = h->off = 0;   /* the reader went away: drop the rest */
-			h->eof = 1;
-		}
-		return;
-	}
-	r = recv(h->from, h->buf, sizeof h->buf, MSG_DONTWAIT);
-	if (r > 0) {
-		h->len = (size_t)r;
-		h->off = 0;
-	} else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
-		h->eof = 1;
-	}
-}
-
-/* Relay between the connection sock and the program's end prog until both
- * directions have ended, each end of one direction shutting down the write
- * side of the other end (so the program sees its stdin end, and everything it
- * writes after that still reaches the client). Returns 0, or -1 with errno
- * ETIMEDOUT after timeout_ms without data, EINTR after SIGINT/SIGTERM. */
+/* Wait for the child pid; under -w, a child still running timeout_ms after
+ * its relay ended (one that ignores SIGPIPE and never learns its client left)
+ * gets SIGTERM, then is waited for. Returns its wait status. */
 static int
-relay(int sock, int prog, int timeout_ms, struct vn_relay_opts *o)
+wait_child(pid_t pid, int timeout_ms)
 {
-	static struct half h[2];   /* in the relaying process only */
-	long start = now_ms();
-	int i, r;
+	long until = timeout_ms >= 0 ? vn_now_ms() + timeout_ms : -1;
+	int st = 0;
+	pid_t r;
 
-	h[0].from = sock;
-	h[0].to = prog;
-	h[1].from = prog;
-	h[1].to = sock;
 	for (;;) {
-		struct pollfd p[2];
-
-		for (i = 0; i < 2; i++) {
-			p[i].fd = -1;
-			p[i].events = p[i].revents = 0;
-			if (h[i].shut)
-				continue;
-			if (h[i].off < h[i].len) {
-				p[i].fd = h[i].to;
-				p[i].events = POLLOUT;
-			} else if (!h[i].eof) {
-				p[i].fd = h[i].from;
-				p[i].events = POLLIN;
-			} else {
-				shutdown(h[i].to, SHUT_WR);
-				h[i].shut = 1;
-			}
+		r = waitpid(pid, &st, until >= 0 ? WNOHANG : 0);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return st;
+		if (until >= 0 && (vn_now_ms() >= until || vn_poll(NULL, 0, 10) < 0)) {
+			kill(pid, SIGTERM);
+			until = -1;
 		}
-		if (h[0].shut && h[1].shut) {
-			r = 0;
-			break;
-		}
-		if (p[0].fd < 0 && p[1].fd < 0)
-			continue;
-		r = poll(p, 2, timeout_ms);
-		if (r == 0) {
-			errno = ETIMEDOUT;
-			r = -1;
-			break;
-		}
-		if (r < 0 && errno == EINTR && vn_sig_pending())
-			break;
-		if (r < 0 && errno != EINTR)
-			break;
-		for (i = 0; r > 0 && i < 2; i++)
-			step(&h[i], p[i].revents);
 	}
-	o->received = h[0].bytes;
-	o->sent = h[1].bytes;
-	o->elapsed_ms = now_ms() - start;
-	return r;
 }
 
-/* The relaying process of one connection: the child on one end of a
- * socketpair, the relay on the other. Never returns. */
+/* The connection of a relaying process: x->conn, or fd after the handshake
+ * of x->tls (here, not in the parent: a slow handshake holds up no accept).
+ * Exits 1 when the handshake fails. */
 static void
-relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_env *env)
+child_conn(struct vn_exec *x, int fd, const char *peer, struct vn_conn *conn)
 {
-	struct vn_relay_opts o;
-	char sum[VN_SUMMARYLEN];
-	int sp[2], r, err, st = 0, k, ours[2];
-	struct vn_tls *tls = x->session;
-	pid_t pid;
+	int k;
 
 	for (k = 0; k < x->nlisten; k++)
 		close(x->listen_fds[k]);
 	x->nlisten = 0;
-	/* Here, not in the parent: a slow handshake holds up no accept. */
-	if (x->tls && !(tls = vn_tls_cli_handshake(x->tls, fd, NULL, peer,
-	    x->timeout_ms >= 0 ? x->timeout_ms : VN_TLS_HANDSHAKE_MS, x->verbose)))
+	if (x->conn) {
+		*conn = *x->conn;
+		return;
+	}
+	vn_conn_plain(conn, fd);
+	if (x->tls && vn_tls_cli_handshake(x->tls, conn, NULL, peer,
+	    x->timeout_ms >= 0 ? x->timeout_ms : VN_TLS_HANDSHAKE_MS, x->verbose) < 0)
 		_exit(1);
+}
+
+/* The relaying process of one connection: the child on one end of a
+ * socketpair, the relay on the other. Exits with the child's status (0 when
+ * the idle timeout dropped the connection). */
+static void
+relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_env *env)
+{
+	struct vn_relay_opts o = { .idle_timeout_ms = x->timeout_ms, .in_end_ms = -1,
+	                           .peer_end_ms = -1, .shut_out = 1 };
+	char sum[VN_SUMMARYLEN];
+	int sp[2], r, err, st, ours[2];
+	struct vn_conn conn;
+	pid_t pid;
+
+	child_conn(x, fd, peer, &conn);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 		vn_warn("socketpair: %s", strerror(errno));
 		_exit(1);
@@ -258,7 +191,7 @@ relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_e
 	 * it: holding the relay's end, it would never see its reader go and
 	 * block in a write forever; holding the connection, it would keep the
 	 * client from seeing the end. */
-	ours[0] = fd;
+	ours[0] = conn.fd;
 	ours[1] = sp[0];
 	x->listen_fds = ours;   /* from here on: what the child must not keep */
 	x->nlisten = 2;
@@ -267,31 +200,20 @@ relay_child(struct vn_exec *x, int fd, const char *peer, const struct vn_child_e
 		_exit(1);
 	}
 	close(sp[1]);
-	memset(&o, 0, sizeof o);
-	if (tls) {
-		o.idle_timeout_ms = x->timeout_ms;
-		o.in_end_ms = o.peer_end_ms = -1;
-		r = vn_tls_relay(sp[0], sp[0], tls, &o);
-	} else {
-		r = relay(fd, sp[0], x->timeout_ms, &o);
-	}
+	/* our end never waits in a write: the relay's rule */
+	fcntl(sp[0], F_SETFL, fcntl(sp[0], F_GETFL) | O_NONBLOCK);
+	r = vn_relay(&conn, sp[0], sp[0], &o);
 	err = errno;
 	close(sp[0]);
 	if (r < 0 && err != ETIMEDOUT && err != EINTR)
-		vn_warn("%s: %s", peer, tls && o.failed == VN_RELAY_NET ?
-		        vn_tls_cli_relay_error(tls, err) : strerror(err));
-	if (tls) {
-		vn_tls_end(tls);
-		vn_tls_free(tls);
-	}
-	close(fd);
+		vn_warn("%s: %s", peer, vn_relay_strerror(&o, &conn, err));
+	vn_conn_end(&conn);
 	if (r < 0)
 		kill(pid, SIGTERM);   /* dropped: the program's client is gone */
 	if (x->verbose)
 		vn_warn("%s", vn_relay_summary(&o, sum));
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	_exit(vn_child_failed(st));
+	st = wait_child(pid, x->timeout_ms);
+	_exit(r < 0 && err == ETIMEDOUT ? 0 : vn_child_failed(st));
 }
 
 pid_t
@@ -301,7 +223,7 @@ vn_exec_start(struct vn_exec *x, int fd, const char *peer)
 	pid_t pid;
 
 	vn_child_env_of(fd, &env);
-	if (x->timeout_ms < 0 && !x->tls && !x->session) {
+	if (x->timeout_ms < 0 && !x->tls && !(x->conn && !vn_conn_bare(x->conn))) {
 		pid = spawn(x, fd, peer, &env);
 	} else {
 		fflush(NULL);

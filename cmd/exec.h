@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-struct vn_tls;
+struct vn_conn;
 struct vn_tls_ctx;
 
 /* Keys of the options in the tools' tables ('c' is -c, --sh-exec). */
@@ -27,13 +27,16 @@ struct vn_exec {
 	const char *arg;         /* the option's argument */
 	char **argv;             /* --exec split into words */
 	vn_rt *rt;               /* --lua-exec, --fork --script: compiled once */
-	int timeout_ms;          /* -w: relay with this idle timeout; -1: none */
+	int timeout_ms;          /* -w: the relay's idle timeout (core/relay.c
+	                          * enforces it), and how long a child may
+	                          * outlive its client before SIGTERM; -1: none */
 	int verbose;
 	const int *listen_fds;   /* closed in every child */
 	int nlisten;
 	struct vn_tls_ctx *tls;  /* listen --tls: the relay of each child does the
 	                          * handshake, then relays TLS to the child */
-	struct vn_tls *session;  /* connect --tls: the session, handshake done */
+	struct vn_conn *conn;    /* connect: the connection (TLS: handshake done),
+	                          * which the relaying process ends */
 };
 
 /* The option's name for messages: "--lua-exec"… */
@@ -47,10 +50,12 @@ void vn_exec_option(struct vn_exec *x, int key, const char *arg);
 int vn_exec_prepare(struct vn_exec *x, struct vn_cli *cli);
 
 /* Start the child of one connection fd (the caller closes fd afterwards);
- * peer names the client for `peer`. Without a timeout (and without TLS) the
- * child gets fd itself; with one (or with TLS, x->tls or x->session), a process of ours relays between fd and the child through
- * a socketpair and drops the connection after timeout_ms without data (-v:
- * the byte counts). Returns the pid to wait for, or -1 after saying why. */
+ * peer names the client for `peer`. Without a timeout and without TLS the
+ * child gets fd itself; otherwise a process of ours relays between the
+ * connection (x->conn, or fd with x->tls's handshake) and the child through a
+ * socketpair with core/relay.c, and drops the connection after timeout_ms
+ * without data (-v: the byte counts). Returns the pid to wait for, or -1
+ * after saying why. */
 pid_t vn_exec_start(struct vn_exec *x, int fd, const char *peer);
 /* Reap the children that ended (with block, wait for one first); returns how
  * many of n are left, or -1 when SIGINT/SIGTERM came while waiting. */

@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "../core/acl.h"
+#include "../core/conn.h"
 #include "../core/dgram.h"
 #include "../core/net.h"
 #include "../core/relay.h"
 #include "../core/sig.h"
 #include "../core/udp.h"
-#include "../core/tls_relay.h"
 #include "../core/unix.h"
 #include "../lua/tls.h"
 #include "cli.h"
@@ -205,31 +205,28 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 
 	do {
 		char addr[VN_ADDRSTRLEN], sum[VN_SUMMARYLEN];
-		struct vn_tls *tls = NULL;
+		struct vn_conn conn;
 		int fd, r, err;
 
 		if (accept_one(fds, n, -1, c, verbose, &fd, addr) != GOT_CLIENT)
 			return 1;
+		vn_conn_plain(&conn, fd);
 		/* A client that never finishes its handshake is dropped after
 		 * -w SECS (or VN_TLS_HANDSHAKE_MS), and the next one served. */
-		if (c->tc && !(tls = vn_tls_cli_handshake(c->tc, fd, NULL, addr,
-		    c->timeout_ms >= 0 ? c->timeout_ms : VN_TLS_HANDSHAKE_MS, verbose))) {
-			close(fd);
+		if (c->tc && vn_tls_cli_handshake(c->tc, &conn, NULL, addr,
+		    c->timeout_ms >= 0 ? c->timeout_ms : VN_TLS_HANDSHAKE_MS, verbose) < 0) {
+			vn_conn_end(&conn);
 			if (vn_sig_pending() || !c->keep)
 				return 1;
 			continue;
 		}
 		vn_relay_set_ends(&ro, in_fd, c->quit_ms);
-		r = tls ? vn_tls_relay(in_fd, 1, tls, &ro) : vn_relay(in_fd, 1, fd, &ro);
+		r = vn_relay(&conn, in_fd, 1, &ro);
 		err = errno;
 		if (r < 0 && err != ETIMEDOUT && err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, addr), tls &&
-			        ro.failed == VN_RELAY_NET ? vn_tls_cli_relay_error(tls, err) :
-			        strerror(err));
-		if (tls)
-			vn_tls_end(tls);
-		vn_tls_free(tls);
-		close(fd);
+			vn_warn("%s: %s", vn_relay_where(&ro, addr),
+			        vn_relay_strerror(&ro, &conn, err));
+		vn_conn_end(&conn);
 		if (ro.in_ended)
 			in_fd = -1;
 		if (r < 0 && err == EINTR)

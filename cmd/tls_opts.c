@@ -1,6 +1,5 @@
 /* cmd/tls_opts.c: the --tls-* options shared by vlcnet-listen and
  * vlcnet-connect, their checks, and the handshake with its messages. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,30 +75,19 @@ vn_tls_cli_ctx(const struct vn_tls_cli *t, int server, int udp, int scan)
 	return c;
 }
 
-struct vn_tls *
-vn_tls_cli_handshake(struct vn_tls_ctx *c, int fd, const char *host,
+int
+vn_tls_cli_handshake(struct vn_tls_ctx *c, struct vn_conn *conn, const char *host,
                      const char *peer, int timeout_ms, int verbose)
 {
 	char desc[VN_TLS_DESCLEN];
 	struct vn_tls_err e;
-	struct vn_tls *t = vn_tls_start(c, fd, host, &e);
 
-	if (t && vn_tls_handshake(t, timeout_ms, &e) < 0) {
-		vn_tls_free(t);
-		t = NULL;
-	}
-	if (!t) {
+	if (vn_conn_start_tls(conn, c, host, 1, timeout_ms, &e) < 0) {
 		if (e.code != VN_TLS_INTR)
 			vn_warn("TLS handshake with %s: %s", peer, e.msg);
-		return NULL;
+		return -1;
 	}
 	if (verbose)
-		vn_warn("TLS: %s", vn_tls_describe(t, desc));
-	return t;
-}
-
-const char *
-vn_tls_cli_relay_error(struct vn_tls *t, int err)
-{
-	return err == EIO ? vn_tls_error(t) : strerror(err);
+		vn_warn("TLS: %s", vn_tls_describe(conn->tls, desc));
+	return 0;
 }

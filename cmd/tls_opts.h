@@ -2,6 +2,7 @@
 #ifndef VN_TLS_OPTS_H
 #define VN_TLS_OPTS_H
 
+#include "../core/conn.h"
 #include "../core/tls.h"
 
 /* Keys of the long options, clear of the tools' own (256 up), acl's (320 up)
@@ -44,11 +45,10 @@ int vn_tls_cli_option(struct vn_tls_cli *t, int key, const char *arg);
  * cannot be used is a usage error (one line, exit 2). NULL without --tls. */
 struct vn_tls_ctx *vn_tls_cli_ctx(const struct vn_tls_cli *t, int server, int udp,
                                   int scan);
-/* Start TLS over fd and do the handshake within timeout_ms; -v says what was
- * negotiated. On failure: "TLS handshake with PEER: REASON" and NULL. */
-struct vn_tls *vn_tls_cli_handshake(struct vn_tls_ctx *c, int fd, const char *host,
-                                    const char *peer, int timeout_ms, int verbose);
-/* The message after a failed vn_tls_relay: err is the relay's errno. */
-const char *vn_tls_cli_relay_error(struct vn_tls *t, int err);
+/* Make conn a TLS connection of c and do the handshake within timeout_ms; -v
+ * says what was negotiated. Returns 0, or -1 after "TLS handshake with PEER:
+ * REASON" (conn then refuses data). */
+int vn_tls_cli_handshake(struct vn_tls_ctx *c, struct vn_conn *conn, const char *host,
+                         const char *peer, int timeout_ms, int verbose);
 
 #endif

@@ -1,6 +1,12 @@
-/* core/relay.c: the relay of both directions between stdio and a socket.
+/* core/relay.c: the one relay engine (core/relay.h): both directions
+ * between a connection (plain or TLS) and a pair of descriptors.
  *
- * Each direction is a flow from src to dst that moves bytes in one of three
+ * Where to look: the end of each direction (a half-close, over TLS too) is
+ * step() and finish(); -q and the idle timeout are deadline(); the outcome
+ * (what is a failure, and whose) is outcome(); the counters are set in
+ * vn_relay.
+ *
+ * Each direction is a flow from src to dst that moves bytes in one of four
  * ways:
  *   DIRECT  one splice(2) from the socket to a pipe on stdout (another
  *           program reads it): the data never enters the process;
@@ -8,7 +14,9 @@
  *           a device, /dev/null);
  *   SENDFILE sendfile(2) from a regular file on stdin into the socket, from
  *           the page cache without a copy through the process;
- *   COPY    read(2)/write(2) through one fixed buffer.
+ *   COPY    read(2)/write(2) through one fixed buffer: the only way over
+ *           TLS (through the connection's calls) and where a transform or a
+ *           tap sees the bytes.
  * The flow out of the socket splices, and falls back to COPY for what splice
  * refuses (an O_APPEND file, a terminal on older kernels...). The flow into
  * the socket uses SENDFILE from a regular file (measured: 4.2 against 3.5
@@ -45,6 +53,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <string.h>
+
 #include "net.h"
 #include "relay.h"
 #include "sig.h"
@@ -53,17 +63,26 @@
 #define MOVE_MAX  (1 << 20)   /* bytes asked of one DIRECT splice */
 #define CHUNK     (1 << 20)   /* the COPY buffer: as much as a grown pipe holds
                                * (measured: about half the CPU of 64 KiB) */
+#define RECORD    (16 * 1024) /* the largest plaintext of one TLS record */
 #define SPLICE_FLAGS (SPLICE_F_NONBLOCK | SPLICE_F_MOVE)
 #define FUTILE_MAX 32         /* poll wake-ups in a row that moved nothing... */
 #define FUTILE_WAIT_MS 10     /* ...before each further one waits this long */
 
 enum { DIRECT = 1, PIPED, SENDFILE, COPY };
-enum { SRC = 1, DST = 2 };    /* the side of a flow that failed */
+enum { SRC = 1, DST = 2, TAP = 3 };  /* the side of a flow that failed */
 
 struct flow {
-	int src, dst;
-	int src_sock, dst_sock; /* our socket: recv/send with MSG_DONTWAIT */
+	int src, dst;           /* dst -1: what is read is dropped */
+	struct vn_conn *src_net, *dst_net; /* the connection, when it is src or dst */
+	int src_sock, dst_sock; /* a socket: recv/send with MSG_DONTWAIT */
 	int src_file;           /* a regular file: reads never wait */
+	int shut_dst;           /* at the end, shut dst's write side */
+	int dir;                /* VN_RELAY_SEND or VN_RELAY_RECV */
+	vn_relay_xform xform;   /* COPY: buf[0, n) becomes xbuf[0, len) */
+	void *xform_ctx;
+	vn_relay_tap tap;
+	void *tap_ctx;
+	char *xbuf, *out;       /* out: buf or xbuf, what is written */
 	int mode;
 	int resume;             /* COPY over an urgent mark: the mode to go back to */
 	int past_mark;          /* a recv has stepped over the mark */
@@ -113,7 +132,7 @@ fail(struct flow *f, int side)
 static int
 at_mark(const struct flow *f)
 {
-	return f->src_sock && sockatmark(f->src) > 0;
+	return f->src_net && sockatmark(f->src) > 0;
 }
 
 /* Leave splicing for read/write; bytes already in our pipe go out first. */
@@ -122,6 +141,9 @@ to_copy(struct flow *f)
 {
 	if (!f->buf && !(f->buf = malloc(CHUNK)))
 		return fail(f, SRC);
+	if (f->xform && !f->xbuf && !(f->xbuf = malloc(2 * CHUNK)))
+		return fail(f, SRC);
+	f->out = f->xform ? f->xbuf : f->buf;
 	f->mode = COPY;
 	f->off = f->len = 0;
 	f->readable = 0;
@@ -151,17 +173,39 @@ grow_pipe(int fd)
 }
 
 static int
-flow_init(struct flow *f, int src, int dst, int sock)
+is_sock(int fd)
 {
 	struct stat st;
 
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* Set up flow f from src to dst, one of which is the connection net, and
+ * choose how it moves bytes: without a copy where both ends allow it and
+ * nothing must see the bytes. */
+static int
+flow_init(struct flow *f, int dir, int src, int dst, struct vn_conn *net,
+          const struct vn_relay_opts *o)
+{
+	struct stat st;
+
+	f->dir = dir;
 	f->src = src;
 	f->dst = dst;
-	f->src_sock = src == sock;
-	f->dst_sock = dst == sock;
+	f->src_net = dir == VN_RELAY_RECV ? net : NULL;
+	f->dst_net = dir == VN_RELAY_SEND ? net : NULL;
+	f->src_sock = is_sock(src);
+	f->dst_sock = is_sock(dst);
 	f->src_file = fstat(src, &st) == 0 && S_ISREG(st.st_mode);
+	f->shut_dst = f->dst_net || (o->shut_out && f->dst_sock);
+	f->xform = o->xform[dir];
+	f->xform_ctx = o->xform_ctx[dir];
+	f->tap = o->tap;
+	f->tap_ctx = o->tap_ctx;
 	f->p[0] = f->p[1] = -1;
-	if (f->dst_sock) {
+	if (net->tls || f->xform || f->tap || dst < 0)
+		return to_copy(f);
+	if (f->dst_net) {
 		if (f->src_file) {
 			f->mode = SENDFILE;
 			return 0;
@@ -219,7 +263,7 @@ step_direct(struct flow *f)
 	if (refused(errno))
 		return to_copy(f);
 	/* Past the pipe, a failure is the socket's, bar a closed reader. */
-	return fail(f, f->dst_sock || errno == EPIPE ? DST : SRC);
+	return fail(f, f->dst_net || errno == EPIPE ? DST : SRC);
 }
 
 static int
@@ -308,62 +352,117 @@ step_sendfile(struct flow *f)
 	return fail(f, errno == EIO ? SRC : DST);
 }
 
+/* Read src into buf: its length, 0 at the end, -1 with errno (EAGAIN: wait
+ * for f->wait_src). From TLS, the records already there are gathered into one
+ * chunk, for fewer and larger writes. */
+static ssize_t
+copy_in(struct flow *f)
+{
+	ssize_t r;
+
+	if (f->inpipe > 0) {
+		/* left in our pipe when splice gave up */
+		r = read(f->p[0], f->buf, f->inpipe < CHUNK ? f->inpipe : CHUNK);
+		if (r > 0)
+			f->inpipe -= (size_t)r;
+		return r;
+	}
+	if (f->src_net) {
+		size_t len = 0;
+
+		do {
+			r = vn_conn_read(f->src_net, f->buf + len, CHUNK - len);
+			if (r > 0)
+				len += (size_t)r;
+		} while (r > 0 && f->src_net->tls && CHUNK - len >= RECORD);
+		f->past_mark = r >= 0 || errno != EINTR;
+		if (r < 0 && errno == EAGAIN)
+			f->wait_src = vn_conn_want(f->src_net, POLLIN);
+		if (len > 0 && r == 0)
+			f->eof = 1;   /* after these bytes */
+		return len > 0 ? (ssize_t)len : r;
+	}
+	if (f->src_sock)
+		return recv(f->src, f->buf, CHUNK, MSG_DONTWAIT);
+	if (!f->readable && !f->src_file && pending_bytes(f->src) <= 0) {
+		/* in_fd may block: read it only when it has data */
+		errno = EAGAIN;
+		return -1;
+	}
+	f->readable = 0;
+	return read(f->src, f->buf, CHUNK);
+}
+
+/* What was read becomes what is written: through the transform, past the
+ * tap. 0, or -1 with errno when the tap fails. */
+static int
+copy_took(struct flow *f, size_t n)
+{
+	f->off = 0;
+	f->len = f->xform ? f->xform(f->xform_ctx, f->buf, n, f->xbuf) : n;
+	if (f->tap && f->len > 0 && f->tap(f->tap_ctx, f->dir, f->out, f->len) < 0)
+		return fail(f, TAP);
+	return 0;
+}
+
+/* Write out[off, len) to dst: the byte count, or -1 with errno (EAGAIN: wait
+ * for f->wait_dst). Without dst the bytes are dropped. */
+static ssize_t
+copy_out(struct flow *f)
+{
+	size_t n = f->len - f->off;
+	ssize_t r;
+
+	if (f->dst < 0)
+		return (ssize_t)n;
+	if (f->dst_net) {
+		r = vn_conn_write(f->dst_net, f->out + f->off, n);
+		if (r < 0 && errno == EAGAIN)
+			f->wait_dst = vn_conn_want(f->dst_net, POLLOUT);
+		return r;
+	}
+	if (f->dst_sock)
+		r = send(f->dst, f->out + f->off, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	else
+		r = write(f->dst, f->out + f->off, n);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		errno = EAGAIN;
+		f->wait_dst = POLLOUT;
+	}
+	return r;
+}
+
 static int
 step_copy(struct flow *f)
 {
 	ssize_t r;
 
 	if (f->off == f->len && !f->eof) {
-		size_t n = CHUNK;
-
-		if (f->inpipe > 0) {
-			/* left in our pipe when splice gave up */
-			if (n > f->inpipe)
-				n = f->inpipe;
-			r = read(f->p[0], f->buf, n);
-			if (r > 0)
-				f->inpipe -= (size_t)r;
-		} else if (f->src_sock) {
-			r = recv(f->src, f->buf, n, MSG_DONTWAIT);
-			f->past_mark = r >= 0 || errno != EINTR;
-		} else if (!f->readable && !f->src_file && pending_bytes(f->src) <= 0) {
-			/* in_fd may block: read it only when it has data */
-			f->wait_src = POLLIN;
-			return 0;
-		} else {
-			f->readable = 0;
-			r = read(f->src, f->buf, n);
-		}
-		if (r > 0) {
-			f->off = 0;
-			f->len = (size_t)r;
-		} else if (r == 0) {
+		r = copy_in(f);
+		if (r > 0 && copy_took(f, (size_t)r) < 0)
+			return -1;
+		if (r == 0) {
 			f->eof = 1;
 			return 1;
-		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			f->wait_src = POLLIN;
+		}
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!f->wait_src)
+				f->wait_src = POLLIN;
 			if (f->resume && f->past_mark) {
 				f->mode = f->resume;
 				f->resume = 0;
 			}
 			return 0;
-		} else if (errno == EINTR) {
-			return 1;
-		} else {
-			return fail(f, SRC);
 		}
+		if (r < 0)
+			return errno == EINTR ? 1 : fail(f, SRC);
 	}
 	if (f->off < f->len) {
-		if (f->dst_sock)
-			r = send(f->dst, f->buf + f->off, f->len - f->off,
-			         MSG_DONTWAIT | MSG_NOSIGNAL);
-		else
-			r = write(f->dst, f->buf + f->off, f->len - f->off);
+		r = copy_out(f);
 		if (r > 0) {
 			f->off += (size_t)r;
 			f->bytes += (size_t)r;
-		} else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			f->wait_dst = POLLOUT;
+		} else if (r < 0 && errno == EAGAIN) {
 			return 0;
 		} else if (r < 0 && errno != EINTR) {
 			return fail(f, DST);
@@ -376,10 +475,24 @@ step_copy(struct flow *f)
 	return 1;
 }
 
-/* Advance f once. At its end (src ended, nothing held) it is done; the flow into
- * the socket then shuts the socket's write side. */
+/* The flow's source has ended and everything is out: shut dst's write side
+ * (a close_notify first over TLS, which may have to wait), and it is done. */
 static int
-step(struct flow *f, int sock)
+finish(struct flow *f)
+{
+	if (f->dst_net && vn_conn_shut_write(f->dst_net) < 0 && errno == EAGAIN) {
+		f->wait_dst = vn_conn_want(f->dst_net, POLLOUT);
+		return 0;
+	}
+	if (!f->dst_net && f->shut_dst)
+		shutdown(f->dst, SHUT_WR);
+	f->done = 1;
+	return 1;
+}
+
+/* Advance f once. */
+static int
+step(struct flow *f)
 {
 	int r;
 
@@ -392,11 +505,8 @@ step(struct flow *f, int sock)
 		r = step_sendfile(f);
 	else
 		r = step_copy(f);
-	if (r > 0 && f->eof && f->inpipe == 0 && f->off == f->len) {
-		f->done = 1;
-		if (f->dst_sock)
-			shutdown(sock, SHUT_WR);
-	}
+	if (r > 0 && f->eof && f->inpipe == 0 && f->off == f->len)
+		return finish(f);
 	return r;
 }
 
@@ -408,6 +518,7 @@ flow_free(struct flow *f)
 		close(f->p[1]);
 	}
 	free(f->buf);
+	free(f->xbuf);
 }
 
 /* Ask poll for the events the flows wait on: entry 2i is flow i's src, 2i+1
@@ -438,81 +549,170 @@ waiting(const struct flow *fl)
 	return 0;
 }
 
-void
-vn_relay_clear(struct vn_relay_opts *o)
-{
-	o->failed = o->in_ended = o->out_closed = 0;
-	o->sent = o->received = 0;
-	o->elapsed_ms = 0;
-}
-
-long
-vn_relay_deadline(long idle_at, long end_at)
-{
-	if (idle_at < 0 || (end_at >= 0 && end_at < idle_at))
-		return end_at;
-	return idle_at;
-}
-
-/* The loop over both flows; fl[0] is in -> sock, fl[1] sock -> out. */
+/* Step f without waiting until it must wait, fails or is done (a bounded
+ * number of times). Returns whether it is done. */
 static int
-run(struct flow *fl, int sock, struct vn_relay_opts *o)
+drained(struct flow *f)
 {
-	long idle_at = -1, end_at = -1, now, until;
-	int moved = 1, futile = 0, i;
+	int i, err = errno;
+
+	for (i = 0; i < 256 && !f->done && step(f) > 0; i++)
+		;
+	errno = err;
+	return f->done;
+}
+
+/* The outcome of a flow's failed step (errno as it failed): 0 when the relay
+ * ends well all the same, else -1 with o->failed and errno. One rule, over TLS as over plain. */
+static int
+outcome(struct flow *fl, int i, struct vn_relay_opts *o)
+{
+	struct flow *f = &fl[i];
+	int peer_gone = errno == EPIPE || errno == ECONNRESET;
+
+	if (f->failed == TAP) {
+		o->failed = VN_RELAY_TAP;
+		return -1;
+	}
+	/* stdout closed: nothing more to do. A program that stopped reading
+	 * may still be writing: its direction goes on. */
+	if (i == VN_RELAY_RECV && f->failed == DST && errno == EPIPE) {
+		o->out_closed = 1;
+		f->done = o->shut_out;
+		return o->shut_out;
+	}
+	/* The peer ended its side and does not want the rest. */
+	if (i == VN_RELAY_SEND && f->failed == DST && peer_gone && fl[1].done)
+		return 0;
+	/* The peer closed while we sent: what it sent before, and its end
+	 * if it said so in band (a close_notify), may still wait to be read. */
+	if (i == VN_RELAY_SEND && f->failed == DST && peer_gone &&
+	    drained(&fl[1]) && vn_conn_end_said(fl[1].src_net))
+		return 0;
+	if (i == VN_RELAY_SEND)
+		o->failed = f->failed == SRC ? VN_RELAY_IN : VN_RELAY_NET;
+	else
+		o->failed = f->failed == DST ? VN_RELAY_OUT : VN_RELAY_NET;
+	/* A socket refuses data with EPIPE once the peer has reset it: say so. */
+	if (o->failed == VN_RELAY_NET && errno == EPIPE)
+		errno = ECONNRESET;
+	return -1;
+}
+
+/* The clock of the relay: when it must end although a direction is open. */
+struct clock {
+	long idle_at;   /* the idle timeout's deadline, or -1 */
+	long end_at;    /* the deadline after one direction ended, -1 before;
+	                 * LONG_MAX: none */
+};
+
+/* 1 when one end's deadline has passed (the relay ends well), else 0. */
+static int
+end_passed(struct clock *k, const struct flow *fl, const struct vn_relay_opts *o)
+{
+	long now;
+
+	if (!fl[0].done && !fl[1].done)
+		return 0;
+	now = vn_now_ms();
+	if (k->end_at < 0) {
+		int ms = fl[0].done ? o->in_end_ms : o->peer_end_ms;
+
+		k->end_at = ms >= 0 ? now + ms : LONG_MAX;
+	}
+	return now >= k->end_at;
+}
+
+/* The poll timeout until the next deadline (-1: none); -2 once the idle
+ * timeout has passed. moved: data moved since the last wait. */
+static int
+deadline(struct clock *k, int moved, const struct vn_relay_opts *o)
+{
+	long now = vn_now_ms(), until = -1;
+
+	if (o->idle_timeout_ms >= 0) {
+		if (moved || k->idle_at < 0)
+			k->idle_at = now + o->idle_timeout_ms;
+		else if (now >= k->idle_at)
+			return -2;
+		until = k->idle_at;
+	}
+	if (k->end_at >= 0 && k->end_at != LONG_MAX && (until < 0 || k->end_at < until))
+		until = k->end_at;
+	if (until < 0)
+		return -1;
+	return until > now ? (int)(until - now) : 0;
+}
+
+/* Step every flow that does not wait: 1 if one moved, 0 if none did (or
+ * none could step: *stepped says), -1 at the relay's end (*r the result). */
+static int
+step_all(struct flow *fl, int *stepped, struct vn_relay_opts *o, int *r)
+{
+	int i, progress = 0, s;
+
+	*stepped = 0;
+	for (i = 0; i < 2; i++) {
+		struct flow *f = &fl[i];
+
+		if (f->done || f->wait_src || f->wait_dst)
+			continue;
+		*stepped = 1;
+		s = step(f);
+		if (s > 0)
+			progress = 1;
+		else if (s < 0 && (*r = outcome(fl, i, o)) <= 0)
+			return -1;
+		else if (s < 0)
+			progress = 1;
+	}
+	return progress;
+}
+
+/* Wait for the events the flows wait on, within timeout; over TLS any event
+ * on the connection lets both flows try again (either may need the other's
+ * event). */
+static int
+wait_flows(struct flow *fl, struct vn_conn *net, int timeout)
+{
+	struct pollfd p[4];
+	int i, woke_net = 0;
+
+	set_poll(p, fl);
+	if (vn_poll(p, 4, timeout) < 0)
+		return -1;
+	for (i = 0; i < 4; i++)
+		woke_net |= p[i].revents && p[i].fd == net->fd;
+	for (i = 0; i < 2; i++)
+		if (p[2 * i].revents || p[2 * i + 1].revents ||
+		    (woke_net && net->tls)) {
+			fl[i].readable |= p[2 * i].revents != 0;
+			fl[i].wait_src = fl[i].wait_dst = 0;
+		}
+	return 0;
+}
+
+/* The loop over both flows; fl[0] is in -> net, fl[1] net -> out. */
+static int
+run(struct flow *fl, struct vn_conn *net, struct vn_relay_opts *o)
+{
+	struct clock k = { -1, -1 };
+	int moved = 1, futile = 0, stepped, progress, r = 0, timeout;
 
 	for (;;) {
-		struct pollfd p[4];
-		int stepped = 0, progress = 0, r, timeout = -1;
-
 		if (vn_sig_pending()) {
 			errno = EINTR;
 			return -1;
 		}
-		if (fl[0].done && fl[1].done)
+		if ((fl[0].done && fl[1].done) || (o->recv_only && fl[1].done))
 			return 0;
-		if (fl[0].done || fl[1].done) {
-			/* one direction has ended: the other may have a limit */
-			now = vn_now_ms();
-			if (end_at < 0) {
-				int ms = fl[0].done ? o->in_end_ms : o->peer_end_ms;
-
-				end_at = ms >= 0 ? now + ms : LONG_MAX;
-			}
-			if (now >= end_at)
-				return 0;
-		}
-		for (i = 0; i < 2; i++) {
-			struct flow *f = &fl[i];
-
-			if (f->done || f->wait_src || f->wait_dst)
-				continue;
-			stepped = 1;
-			r = step(f, sock);
-			if (r > 0) {
-				moved = progress = 1;
-			} else if (r < 0) {
-				int peer_gone = errno == EPIPE || errno == ECONNRESET;
-
-				/* stdout closed: nothing more to do. */
-				if (i == 1 && f->failed == DST && errno == EPIPE) {
-					o->out_closed = 1;
-					return 0;
-				}
-				/* The peer closed and does not want the rest. */
-				if (i == 0 && f->failed == DST && peer_gone && fl[1].done)
-					return 0;
-				if (i == 0)
-					o->failed = f->failed == SRC ? VN_RELAY_IN : VN_RELAY_NET;
-				else
-					o->failed = f->failed == DST ? VN_RELAY_OUT : VN_RELAY_NET;
-				/* A socket refuses data with EPIPE once the peer has
-				 * reset it: say so. */
-				if (o->failed == VN_RELAY_NET && errno == EPIPE)
-					errno = ECONNRESET;
-				return -1;
-			}
-		}
+		if (o->send_only && fl[0].done)
+			return 0;
+		if (!o->recv_only && end_passed(&k, fl, o))
+			return 0;
+		if ((progress = step_all(fl, &stepped, o, &r)) < 0)
+			return r;
+		moved |= progress;
 		/* Woken by poll, and still nothing could move: whatever the
 		 * state that makes poll and the calls disagree, do not spin. */
 		if (progress)
@@ -524,53 +724,49 @@ run(struct flow *fl, int sock, struct vn_relay_opts *o)
 		 * look at the waiting one's events without sleeping. */
 		if (stepped && !waiting(fl))
 			continue;
-		now = vn_now_ms();
-		if (o->idle_timeout_ms >= 0) {
-			if (moved)
-				idle_at = now + o->idle_timeout_ms;
-			else if (now >= idle_at) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
+		timeout = deadline(&k, moved, o);
+		if (timeout == -2) {
+			errno = ETIMEDOUT;
+			return -1;
 		}
-		until = vn_relay_deadline(idle_at, end_at == LONG_MAX ? -1 : end_at);
-		if (until >= 0)
-			timeout = until > now ? (int)(until - now) : 0;
 		if (stepped)
 			timeout = 0;
 		else
 			moved = 0;
-		set_poll(p, fl);
-		r = vn_poll(p, 4, timeout);
-		if (r < 0)
+		if (wait_flows(fl, net, timeout) < 0)
 			return -1;
-		for (i = 0; i < 2; i++)
-			if (p[2 * i].revents || p[2 * i + 1].revents) {
-				fl[i].readable |= p[2 * i].revents != 0;
-				fl[i].wait_src = fl[i].wait_dst = 0;
-			}
 	}
 }
 
 int
-vn_relay(int in_fd, int out_fd, int sock, struct vn_relay_opts *o)
+vn_relay(struct vn_conn *c, int in_fd, int out_fd, struct vn_relay_opts *o)
 {
-	struct flow fl[2] = { { 0 }, { 0 } };
-	int flags = fcntl(sock, F_GETFL), r = -1, err;
+	struct flow fl[2];
+	int flags = fcntl(c->fd, F_GETFL), r = -1, err;
 	long start = vn_now_ms();
 
-	vn_relay_clear(o);
+	o->failed = o->in_ended = o->out_closed = 0;
+	o->sent = o->received = 0;
+	o->elapsed_ms = 0;
+	memset(fl, 0, sizeof fl);
+	fl[0].p[0] = fl[0].p[1] = fl[1].p[0] = fl[1].p[1] = -1;
 	if (flags < 0)
 		return -1;
-	fl[0].p[0] = fl[0].p[1] = fl[1].p[0] = fl[1].p[1] = -1;
-	fcntl(sock, F_SETFL, flags | O_NONBLOCK);
-	if (in_fd < 0) {
-		fl[0].done = fl[0].eof = 1;
-		shutdown(sock, SHUT_WR);
+	fcntl(c->fd, F_SETFL, flags | O_NONBLOCK);
+	if (o->recv_only) {
+		fl[0].done = 1;    /* never read, never shut */
+	} else if (in_fd < 0) {
+		/* nothing to send: the first step shuts the write side */
+		fl[0].eof = 1;
+		fl[0].mode = COPY;
+		fl[0].src = -1;
+		fl[0].dst = c->fd;
+		fl[0].dst_net = c;
 	}
-	if ((in_fd < 0 || flow_init(&fl[0], in_fd, sock, sock) >= 0) &&
-	    flow_init(&fl[1], sock, out_fd, sock) >= 0)
-		r = run(fl, sock, o);
+	if ((fl[0].done || fl[0].eof ||
+	     flow_init(&fl[0], VN_RELAY_SEND, in_fd, c->fd, c, o) >= 0) &&
+	    flow_init(&fl[1], VN_RELAY_RECV, c->fd, o->send_only ? -1 : out_fd, c, o) >= 0)
+		r = run(fl, c, o);
 	err = errno;
 	o->in_ended = fl[0].eof;
 	o->sent = fl[0].bytes;
@@ -578,9 +774,15 @@ vn_relay(int in_fd, int out_fd, int sock, struct vn_relay_opts *o)
 	o->elapsed_ms = vn_now_ms() - start;
 	flow_free(&fl[0]);
 	flow_free(&fl[1]);
-	fcntl(sock, F_SETFL, flags);
+	fcntl(c->fd, F_SETFL, flags);
 	errno = err;
 	return r;
+}
+
+const char *
+vn_relay_strerror(const struct vn_relay_opts *o, const struct vn_conn *c, int err)
+{
+	return o->failed == VN_RELAY_NET ? vn_conn_strerror(c, err) : strerror(err);
 }
 
 void

@@ -1,11 +1,28 @@
-/* core/relay.h: move bytes both ways between stdin/stdout and a socket. */
+/* core/relay.h: the one relay engine: bytes both ways between a connection
+ * and a pair of descriptors (stdin/stdout, or a program's socketpair). */
 #ifndef VN_RELAY_H
 #define VN_RELAY_H
 
+#include <stddef.h>
+
+#include "conn.h"
+
 /* Which end of a relay failed. */
-enum { VN_RELAY_IN = 1, VN_RELAY_OUT, VN_RELAY_NET };
+enum { VN_RELAY_IN = 1, VN_RELAY_OUT, VN_RELAY_NET, VN_RELAY_TAP };
+
+/* The two directions: to the connection, and from it. */
+enum { VN_RELAY_SEND = 0, VN_RELAY_RECV = 1 };
 
 #define VN_SUMMARYLEN 96
+
+/* A stream transform of one direction: the n bytes at in become what it
+ * returns at out, which has room for 2 * n. Its state lives in ctx (a line
+ * end split across two reads, say). */
+typedef size_t (*vn_relay_xform)(void *ctx, const char *in, size_t n, char *out);
+/* A tap: sees every chunk of direction dir (VN_RELAY_SEND: as it goes to the
+ * connection, after the transform; VN_RELAY_RECV: as it came from it).
+ * Returns 0, or -1 with errno, which ends the relay (VN_RELAY_TAP). */
+typedef int (*vn_relay_tap)(void *ctx, int dir, const char *buf, size_t n);
 
 struct vn_relay_opts {
 	int idle_timeout_ms;   /* -1: none; otherwise end after this long without data */
@@ -13,30 +30,51 @@ struct vn_relay_opts {
 	                        * the peer's end; -1: as long as it takes */
 	int peer_end_ms;       /* once the peer's end is written out, wait at most
 	                        * this long for in_fd's end; -1: as long as it takes */
+	int shut_out;          /* out_fd is a socket whose write side is shut at
+	                        * the peer's end (a program's socketpair) */
+	int send_only;         /* the peer's data is read and dropped; the relay
+	                        * ends when in_fd has ended and is sent */
+	int recv_only;         /* in_fd is never read; the relay ends with the peer */
+	vn_relay_xform xform[2];  /* per direction, or NULL */
+	void *xform_ctx[2];
+	vn_relay_tap tap;      /* or NULL */
+	void *tap_ctx;
 	/* Set by vn_relay: */
-	int failed;            /* after -1: VN_RELAY_IN/OUT/NET, or 0 (timeout, signal) */
+	int failed;            /* after -1: VN_RELAY_IN/OUT/NET/TAP, or 0 (timeout, signal) */
 	int in_ended;          /* in_fd reached its end: pass -1 to the next relay */
 	int out_closed;        /* out_fd's reader went away (EPIPE) */
-	unsigned long long sent;      /* bytes that went into the socket */
-	unsigned long long received;  /* bytes from the socket written to out_fd */
+	unsigned long long sent;      /* bytes that went into the connection */
+	unsigned long long received;  /* bytes from the connection (written out,
+	                               * or dropped under send_only) */
 	long elapsed_ms;       /* how long the relay took */
 };
 
-/* Relay in_fd -> sock and sock -> out_fd at once until both directions end: at
- * the end of in_fd (at once if in_fd is -1) the socket's write side is shut down;
- * the relay ends when, besides, the socket has reached its end and everything
- * read from it is written out, or when in_end_ms / peer_end_ms has passed since
- * one of the two ends. Binary-safe and in constant memory; what comes
- * from the socket is spliced (splice(2)) wherever the kernel takes it. in_fd and
- * out_fd are used as they are (never made non-blocking; pipes among them may be
- * enlarged); sock is non-blocking during the relay only. SIGPIPE must be ignored
- * (vn_sig_init does). TCP urgent data is not relayed: the urgent byte is dropped
- * (the socket is not SO_OOBINLINE) and every ordinary byte around it arrives.
+/* Relay in_fd -> c and c -> out_fd at once until both directions end: at the
+ * end of in_fd (at once if in_fd is -1) c's write side is shut (a TLS
+ * close_notify, then shutdown); the relay ends when, besides, the peer has
+ * ended its side and everything from it is written out, or when in_end_ms /
+ * peer_end_ms has passed since one of the two ends. c is plain or TLS; in_fd
+ * and out_fd may be anything that reads and writes (a terminal, pipes, files,
+ * one end of a socketpair; in_fd may be out_fd). Binary-safe and in constant
+ * memory. Bytes move without a copy through the process (splice, sendfile)
+ * where both ends allow it and no transform or tap is set. A socket among the
+ * ends is never waited on in a write, and in_fd is read only when poll says
+ * so: a stalled direction never holds up the other. c's socket is
+ * non-blocking during the relay only; in_fd and out_fd are used as they are
+ * (pipes among them may be enlarged). SIGPIPE must be ignored (vn_sig_init
+ * does). TCP urgent data is not relayed: the urgent byte is dropped and every
+ * ordinary byte around it arrives.
  *
- * Returns 0, also when out_fd's reader went away (EPIPE) or when the peer, after
- * closing its side, refuses the rest of in_fd; or -1 with errno and o->failed
- * (ETIMEDOUT for the idle timeout, EINTR for SIGINT/SIGTERM). */
-int vn_relay(int in_fd, int out_fd, int sock, struct vn_relay_opts *o);
+ * The outcome, the same over TLS and plain: 0 at the end, also when out_fd's
+ * reader went away (EPIPE: o->out_closed) or when the peer, after ending its
+ * side, refuses the rest of in_fd (EPIPE, ECONNRESET); otherwise -1 with errno
+ * and o->failed (ETIMEDOUT for the idle timeout, EINTR for SIGINT/SIGTERM). */
+int vn_relay(struct vn_conn *c, int in_fd, int out_fd, struct vn_relay_opts *o);
+
+/* The text of a relay's failure with errno err (vn_conn_strerror for the
+ * connection's, strerror for the others). */
+const char *vn_relay_strerror(const struct vn_relay_opts *o, const struct vn_conn *c,
+                              int err);
 
 /* The end-of-session rule of both tools: a relay ends once both sides have
  * ended; quit_ms >= 0 (-q SECS) ends it that long after either has; and once
@@ -51,12 +89,5 @@ const char *vn_relay_where(const struct vn_relay_opts *o, const char *peer);
 /* "N bytes sent, M bytes received in T seconds", after a relay. Returns buf. */
 const char *vn_relay_summary(const struct vn_relay_opts *o, char buf[VN_SUMMARYLEN]);
 
-/* Clear what a relay reports (failed, ends, counts, time) before it starts;
- * the plain and the TLS relay both begin so. */
-void vn_relay_clear(struct vn_relay_opts *o);
-
-/* When a relay ends although a direction is still open: the earlier of the
- * idle deadline and the one after one end (each -1: none). */
-long vn_relay_deadline(long idle_at, long end_at);
 
 #endif

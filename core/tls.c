@@ -49,6 +49,15 @@ struct vn_tls {
 	char *ibuf;              /* from the socket, for libtls: ibuf[ioff, ilen) */
 	size_t ioff, ilen;
 	int eof;                 /* the socket has reached its end */
+	int io_err;              /* errno of the socket call that failed under
+	                          * libtls (which may clobber errno itself) */
+	int nowait;              /* vn_tls_readable: never wait, even when
+	                          * the socket is blocking */
+	int werr;                /* the socket refused a record: every write
+	                          * fails so */
+	int notified;            /* a read met the peer's close_notify */
+	int rerr;                /* a failure vn_tls_readable met: the next
+	                          * read reports it */
 	char err[VN_TLS_MSGLEN]; /* a failure that did not come from libtls */
 };
 
@@ -184,11 +193,12 @@ sock_read(struct tls *ctx, void *buf, size_t n, void *arg)
 
 	(void)ctx;
 	if (t->ioff == t->ilen) {
-		r = recv(t->fd, t->ibuf, IBUF, 0);
+		r = recv(t->fd, t->ibuf, IBUF, t->nowait ? MSG_DONTWAIT : 0);
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return TLS_WANT_POLLIN;
 		if (r <= 0) {
 			t->eof = r == 0;
+			t->io_err = r < 0 ? errno : 0;
 			return r;
 		}
 		t->ioff = 0;
@@ -211,6 +221,8 @@ sock_write(struct tls *ctx, const void *buf, size_t n, void *arg)
 	r = send(t->fd, buf, n, MSG_NOSIGNAL);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return TLS_WANT_POLLOUT;
+	if (r < 0)
+		t->io_err = errno;
 	return r;
 }
 
@@ -323,26 +335,34 @@ blocking_wait(struct vn_tls *t)
 	 * ibuf, where poll cannot see it: call again at once */
 	if (t->want == POLLIN && t->ioff < t->ilen)
 		return 1;
+	if (t->nowait)
+		return 0;
 	fl = fcntl(t->fd, F_GETFL);
 	if (fl < 0 || (fl & O_NONBLOCK))
 		return 0;
 	return vn_poll(&p, 1, -1) < 0 ? -1 : 1;
 }
 
-/* Turn a libtls result into the read(2) shape. */
+/* Turn a libtls result into the read(2) shape. The socket's own errno,
+ * saved by the callbacks, says why a call failed when it was the socket's:
+ * a peer that went away is EPIPE or ECONNRESET over TLS as over plain TCP. */
 static ssize_t
 result(struct vn_tls *t, ssize_t r)
 {
+	int saved = t->io_err, err = saved ? saved : errno;
+
+	t->io_err = 0;
 	if (r >= 0)
 		return r;
-	if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT) {
+	/* libtls can say "wait" after the socket failed (a retry flag left
+	 * from an earlier EAGAIN): the socket's failure stands. */
+	if ((r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT) && !saved) {
 		t->want = r == TLS_WANT_POLLIN ? POLLIN : POLLOUT;
 		errno = EAGAIN;
 		return -1;
 	}
 	t->err[0] = '\0';
-	if (errno != EPIPE && errno != ECONNRESET && errno != EINTR)
-		errno = EIO;
+	errno = err == EPIPE || err == ECONNRESET || err == EINTR ? err : EIO;
 	return -1;
 }
 
@@ -352,9 +372,33 @@ result(struct vn_tls *t, ssize_t r)
 static ssize_t
 read_result(struct vn_tls *t, ssize_t r)
 {
+	if (r == 0)
+		t->notified = 1;
 	r = result(t, r);
 	if (r < 0 && errno != EAGAIN && t->eof)
 		return 0;
+	return r;
+}
+
+/* Read one record's data into rbuf (empty before): its length, 0 at the
+ * end, -1 with errno. */
+static ssize_t
+fill(struct vn_tls *t)
+{
+	ssize_t r;
+
+	if (!t->rbuf && !(t->rbuf = malloc(RECORD))) {
+		snprintf(t->err, sizeof t->err, "%s", strerror(ENOMEM));
+		errno = ENOMEM;
+		return -1;
+	}
+	do
+		r = read_result(t, tls_read(t->tls, t->rbuf, RECORD));
+	while (r < 0 && errno == EAGAIN && blocking_wait(t) > 0);
+	if (r > 0) {
+		t->roff = 0;
+		t->rlen = (size_t)r;
+	}
 	return r;
 }
 
@@ -364,6 +408,11 @@ vn_tls_read(struct vn_tls *t, void *buf, size_t n)
 	size_t k;
 	ssize_t r;
 
+	if (t->rerr && t->roff == t->rlen) {
+		errno = t->rerr;
+		t->rerr = 0;
+		return -1;
+	}
 	if (t->roff < t->rlen) {
 		k = t->rlen - t->roff < n ? t->rlen - t->roff : n;
 		memcpy(buf, t->rbuf + t->roff, k);
@@ -376,32 +425,59 @@ vn_tls_read(struct vn_tls *t, void *buf, size_t n)
 		while (r < 0 && errno == EAGAIN && blocking_wait(t) > 0);
 		return r;
 	}
-	if (!t->rbuf && !(t->rbuf = malloc(RECORD))) {
-		snprintf(t->err, sizeof t->err, "%s", strerror(ENOMEM));
-		errno = ENOMEM;
-		return -1;
-	}
-	do
-		r = read_result(t, tls_read(t->tls, t->rbuf, RECORD));
-	while (r < 0 && errno == EAGAIN && blocking_wait(t) > 0);
-	if (r <= 0)
+	if ((r = fill(t)) <= 0)
 		return r;
-	t->roff = 0;
-	t->rlen = (size_t)r;
 	return vn_tls_read(t, buf, n);
+}
+
+int
+vn_tls_readable(struct vn_tls *t)
+{
+	ssize_t r;
+
+	if (t->roff < t->rlen || t->rerr)
+		return 1;
+	t->nowait = 1;
+	r = fill(t);
+	t->nowait = 0;
+	if (r < 0 && errno == EAGAIN)
+		return 0;
+	if (r < 0)
+		t->rerr = errno;
+	return 1;
 }
 
 ssize_t
 vn_tls_write(struct vn_tls *t, const void *buf, size_t n)
 {
 	ssize_t r;
+	int failed;
 
+	if (t->werr) {
+		errno = t->werr;
+		return -1;
+	}
 	if (n == 0)
 		return 0;
-	do
-		r = result(t, tls_write(t->tls, buf, n));
-	while (r < 0 && errno == EAGAIN && blocking_wait(t) > 0);
+	do {
+		r = tls_write(t->tls, buf, n);
+		failed = t->io_err;
+		r = result(t, r);
+	} while (r < 0 && errno == EAGAIN && blocking_wait(t) > 0);
+	/* Once the socket refused a record, the session is over, whatever
+	 * libtls says (it can count bytes it holds as written). */
+	if (failed) {
+		t->werr = failed == EPIPE || failed == ECONNRESET ? failed : EIO;
+		errno = t->werr;
+		return -1;
+	}
 	return r;
+}
+
+int
+vn_tls_notified(const struct vn_tls *t)
+{
+	return t->notified;
 }
 
 short

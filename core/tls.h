@@ -87,6 +87,13 @@ ssize_t vn_tls_write(struct vn_tls *t, const void *buf, size_t n);
 short vn_tls_want(const struct vn_tls *t);
 /* Decrypted bytes held for the next read: poll(2) cannot see them. */
 size_t vn_tls_pending(const struct vn_tls *t);
+/* After poll(2) said POLLIN: 1 when the next read has data, the end or a
+ * failure to give; 0 when what came was only records without data (a TLS
+ * 1.3 session ticket, a key update), consumed now, and a read would wait.
+ * Never waits, even on a blocking socket. */
+int vn_tls_readable(struct vn_tls *t);
+/* Whether a read met the peer's close_notify. */
+int vn_tls_notified(const struct vn_tls *t);
 /* Send close_notify (our end of the session; reading goes on). 0, or -1 with
  * errno (EAGAIN: call again when vn_tls_want's event comes). */
 int vn_tls_close_notify(struct vn_tls *t);

@@ -1,25 +1,29 @@
 /* lua/fdtab.c: the per-state descriptor table. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
 
-#include "../core/tls.h"
+#include "../core/conn.h"
 #include "fdtab.h"
 
-static const char key; /* registry key: its address */
+struct vn_fdtab {
+	struct vn_conn *conn; /* slot -> its connection, fd -1 when free */
+	unsigned *gen;      /* bumped at each close, so stale owners can tell */
+	int cap;            /* slots allocated */
+	int top;            /* every slot from here up is free (>= 3) */
+	int *freed;         /* min-heap of the free slots below top */
+	int nfreed, freedcap;
+	int closed;         /* the table was finalized: every descriptor is closed */
+	char *buf;          /* scratch for recv/read, grown on demand */
+	size_t bufcap;
+	struct vn_fdtab_poll poll; /* scratch for poll, grown on demand */
+	size_t pcap;
+};
 
-/* End a slot's TLS session before its socket is closed (vn_tls_end). */
-static void
-end_tls(struct vn_fdtab *t, int slot)
-{
-	if (t->tls[slot]) {
-		vn_tls_end(t->tls[slot]);
-		vn_tls_free(t->tls[slot]);
-		t->tls[slot] = NULL;
-	}
-}
+static const char key; /* registry key: its address */
 
 static int
 fdtab_gc(lua_State *L)
@@ -28,28 +32,16 @@ fdtab_gc(lua_State *L)
 	int i;
 
 	for (i = 3; i < t->cap; i++)
-		if (t->fd[i] >= 0) {
-			end_tls(t, i);
-			close(t->fd[i]);
-		}
-	free(t->fd);
-	free(t->tls);
-	t->tls = NULL;
+		if (t->conn[i].fd >= 0)
+			vn_conn_end(&t->conn[i]);
+	free(t->conn);
 	free(t->gen);
 	free(t->buf);
-	free(t->pfd);
-	free(t->keys);
-	free(t->slot);
+	free(t->poll.pfd);
+	free(t->poll.keys);
+	free(t->poll.slot);
 	free(t->freed);
-	t->freed = NULL;
-	t->nfreed = t->freedcap = 0;
-	t->fd = NULL;
-	t->gen = NULL;
-	t->buf = NULL;
-	t->pfd = NULL;
-	t->keys = NULL;
-	t->slot = NULL;
-	t->cap = t->bufcap = t->pcap = 0;
+	memset(t, 0, sizeof *t);
 	t->closed = 1;
 	return 0;
 }
@@ -60,28 +52,18 @@ vn_fdtab_new(lua_State *L)
 	struct vn_fdtab *t = lua_newuserdata(L, sizeof *t);
 	int i;
 
+	memset(t, 0, sizeof *t);
 	t->cap = 16;
 	t->top = 3;
-	t->freed = NULL;
-	t->nfreed = t->freedcap = 0;
-	t->closed = 0;
-	t->buf = NULL;
-	t->bufcap = 0;
-	t->pfd = NULL;
-	t->keys = NULL;
-	t->slot = NULL;
-	t->pcap = 0;
-	t->fd = malloc(t->cap * sizeof *t->fd);
+	t->conn = malloc(t->cap * sizeof *t->conn);
 	t->gen = calloc(t->cap, sizeof *t->gen);
-	t->tls = calloc(t->cap, sizeof *t->tls);
-	if (!t->fd || !t->gen || !t->tls) {
-		free(t->fd);
+	if (!t->conn || !t->gen) {
+		free(t->conn);
 		free(t->gen);
-		free(t->tls);
 		luaL_error(L, "not enough memory");
 	}
 	for (i = 0; i < t->cap; i++)
-		t->fd[i] = i < 3 ? i : -1;
+		vn_conn_plain(&t->conn[i], i < 3 ? i : -1);
 	lua_newtable(L);
 	lua_pushcfunction(L, fdtab_gc);
 	lua_setfield(L, -2, "__gc");
@@ -110,35 +92,47 @@ vn_fdtab_get(const struct vn_fdtab *t, lua_Number slot)
 	/* Anything that is not a whole number inside the table is "not open". */
 	if (!(slot >= 0 && slot < t->cap) || slot != floor(slot))
 		return -1;
-	return t->fd[(int)slot];
+	return t->conn[(int)slot].fd < 0 ? -1 : t->conn[(int)slot].fd;
+}
+
+struct vn_conn *
+vn_fdtab_conn(const struct vn_fdtab *t, lua_Number slot)
+{
+	return vn_fdtab_get(t, slot) < 0 ? NULL : &t->conn[(int)slot];
+}
+
+unsigned
+vn_fdtab_gen(const struct vn_fdtab *t, int slot)
+{
+	return slot >= 0 && slot < t->cap ? t->gen[slot] : 0;
+}
+
+int
+vn_fdtab_closed(const struct vn_fdtab *t)
+{
+	return t->closed;
 }
 
 static int
 grow(struct vn_fdtab *t)
 {
 	int ncap = t->cap * 2, i;
-	int *nfd;
+	struct vn_conn *nconn;
 	unsigned *ngen;
-	struct vn_tls **ntls;
 
 	if (ncap <= t->cap)
 		return -1;
-	nfd = realloc(t->fd, ncap * sizeof *nfd);
-	if (!nfd)
+	nconn = realloc(t->conn, ncap * sizeof *nconn);
+	if (!nconn)
 		return -1;
-	t->fd = nfd;
+	t->conn = nconn;
 	ngen = realloc(t->gen, ncap * sizeof *ngen);
 	if (!ngen)
 		return -1;
 	t->gen = ngen;
-	ntls = realloc(t->tls, ncap * sizeof *ntls);
-	if (!ntls)
-		return -1;
-	t->tls = ntls;
 	for (i = t->cap; i < ncap; i++) {
-		t->fd[i] = -1;
+		vn_conn_plain(&t->conn[i], -1);
 		t->gen[i] = 0;
-		t->tls[i] = NULL;
 	}
 	t->cap = ncap;
 	return 0;
@@ -198,58 +192,48 @@ heap_push(struct vn_fdtab *t, int slot)
 }
 
 int
-vn_fdtab_add(struct vn_fdtab *t, int fd)
+vn_fdtab_add_conn(struct vn_fdtab *t, struct vn_conn *c)
 {
 	int i;
 
 	if (t->closed) {
-		close(fd);
+		vn_conn_end(c);
 		return -1;
 	}
 	if (t->nfreed > 0) {
 		i = heap_pop(t);
 	} else {
 		if (t->top == t->cap && grow(t) < 0) {
-			close(fd);
+			vn_conn_end(c);
 			return -1;
 		}
 		i = t->top++;
 	}
-	t->fd[i] = fd;
+	t->conn[i] = *c;
+	vn_conn_plain(c, -1);
 	return i;
+}
+
+int
+vn_fdtab_add(struct vn_fdtab *t, int fd)
+{
+	struct vn_conn c;
+
+	vn_conn_plain(&c, fd);
+	return vn_fdtab_add_conn(t, &c);
 }
 
 void
 vn_fdtab_close(struct vn_fdtab *t, int slot)
 {
-	if (slot < 3 || slot >= t->cap || t->fd[slot] < 0)
+	if (slot < 3 || slot >= t->cap || t->conn[slot].fd < 0)
 		return;
-	end_tls(t, slot);
-	close(t->fd[slot]);
-	t->fd[slot] = -1;
+	vn_conn_end(&t->conn[slot]);
 	t->gen[slot]++;
 	if (slot == t->top - 1 && t->nfreed == 0)
 		t->top--;
 	else if (heap_push(t, slot) < 0)
-		t->fd[slot] = -2;   /* out of memory: the slot is lost, not reused */
-}
-
-struct vn_tls *
-vn_fdtab_tls(const struct vn_fdtab *t, lua_Number slot)
-{
-	if (vn_fdtab_get(t, slot) < 0)
-		return NULL;
-	return t->tls[(int)slot];
-}
-
-void
-vn_fdtab_set_tls(struct vn_fdtab *t, int slot, struct vn_tls *tls)
-{
-	if (slot < 3 || slot >= t->cap || t->fd[slot] < 0 || t->tls[slot]) {
-		vn_tls_free(tls);
-		return;
-	}
-	t->tls[slot] = tls;
+		t->conn[slot].fd = -2;  /* out of memory: the slot is lost, not reused */
 }
 
 void *
@@ -267,26 +251,27 @@ vn_fdtab_scratch(struct vn_fdtab *t, size_t n)
 }
 
 int
-vn_fdtab_pollroom(struct vn_fdtab *t, size_t n)
+vn_fdtab_pollroom(struct vn_fdtab *t, size_t n, struct vn_fdtab_poll *p)
 {
 	if (n > t->pcap) {
 		size_t ncap = n < 64 ? 64 : 2 * n;
-		struct pollfd *p = realloc(t->pfd, ncap * sizeof *p);
+		struct pollfd *pfd = realloc(t->poll.pfd, ncap * sizeof *pfd);
 		lua_Number *k;
 		int *sl;
 
-		if (!p)
+		if (!pfd)
 			return -1;
-		t->pfd = p;
-		k = realloc(t->keys, ncap * sizeof *k);
+		t->poll.pfd = pfd;
+		k = realloc(t->poll.keys, ncap * sizeof *k);
 		if (!k)
 			return -1;
-		t->keys = k;
-		sl = realloc(t->slot, ncap * sizeof *sl);
+		t->poll.keys = k;
+		sl = realloc(t->poll.slot, ncap * sizeof *sl);
 		if (!sl)
 			return -1;
-		t->slot = sl;
+		t->poll.slot = sl;
 		t->pcap = ncap;
 	}
+	*p = t->poll;
 	return 0;
 }

@@ -13,6 +13,23 @@ struct vn_rt {
 	int nchunks;                /* compiled chunks on the stack, -1 before */
 };
 
+struct vn_conn;
+struct vn_fdtab;
+
+/* What the binding functions of lua/net.c and lua/tls.c share; each has the
+ * descriptor table as upvalue 1. */
+/* The state's descriptor table (upvalue 1). */
+struct vn_fdtab *vn_lua_fdtab(lua_State *L);
+/* The connection of descriptor argument i, or NULL when it is not open. */
+struct vn_conn *vn_lua_checkconn(lua_State *L, int i);
+/* A port argument: a whole number in 0..65535, or -1. */
+int vn_lua_port(lua_State *L, int i);
+/* The shape of a failed call returning a number: -1 and why (2 results). */
+int vn_lua_fail(lua_State *L, const char *why);
+/* After a wait that ended with r < 0: raise "Interrupted." when it was
+ * SIGINT/SIGTERM. */
+void vn_lua_check_interrupt(lua_State *L, int r);
+
 /* Whether the script called vlc.misc.quit(): the tool ends there, status 0. */
 int vn_rt_quit_called(vn_rt *rt);
 /* Print "PROG: message" for the error object on top of the stack and pop it. */

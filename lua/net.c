@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "../core/conn.h"
 #include "../core/fs.h"
 #include "../core/net.h"
 #include "../core/sig.h"
@@ -22,6 +23,7 @@
 #include "../core/unix.h"
 #include "../core/url.h"
 #include "fdtab.h"
+#include "internal.h"
 #include "net.h"
 #include "tls.h"
 
@@ -38,17 +40,28 @@ struct listener {
 	struct vn_tls_ctx *tls;      /* accepted descriptors speak TLS, or NULL */
 };
 
-static struct vn_fdtab *
-fdtab(lua_State *L)
+struct vn_fdtab *
+vn_lua_fdtab(lua_State *L)
 {
 	return lua_touserdata(L, lua_upvalueindex(1));
 }
+
+#define fdtab vn_lua_fdtab
+#define push_fail vn_lua_fail
+#define check_interrupt vn_lua_check_interrupt
+#define argport vn_lua_port
 
 /* The OS descriptor for argument i, or -1 for a number that is not open. */
 static int
 checkfd(lua_State *L, int i)
 {
 	return vn_fdtab_get(fdtab(L), luaL_checknumber(L, i));
+}
+
+struct vn_conn *
+vn_lua_checkconn(lua_State *L, int i)
+{
+	return vn_fdtab_conn(fdtab(L), luaL_checknumber(L, i));
 }
 
 /* A length argument as a size in [0, max], whatever number the script passes. */
@@ -62,9 +75,8 @@ optlen(lua_State *L, int i, size_t def, size_t max)
 	return n >= (lua_Number)max ? max : (size_t)n;
 }
 
-/* A port argument: a whole number in 0..65535, or -1. */
-static int
-argport(lua_State *L, int i)
+int
+vn_lua_port(lua_State *L, int i)
 {
 	lua_Number p = luaL_checknumber(L, i);
 
@@ -92,9 +104,8 @@ vn_lua_interrupted(lua_State *L)
 	return lua_error(L);
 }
 
-/* Raise "Interrupted." when a wait ended because of SIGINT/SIGTERM. */
-static void
-check_interrupt(lua_State *L, int r)
+void
+vn_lua_check_interrupt(lua_State *L, int r)
 {
 	if (r < 0 && errno == EINTR && vn_sig_pending())
 		vn_lua_interrupted(L);
@@ -102,22 +113,31 @@ check_interrupt(lua_State *L, int r)
 
 /* Put a socket the API opened into the table as VLC hands it to scripts:
  * non-blocking (net_AcceptSingle, net_Connect), so send may send part and recv
- * returns nil when nothing is there yet. Returns the slot, or -1 (fd closed). */
+ * returns nil when nothing is there yet; with tls, a server session whose
+ * handshake the first recv or send does. Returns the slot, or -1 (fd closed)
+ * with e->msg saying why. */
 static int
-add_socket(struct vn_fdtab *t, int fd)
+add_socket(struct vn_fdtab *t, int fd, struct vn_tls_ctx *tls, struct vn_tls_err *e)
 {
 	int fl = fcntl(fd, F_GETFL);
+	struct vn_conn c;
 
+	vn_conn_plain(&c, fd);
+	snprintf(e->msg, sizeof e->msg, "not enough memory");
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		close(fd);
+		snprintf(e->msg, sizeof e->msg, "%s", strerror(errno));
+		vn_conn_end(&c);
 		return -1;
 	}
-	return vn_fdtab_add(t, fd);  /* which closes fd when it fails */
+	if (tls && vn_conn_start_tls(&c, tls, NULL, 0, -1, e) < 0) {
+		vn_conn_end(&c);
+		return -1;
+	}
+	return vn_fdtab_add_conn(t, &c);  /* which ends c when it fails */
 }
 
-/* The shape of a failed call returning a number: -1 and the reason. */
-static int
-push_fail(lua_State *L, const char *why)
+int
+vn_lua_fail(lua_State *L, const char *why)
 {
 	lua_pushinteger(L, -1);
 	lua_pushstring(L, why);
@@ -138,9 +158,9 @@ listener_release(struct listener *l)
 {
 	int i;
 
-	if (!l->t->closed)
+	if (!vn_fdtab_closed(l->t))
 		for (i = 0; i < l->n; i++)
-			if (l->t->gen[l->slot[i]] == l->gen[i])
+			if (vn_fdtab_gen(l->t, l->slot[i]) == l->gen[i])
 				vn_fdtab_close(l->t, l->slot[i]);
 	l->n = 0;
 	if (l->path) {
@@ -176,7 +196,7 @@ vn_lua_push_listener(lua_State *L, const int *fds, int n)
 			luaL_error(L, "not enough memory");
 		}
 		l->slot[l->n] = s;
-		l->gen[l->n++] = t->gen[s];
+		l->gen[l->n++] = vn_fdtab_gen(t, s);
 	}
 }
 
@@ -185,11 +205,12 @@ listener_accept(lua_State *L)
 {
 	struct listener *l = checklistener(L);
 	int os[VN_MAXLISTEN], n = 0, i, fd, slot;
+	struct vn_tls_err e;
 
 	for (i = 0; i < l->n; i++) {
 		int o = vn_fdtab_get(l->t, l->slot[i]);
 
-		if (o >= 0 && l->t->gen[l->slot[i]] == l->gen[i])
+		if (o >= 0 && vn_fdtab_gen(l->t, l->slot[i]) == l->gen[i])
 			os[n++] = o;
 	}
 	if (n == 0)
@@ -199,19 +220,9 @@ listener_accept(lua_State *L)
 		check_interrupt(L, fd);
 		return push_fail(L, strerror(errno));
 	}
-	slot = add_socket(l->t, fd);
+	slot = add_socket(l->t, fd, l->tls, &e);
 	if (slot < 0)
-		return push_fail(L, "not enough memory");
-	if (l->tls) {
-		struct vn_tls_err e;
-		struct vn_tls *s = vn_tls_start(l->tls, fd, NULL, &e);
-
-		if (!s) {
-			vn_fdtab_close(l->t, slot);
-			return push_fail(L, e.msg);
-		}
-		vn_fdtab_set_tls(l->t, slot, s);
-	}
+		return push_fail(L, e.msg);
 	lua_pushinteger(L, slot);
 	return 1;
 }
@@ -239,7 +250,7 @@ listener_fds(lua_State *L)
 
 	luaL_checkstack(L, l->n, "too many descriptors");
 	for (i = 0; i < l->n; i++)
-		if (l->t->gen[l->slot[i]] == l->gen[i]) {
+		if (vn_fdtab_gen(l->t, l->slot[i]) == l->gen[i]) {
 			lua_pushinteger(L, l->slot[i]);
 			n++;
 		}
@@ -303,6 +314,7 @@ net_connect_tcp(lua_State *L)
 {
 	const char *host = luaL_checkstring(L, 1);
 	int port = argport(L, 2), timeout = opttimeout(L, 3), fd, slot;
+	struct vn_tls_err te;
 	struct vn_err e;
 
 	if (port < 0)
@@ -312,32 +324,30 @@ net_connect_tcp(lua_State *L)
 		check_interrupt(L, fd);
 		return push_fail(L, vn_err_str(&e));
 	}
-	slot = add_socket(fdtab(L), fd);
+	slot = add_socket(fdtab(L), fd, NULL, &te);
 	if (slot < 0)
-		return push_fail(L, "not enough memory");
+		return push_fail(L, te.msg);
 	lua_pushinteger(L, slot);
 	return 1;
 }
 
 /* send and write: one call, len clamped to the string. */
 static int
-out(lua_State *L, ssize_t (*fn)(int, const void *, size_t))
+out(lua_State *L)
 {
-	int fd = checkfd(L, 1);
+	struct vn_conn *c = vn_lua_checkconn(L, 1);
 	size_t len;
 	const char *buf = luaL_checklstring(L, 2, &len);
-	struct vn_tls *tls;
 	ssize_t r;
 
 	len = optlen(L, 3, len, len);
-	if (fd < 0) {
+	if (!c) {
 		lua_pushinteger(L, -1);
 		return 1;
 	}
-	if (fd == 1 || fd == 2)
+	if (c->fd == 1 || c->fd == 2)
 		fflush(stdout);  /* keep print() and net.write(1, …) in order */
-	tls = vn_fdtab_tls(fdtab(L), lua_tonumber(L, 1));
-	r = tls ? vn_tls_write(tls, buf, len) : fn(fd, buf, len);
+	r = vn_conn_write(c, buf, len);
 	check_interrupt(L, r);
 	lua_pushinteger(L, r < 0 ? -1 : (lua_Integer)r);
 	return 1;
@@ -345,25 +355,23 @@ out(lua_State *L, ssize_t (*fn)(int, const void *, size_t))
 
 /* recv and read: at most maxlen bytes (default 1), nil at end or on error. */
 static int
-in(lua_State *L, ssize_t (*fn)(int, void *, size_t))
+in(lua_State *L)
 {
-	int fd = checkfd(L, 1);
+	struct vn_conn *c = vn_lua_checkconn(L, 1);
 	size_t max = optlen(L, 2, 1, SCRATCH_MAX);
-	struct vn_tls *tls;
 	void *buf;
 	ssize_t r;
 
 	if (max == 0)
 		return luaL_argerror(L, 2, "length must be positive");
-	if (fd < 0) {
+	if (!c) {
 		lua_pushnil(L);
 		return 1;
 	}
 	buf = vn_fdtab_scratch(fdtab(L), max);
 	if (!buf)
 		return luaL_error(L, "not enough memory");
-	tls = vn_fdtab_tls(fdtab(L), lua_tonumber(L, 1));
-	r = tls ? vn_tls_read(tls, buf, max) : fn(fd, buf, max);
+	r = vn_conn_read(c, buf, max);
 	check_interrupt(L, r);
 	if (r <= 0)
 		lua_pushnil(L);
@@ -372,10 +380,10 @@ in(lua_State *L, ssize_t (*fn)(int, void *, size_t))
 	return 1;
 }
 
-static int net_send(lua_State *L) { return out(L, vn_send); }
-static int net_write(lua_State *L) { return out(L, vn_write); }
-static int net_recv(lua_State *L) { return in(L, vn_recv); }
-static int net_read(lua_State *L) { return in(L, vn_read); }
+static int net_send(lua_State *L) { return out(L); }
+static int net_write(lua_State *L) { return out(L); }
+static int net_recv(lua_State *L) { return in(L); }
+static int net_read(lua_State *L) { return in(L); }
 
 static int
 net_close(lua_State *L)
@@ -387,67 +395,117 @@ net_close(lua_State *L)
 	return 0;
 }
 
+/* Read net.poll's table at index 1 into p: *nk keys, of which *invalid are
+ * not open; returns how many entries p->pfd has. */
+static size_t
+poll_gather(lua_State *L, struct vn_fdtab *t, struct vn_fdtab_poll *p, size_t *nk,
+            int *invalid)
+{
+	size_t np = 0;
+
+	*nk = 0;
+	*invalid = 0;
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		lua_Number ev;
+		int fd;
+
+		if (lua_type(L, -2) != LUA_TNUMBER)
+			luaL_argerror(L, 1, "keys must be descriptor numbers");
+		if (lua_type(L, -1) != LUA_TNUMBER)
+			luaL_argerror(L, 1, "values must be event numbers");
+		if (vn_fdtab_pollroom(t, *nk + 1, p) < 0)
+			luaL_error(L, "not enough memory");
+		p->keys[*nk] = lua_tonumber(L, -2);
+		fd = vn_fdtab_get(t, p->keys[*nk]);
+		if (fd < 0) {
+			p->slot[(*nk)++] = -1;
+			++*invalid;
+		} else {
+			ev = lua_tonumber(L, -1);
+			p->pfd[np].fd = fd;
+			p->pfd[np].events = (short)((ev >= INT_MIN && ev <= INT_MAX ?
+			                    (int)ev : 0) & (POLLIN | POLLOUT | POLLPRI));
+			p->slot[(*nk)++] = (int)np++;
+		}
+		lua_pop(L, 1);
+	}
+	return np;
+}
+
+/* What a connection asked for POLLIN holds already: data or its end. */
+static int
+held(struct vn_conn *c, const struct pollfd *pfd)
+{
+	return (pfd->events & POLLIN) && vn_conn_pending(c) > 0 && vn_conn_readable(c);
+}
+
+/* After the kernel's answer: POLLIN on a connection means data or the end;
+ * records without data (a TLS 1.3 session ticket) are consumed here and do
+ * not count. Returns how many entries are ready. */
+static int
+poll_settle(struct vn_fdtab *t, struct vn_fdtab_poll *p, size_t nk, int r)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < nk; i++) {
+		struct pollfd *pfd;
+		struct vn_conn *c;
+
+		if (p->slot[i] < 0)
+			continue;
+		pfd = &p->pfd[p->slot[i]];
+		c = vn_fdtab_conn(t, p->keys[i]);
+		if (r <= 0)
+			pfd->revents = 0;
+		if ((pfd->revents & POLLIN) && !(pfd->revents & (POLLHUP | POLLERR)) &&
+		    !vn_conn_readable(c))
+			pfd->revents &= ~POLLIN;
+		if (!(pfd->revents & POLLIN) && held(c, pfd))
+			pfd->revents |= POLLIN;
+		n += pfd->revents != 0;
+	}
+	return n;
+}
+
 /* poll: t maps slot -> events; every entry gets its revents back as poll(2)
- * reports them (a peer's half-close is POLLIN, as in VLC). Unmapped slots
- * report POLLNVAL without reaching the kernel, which only sees open ones. */
+ * reports them (a peer's half-close is POLLIN, as in VLC), within timeout.
+ * Unmapped slots report POLLNVAL without reaching the kernel, which only
+ * sees open ones. */
 static int
 net_poll(lua_State *L)
 {
 	struct vn_fdtab *t = fdtab(L);
-	size_t i, nk = 0, np = 0;
-	int r, invalid = 0, held = 0, timeout;
+	struct vn_fdtab_poll p;
+	size_t i, nk, np;
+	int r, n, invalid, ready = 0, timeout;
+	long until;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	timeout = opttimeout(L, 2);
-	lua_pushnil(L);
-	while (lua_next(L, 1)) {
-		int fd;
+	np = poll_gather(L, t, &p, &nk, &invalid);
+	until = timeout >= 0 ? vn_now_ms() + timeout : -1;
+	for (i = 0; i < nk; i++)
+		if (p.slot[i] >= 0 && held(vn_fdtab_conn(t, p.keys[i]), &p.pfd[p.slot[i]]))
+			ready = 1;
+	do {
+		long left = until < 0 ? -1 : until - vn_now_ms();
 
-		if (lua_type(L, -2) != LUA_TNUMBER)
-			return luaL_argerror(L, 1, "keys must be descriptor numbers");
-		if (lua_type(L, -1) != LUA_TNUMBER)
-			return luaL_argerror(L, 1, "values must be event numbers");
-		if (vn_fdtab_pollroom(t, nk + 1) < 0)
-			return luaL_error(L, "not enough memory");
-		t->keys[nk] = lua_tonumber(L, -2);
-		fd = vn_fdtab_get(t, t->keys[nk]);
-		if (fd < 0) {
-			t->slot[nk++] = -1;
-			invalid++;
-		} else {
-			lua_Number ev = lua_tonumber(L, -1);
-
-			t->pfd[np].fd = fd;
-			t->pfd[np].events = (short)((ev >= INT_MIN && ev <= INT_MAX ?
-			                    (int)ev : 0) & (POLLIN | POLLOUT | POLLPRI));
-			t->pfd[np].revents = 0;
-			held += (t->pfd[np].events & POLLIN) &&
-			        vn_fdtab_tls(t, t->keys[nk]) &&
-			        vn_tls_pending(vn_fdtab_tls(t, t->keys[nk])) > 0;
-			t->slot[nk++] = (int)np++;
-		}
-		lua_pop(L, 1);
-	}
-	/* An unmapped descriptor is ready at once, as the kernel's POLLNVAL is;
-	 * so is a TLS one whose session holds decrypted bytes (POLLIN). */
-	r = vn_poll(t->pfd, np, invalid || held ? 0 : timeout);
-	check_interrupt(L, r);
+		/* An unmapped descriptor is ready at once, as the kernel's
+		 * POLLNVAL is; so is a connection holding data. */
+		r = vn_poll(p.pfd, np, invalid || ready ? 0 : left < 0 && until >= 0 ? 0 :
+		            left > INT_MAX ? INT_MAX : (int)left);
+		check_interrupt(L, r);
+		n = r < 0 ? r : poll_settle(t, &p, nk, r);
+	} while (n == 0 && r > 0 && !invalid && (until < 0 || vn_now_ms() < until));
 	for (i = 0; i < nk; i++) {
-		int rev = t->slot[i] < 0 ? POLLNVAL :
-		          r > 0 ? t->pfd[t->slot[i]].revents : 0;
-
-		if (held && t->slot[i] >= 0 &&
-		    (t->pfd[t->slot[i]].events & POLLIN) &&
-		    vn_fdtab_tls(t, t->keys[i]) &&
-		    vn_tls_pending(vn_fdtab_tls(t, t->keys[i])) > 0) {
-			r += rev == 0;
-			rev |= POLLIN;
-		}
-		lua_pushnumber(L, t->keys[i]);
-		lua_pushinteger(L, rev);
+		lua_pushnumber(L, p.keys[i]);
+		lua_pushinteger(L, p.slot[i] < 0 ? POLLNVAL :
+		                n > 0 ? p.pfd[p.slot[i]].revents : 0);
 		lua_rawset(L, 1);
 	}
-	lua_pushinteger(L, r < 0 ? r : r + invalid);
+	lua_pushinteger(L, n < 0 ? n : n + invalid);
 	return 1;
 }
 
@@ -560,15 +618,16 @@ net_opendir(lua_State *L)
 static int
 push_fd(lua_State *L, int fd, const struct vn_err *e)
 {
+	struct vn_tls_err te;
 	int slot;
 
 	if (fd < 0) {
 		check_interrupt(L, fd);
 		return push_fail(L, vn_err_str(e));
 	}
-	slot = add_socket(fdtab(L), fd);
+	slot = add_socket(fdtab(L), fd, NULL, &te);
 	if (slot < 0)
-		return push_fail(L, "not enough memory");
+		return push_fail(L, te.msg);
 	lua_pushinteger(L, slot);
 	return 1;
 }

@@ -1,8 +1,9 @@
 /* lua/tls.c: net.tls (STARTTLS: upgrade a descriptor in place) and
- * net.connect_tls, over core/tls.c. A TLS descriptor is an ordinary slot
- * whose session the descriptor table keeps (lua/fdtab.h); send, recv, poll
- * and close in lua/net.c go through it. */
+ * net.connect_tls. A TLS descriptor is an ordinary slot whose connection
+ * (core/conn.h) has a session; send, recv, poll and close in lua/net.c go
+ * through the connection and never ask. */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,26 +12,16 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "../core/conn.h"
 #include "../core/net.h"
 #include "../core/sig.h"
 #include "../core/tls.h"
 #include "fdtab.h"
+#include "internal.h"
 #include "net.h"
 #include "tls.h"
 
-static struct vn_fdtab *
-fdtab(lua_State *L)
-{
-	return lua_touserdata(L, lua_upvalueindex(1));
-}
-
-static int
-push_fail(lua_State *L, const char *why)
-{
-	lua_pushinteger(L, -1);
-	lua_pushstring(L, why);
-	return 2;
-}
+#define push_fail vn_lua_fail
 
 /* A string field of the options table, or NULL; another type is an
  * argument error. */
@@ -134,84 +125,86 @@ checkopts(lua_State *L, int i, struct vn_tls_opts *o, int *timeout_ms)
 	return o->cert_file && o->key_file && !o->servername;
 }
 
-/* Start TLS on slot (OS descriptor fd) and finish the handshake; push the
- * slot, or -1 and the reason (the slot stays open and plain). */
+/* Make connection c speak TLS and finish the handshake. Returns 0, or -1
+ * with *e set; c then refuses send and recv (never a silent downgrade). */
 static int
-upgrade(lua_State *L, int slot, int fd, const char *host,
-        const struct vn_tls_opts *o, int server, int timeout)
+upgrade(lua_State *L, struct vn_conn *c, const char *host,
+        const struct vn_tls_opts *o, int server, int timeout, struct vn_tls_err *e)
 {
-	struct vn_tls_ctx *c;
-	struct vn_tls_err e;
-	struct vn_tls *t;
+	struct vn_tls_ctx *ctx;
+	int r;
 
-	if (vn_fdtab_tls(fdtab(L), slot))
-		return push_fail(L, "already speaks TLS");
-	if (!(c = vn_tls_ctx_new(o, server, &e)))
-		return push_fail(L, e.msg);
-	t = vn_tls_start(c, fd, host, &e);
-	if (t && vn_tls_handshake(t, timeout, &e) < 0) {
-		vn_tls_free(t);
-		t = NULL;
+	if (c->tls) {
+		snprintf(e->msg, sizeof e->msg, "already speaks TLS");
+		return -1;
 	}
-	vn_tls_ctx_free(c);
-	if (!t) {
-		if (e.code == VN_TLS_INTR && vn_sig_pending())
-			vn_lua_interrupted(L);
-		return push_fail(L, e.msg);
+	if (!(ctx = vn_tls_ctx_new(o, server, e))) {
+		c->refused = 1;
+		return -1;
 	}
-	vn_fdtab_set_tls(fdtab(L), slot, t);
-	lua_pushinteger(L, slot);
-	return 1;
+	r = vn_conn_start_tls(c, ctx, host, 1, timeout, e);
+	vn_tls_ctx_free(ctx);
+	if (r < 0 && e->code == VN_TLS_INTR && vn_sig_pending())
+		vn_lua_interrupted(L);
+	return r;
 }
 
 static int
 net_tls(lua_State *L)
 {
 	lua_Number n = luaL_checknumber(L, 1);
-	int fd = vn_fdtab_get(fdtab(L), n), server, timeout;
+	struct vn_conn *c = vn_lua_checkconn(L, 1);
 	struct vn_tls_opts o;
+	struct vn_tls_err e;
+	int server, timeout;
 
 	server = checkopts(L, 2, &o, &timeout);
-	if (fd < 0 || n < 3)
+	if (!c || n < 3)
 		return push_fail(L, strerror(EBADF));
-	return upgrade(L, (int)n, fd, NULL, &o, server, timeout);
+	if (upgrade(L, c, NULL, &o, server, timeout, &e) < 0)
+		return push_fail(L, e.msg);
+	lua_pushinteger(L, (lua_Integer)n);
+	return 1;
 }
 
 static int
 net_connect_tls(lua_State *L)
 {
 	const char *host = luaL_checkstring(L, 1);
-	lua_Number p = luaL_checknumber(L, 2);
-	struct vn_err e;
-	int fd, slot, r, timeout, server;
+	int port = vn_lua_port(L, 2), fd, slot, timeout, server;
 	struct vn_tls_opts o;
+	struct vn_tls_err te;
+	struct vn_conn c;
+	struct vn_err e;
 
 	server = checkopts(L, 3, &o, &timeout);
-	if (!(p >= 0 && p <= 65535 && p == (int)p))
+	if (port < 0)
 		return push_fail(L, "invalid port");
-	fd = vn_connect_tcp(host, (int)p, AF_UNSPEC, timeout, &e);
+	fd = vn_connect_tcp(host, port, AF_UNSPEC, timeout, &e);
 	if (fd < 0) {
-		if (errno == EINTR && vn_sig_pending())
-			vn_lua_interrupted(L);
+		vn_lua_check_interrupt(L, fd);
 		return push_fail(L, vn_err_str(&e));
 	}
 	/* non-blocking, as net.connect_tcp's */
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	slot = vn_fdtab_add(fdtab(L), fd);
+	vn_conn_plain(&c, fd);
+	if (upgrade(L, &c, host, &o, server, timeout, &te) < 0) {
+		vn_conn_end(&c);
+		return push_fail(L, te.msg);
+	}
+	slot = vn_fdtab_add_conn(vn_lua_fdtab(L), &c);
 	if (slot < 0)
 		return push_fail(L, "not enough memory");
-	r = upgrade(L, slot, fd, host, &o, server, timeout);
-	if (r == 2)
-		vn_fdtab_close(fdtab(L), slot);
-	return r;
+	lua_pushinteger(L, slot);
+	return 1;
 }
 
 /* net.tls_info(fd): what the session of fd negotiated, or nil and why. */
 static int
 net_tls_info(lua_State *L)
 {
-	lua_Number n = luaL_checknumber(L, 1);
-	struct vn_tls *t = vn_fdtab_tls(fdtab(L), n);
+	struct vn_conn *c = vn_lua_checkconn(L, 1);
+	struct vn_tls *t = c ? c->tls : NULL;
 	struct vn_tls_info i;
 
 	if (t)

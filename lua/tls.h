@@ -6,16 +6,16 @@
 #include "runtime.h"
 
 struct lua_State;
-struct vn_tls;
+struct vn_conn;
 struct vn_tls_ctx;
 
 /* Set net.tls and net.connect_tls in the table at index net, as closures over
  * the descriptor table at index fdtab (both absolute). */
 void vn_lua_tls_open(struct lua_State *L, int net, int fdtab);
 
-/* Give the script a global NAME: fd put in the state's table with its
- * session tls (the table then owns both). Returns the slot, or -1. */
-int vn_rt_set_tls_fd(vn_rt *rt, const char *name, int fd, struct vn_tls *tls);
+/* Give the script a global NAME: the connection c put in the state's table,
+ * which then owns it (c is left empty). Returns the slot, or -1. */
+int vn_rt_set_conn(vn_rt *rt, const char *name, struct vn_conn *c);
 /* The listener in global NAME accepts TLS from now on: each accepted
  * descriptor is a server session of c (which must outlive the state); its
  * handshake happens in the first recv/send, so one slow client does not

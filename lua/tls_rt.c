@@ -2,17 +2,21 @@
  * (lua/tls.h). Apart from lua/tls.c, which vlcnet.so has without the runtime. */
 #include <lua.h>
 
+#include "../core/conn.h"
+
 #include "fdtab.h"
 #include "internal.h"
 #include "net.h"
 #include "tls.h"
 
 int
-vn_rt_set_tls_fd(vn_rt *rt, const char *name, int fd, struct vn_tls *tls)
+vn_rt_set_conn(vn_rt *rt, const char *name, struct vn_conn *c)
 {
-	int slot = vn_rt_set_fd(rt, name, fd);
-
-	vn_fdtab_set_tls(vn_fdtab_of(rt->L), slot, tls);
+	int slot = vn_fdtab_add_conn(vn_fdtab_of(rt->L), c);
+	if (slot >= 0) {
+		lua_pushinteger(rt->L, slot);
+		lua_setglobal(rt->L, name);
+	}
 	return slot;
 }
 

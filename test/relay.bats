@@ -381,7 +381,8 @@ c.close()"
 	port=$(port_of srv)
 	run timeout 10 bash -c "vlcnet-connect -v 127.0.0.1 $port <'$BATS_TEST_TMPDIR/in' 2>&1 >/dev/null"
 	assert_success
-	assert_output --regexp '^vlcnet-connect: 100000 bytes sent, 12345 bytes received in [0-9]+\.[0-9]{3} seconds$'
+	assert_line -n 0 "vlcnet-connect: connected to 127.0.0.1:$port"
+	assert_line -n 1 --regexp '^vlcnet-connect: 100000 bytes sent, 12345 bytes received in [0-9]+\.[0-9]{3} seconds$'
 	head -c 777 /dev/zero >"$BATS_TEST_TMPDIR/small"
 	VLCNET_REPLY_FILE="$BATS_TEST_TMPDIR/small" vlcnet_listen -v
 	port=$VLCNET_PORT

@@ -82,7 +82,14 @@ vlcnet_listen() {
 		if [ -n "$seen" ]; then rest+=("$a"); else opts+=("$a"); fi
 	done
 	if [ -n "$unix" ]; then
-		opts+=("$prefix.sock")
+		# A socket's path has at most 107 bytes: a long TMPDIR gets a
+		# short directory of its own, which vlcnet_stop removes.
+		local sock=$prefix.sock
+		if [ ${#sock} -gt 100 ]; then
+			[ -n "${VLCNET_SOCKDIR:-}" ] || VLCNET_SOCKDIR=$(mktemp -d /tmp/vn.XXXXXX) || return 1
+			sock=$VLCNET_SOCKDIR/$n.sock
+		fi
+		opts+=("$sock")
 	elif [ -n "${VLCNET_HOST-127.0.0.1}" ]; then
 		opts+=("${VLCNET_HOST-127.0.0.1}" 0)
 	else
@@ -220,15 +227,30 @@ assert_vlcnet_received() {
 	return 1
 }
 
+# _vlcnet_descendants PID: the pids of PID's children, theirs, and so on.
+_vlcnet_descendants() {
+	local c
+	for c in $(cat "/proc/$1/task/"*/children 2>/dev/null); do
+		echo "$c"
+		_vlcnet_descendants "$c"
+	done
+}
+
 vlcnet_stop() {
-	local i j pid status bad=() _vlcnet_secs _vlcnet_tries
+	local i j pid status bad=() kids=() _vlcnet_secs _vlcnet_tries
 	_vlcnet_timeout
 	for i in "${!VLCNET_PIDS[@]}"; do
 		pid=${VLCNET_PIDS[$i]}
 		if ! _vlcnet_gone "$pid"; then
+			# the process of each connection (-k, --fork, the exec
+			# options) outlives the server unless it is ended too
+			kids+=($(_vlcnet_descendants "$pid"))
 			VLCNET_SIGNALLED[$i]=TERM
 			kill -TERM "$pid" 2>/dev/null
 		fi
+	done
+	for pid in "${kids[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
 	done
 	for i in "${!VLCNET_PIDS[@]}"; do
 		pid=${VLCNET_PIDS[$i]}
@@ -252,6 +274,15 @@ vlcnet_stop() {
 				"$(cat "$BATS_TEST_TMPDIR/vlcnet-$i.err" 2>/dev/null)")
 		fi
 	done
+	for pid in "${kids[@]}"; do
+		for ((j = 0; j < 100; j++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -KILL "$pid" 2>/dev/null
+	done
+	[ -z "${VLCNET_SOCKDIR:-}" ] || rm -rf "$VLCNET_SOCKDIR"
+	VLCNET_SOCKDIR=
 	VLCNET_PIDS=()
 	VLCNET_SIGNALLED=()
 	VLCNET_STATUSES=()
