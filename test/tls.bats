@@ -417,7 +417,9 @@ print(got.decode(), end='', flush=True)
 	run timeout 10 vlcnet-connect -v --tls --tls-ca "$CERTS/ca.pem" --tls-alpn acme/1 \
 		localhost "$port" </dev/null
 	assert_failure 1
-	assert_output --regexp "^vlcnet-connect: TLS handshake with localhost:$port: .*no application protocol$"
+	assert_line -n 0 "vlcnet-connect: connected to localhost:$port"
+	assert_line -n 1 --regexp "^vlcnet-connect: TLS handshake with localhost:$port: .*no application protocol$"
+	assert_equal "${#lines[@]}" 2
 }
 
 @test "listen --tls-alpn with no protocol in common with the client goes on without one" {
