@@ -18,6 +18,7 @@
 #include "../lua/tls.h"
 #include "cli.h"
 #include "tls_opts.h"
+#include "stream_opts.h"
 #include "exec.h"
 
 struct conf {
@@ -29,6 +30,7 @@ struct conf {
 	int unix_path;    /* -U: the operand is a PATH */
 	struct vn_tls_cli tls;  /* --tls, --tls-* */
 	struct vn_exec exec;  /* --lua-exec, --sh-exec, --exec */
+	struct vn_stream_cli stream;  /* -C, --send-only, --recv-only, -o, -x, -i */
 };
 
 static const char *const usage[] = {
@@ -50,6 +52,8 @@ static const struct vn_option opts[] = {
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): one datagram per read" },
 	{ "unix", 'U', NULL, "connect to the Unix socket PATH (@name: abstract)" },
 	VN_TLS_CONNECT_OPTIONS,
+	VN_STREAM_OPTIONS,
+	VN_STREAM_INTERVAL,
 	{ "lua-exec", VN_OPT_LUA_EXEC, "FILE", "run the Lua script FILE on the connection as stdin/stdout" },
 	{ "sh-exec", 'c', "CMD", "run /bin/sh -c CMD on the connection as stdin/stdout" },
 	{ "exec", VN_OPT_EXEC, "\"PROG ARGS\"", "run PROG (from PATH, no shell) likewise" },
@@ -61,7 +65,8 @@ option(int key, const char *arg, void *ctx)
 {
 	struct conf *c = ctx;
 
-	if (vn_tls_cli_option(&c->tls, key, arg))
+	if (vn_tls_cli_option(&c->tls, key, arg) ||
+	    vn_stream_cli_option(&c->stream, key, arg))
 		return 0;
 	switch (key) {
 	case 'w': c->timeout_ms = vn_cli_secs(arg, 0); break;
@@ -170,7 +175,7 @@ relay_dgram(int fd, const char *peer, const struct conf *c)
 /* Relay stdin and stdout over the connection, and end it. An idle timeout
  * (-w) ends the relay quietly, as nc -w does. Returns the exit status. */
 static int
-relay(struct vn_conn *conn, const char *peer, const struct conf *c, int verbose)
+relay(struct vn_conn *conn, const char *peer, struct conf *c, int verbose)
 {
 	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
 	char sum[VN_SUMMARYLEN];
@@ -182,6 +187,7 @@ relay(struct vn_conn *conn, const char *peer, const struct conf *c, int verbose)
 		return status;
 	}
 	vn_relay_set_ends(&ro, 0, c->quit_ms);
+	vn_stream_cli_apply(&c->stream, &ro);
 	r = vn_relay(conn, 0, 1, &ro);
 	err = errno;
 	if (r < 0 && err != ETIMEDOUT) {
@@ -218,7 +224,7 @@ exec_one(struct vn_conn *conn, const char *peer, struct conf *c)
 int
 main(int argc, char **argv)
 {
-	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 }, { 0 } };
+	struct conf c = { -1, -1, 0, AF_UNSPEC, 0, 0, { 0 }, { 0 }, { 0 } };
 	struct vn_cli cli = { "vlcnet-connect", usage,
 		"Connect to HOST:PORT and relay standard input to it and its data to\n"
 		"standard output; at end of input the sending side is shut down.",
@@ -264,6 +270,11 @@ main(int argc, char **argv)
 	if (c.exec.kind && cli.nops == 0)
 		vn_usage_error(c.unix_path ? "missing PATH operand" :
 		               "missing HOST and PORT operands");
+	if (c.scan && vn_stream_cli_any(&c.stream))
+		vn_usage_error("--scan sends nothing: --crlf, --send-only, --recv-only, "
+		               "--output, --hex-dump and --interval apply to the relay");
+	vn_stream_cli_check(&c.stream, c.udp, c.exec.kind ? vn_exec_name(&c.exec) : NULL,
+	                    vn_cli_scripted(&cli));
 	if (c.scan)
 		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));
 	if (cli.nops == 2)
@@ -279,6 +290,7 @@ main(int argc, char **argv)
 			return status;
 		}
 	}
+	vn_stream_cli_open(&c.stream);
 	status = 1;
 	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0)
 		goto out;
@@ -307,6 +319,8 @@ main(int argc, char **argv)
 		status = vn_rt_run(rt);
 	}
 out:
+	if (vn_stream_cli_close(&c.stream) < 0 && status == 0)
+		status = 1;
 	vn_rt_free(rt);
 	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(tc);

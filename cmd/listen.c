@@ -22,6 +22,7 @@
 #include "../lua/tls.h"
 #include "cli.h"
 #include "tls_opts.h"
+#include "stream_opts.h"
 #include "exec.h"
 
 enum { OPT_FORK = 256, OPT_PORT_FILE };
@@ -44,6 +45,7 @@ struct conf {
 	struct vn_exec exec;    /* --lua-exec, --sh-exec, --exec */
 	struct vn_tls_cli tls;  /* --tls, --tls-* */
 	struct vn_tls_ctx *tc;  /* with --tls: the server context */
+	struct vn_stream_cli stream;  /* -C, --send-only, --recv-only, -o, -x */
 };
 
 static const char *const usage[] = {
@@ -72,6 +74,7 @@ static const struct vn_option opts[] = {
 	{ "udp", 'u', NULL, "UDP (with -U: datagram sockets): answer the last sender" },
 	{ "unix", 'U', NULL, "listen on the Unix socket PATH (@name: abstract)" },
 	VN_TLS_LISTEN_OPTIONS,
+	VN_STREAM_OPTIONS,
 	{ "allow", OPT_ALLOW, "ADDR", "serve only clients in ADDR[/PREFIX] (repeatable)" },
 	{ "deny", OPT_DENY, "ADDR", "never serve clients in ADDR[/PREFIX] (repeatable)" },
 	{ "allowfile", OPT_ALLOWFILE, "FILE", "--allow each ADDR[/PREFIX] listed in FILE, one a line" },
@@ -116,7 +119,8 @@ option(int key, const char *arg, void *ctx)
 	char *end;
 	long n;
 
-	if (vn_tls_cli_option(&c->tls, key, arg))
+	if (vn_tls_cli_option(&c->tls, key, arg) ||
+	    vn_stream_cli_option(&c->stream, key, arg))
 		return 0;
 	switch (key) {
 	case 'l': break;
@@ -198,7 +202,7 @@ accept_one(const int *fds, int n, int timeout_ms, const struct conf *c,
  * later connections are half-closed from the start. An idle timeout (-w) ends
  * a connection quietly. Returns the exit status. */
 static int
-serve_relay(const int *fds, int n, const struct conf *c, int verbose)
+serve_relay(const int *fds, int n, struct conf *c, int verbose)
 {
 	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
 	int in_fd = 0;
@@ -221,6 +225,7 @@ serve_relay(const int *fds, int n, const struct conf *c, int verbose)
 			continue;
 		}
 		vn_relay_set_ends(&ro, in_fd, c->quit_ms);
+		vn_stream_cli_apply(&c->stream, &ro);
 		r = vn_relay(&conn, in_fd, 1, &ro);
 		err = errno;
 		if (r < 0 && err != ETIMEDOUT && err != EINTR)
@@ -365,6 +370,8 @@ check_usage(const struct vn_cli *cli, const struct conf *c)
 		               c->exec.kind ? vn_exec_name(&c->exec) : "a script");
 	if (c->timeout_ms >= 0 && vn_cli_scripted(cli) && !c->fork && !c->exec.kind)
 		vn_usage_error("--timeout applies to the relay, --fork and the exec options, not to a script");
+	vn_stream_cli_check(&c->stream, c->udp, c->exec.kind ? vn_exec_name(&c->exec) : NULL,
+	                    vn_cli_scripted(cli));
 }
 
 /* Open the listening socket(s) of -U PATH, -u or TCP into fds[]. Returns how
@@ -421,7 +428,7 @@ int
 main(int argc, char **argv)
 {
 	struct conf c = { 0, AF_UNSPEC, 0, 100, -1, -1, NULL, NULL, 0, 0, NULL, { { 0 }, { 0 }, 0 }, 0, { 0 },
-	                  { 0 }, NULL };
+	                  { 0 }, NULL, { 0 } };
 	struct vn_cli cli = { "vlcnet-listen", usage,
 		"Listen on PORT (on every local address, or those HOST resolves to),\n"
 		"accept a connection and relay standard input to it and its data to\n"
@@ -438,6 +445,7 @@ main(int argc, char **argv)
 	vn_cli_parse(&cli, argc, argv, option, &c);
 	check_usage(&cli, &c);
 	c.tc = vn_tls_cli_ctx(&c.tls, 1, c.udp, 0);
+	vn_stream_cli_open(&c.stream);
 	host = cli.nops == (c.port ? 1 : 2) ? cli.ops[0] : NULL;
 	port = c.port ? c.port : cli.ops[cli.nops - 1];
 	if (c.unix_path)
@@ -493,6 +501,8 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);
+	if (vn_stream_cli_close(&c.stream) < 0 && status == 0)
+		status = 1;
 	vn_rt_free(rt);
 	vn_acl_free(&c.acl);
 	vn_exec_free(&c.exec);

@@ -38,7 +38,15 @@ struct vn_relay_opts {
 	vn_relay_xform xform[2];  /* per direction, or NULL */
 	void *xform_ctx[2];
 	vn_relay_tap tap;      /* or NULL */
+	int (*tap_flush)(void *ctx); /* or NULL: called before each wait, so
+	                        * that what the tap buffers is current while
+	                        * the session idles; -1 with errno ends the
+	                        * relay as the tap's failure does */
 	void *tap_ctx;
+	int interval_ms;       /* > 0: in_fd's bytes go out a line at a time
+	                        * (up to and with an LF, or what one read
+	                        * gave), this long apart; the other direction
+	                        * moves meanwhile */
 	/* Set by vn_relay: */
 	int failed;            /* after -1: VN_RELAY_IN/OUT/NET/TAP, or 0 (timeout, signal) */
 	int in_ended;          /* in_fd reached its end: pass -1 to the next relay */
@@ -85,6 +93,7 @@ void vn_relay_set_ends(struct vn_relay_opts *o, int in_fd, int quit_ms);
 /* What to name in the message about a failed relay: "standard input",
  * "standard output", or peer (the socket's end). */
 const char *vn_relay_where(const struct vn_relay_opts *o, const char *peer);
+/* ("the session log" for the tap's failure.) */
 
 /* "N bytes sent, M bytes received in T seconds", after a relay. Returns buf. */
 const char *vn_relay_summary(const struct vn_relay_opts *o, char buf[VN_SUMMARYLEN]);

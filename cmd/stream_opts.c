@@ -1,0 +1,138 @@
+/* cmd/stream_opts.c: the stream options of both network tools
+ * (cmd/stream_opts.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "stream_opts.h"
+
+int
+vn_stream_cli_option(struct vn_stream_cli *s, int key, const char *arg)
+{
+	switch (key) {
+	case 'C': s->crlf = 1; return 1;
+	case OPT_SEND_ONLY: s->send_only = 1; return 1;
+	case OPT_RECV_ONLY: s->recv_only = 1; return 1;
+	case 'o': s->output = arg; return 1;
+	case 'x': s->hex_dump = arg; return 1;
+	case OPT_APPEND_OUTPUT: s->append = 1; return 1;
+	case 'i': s->interval_ms = vn_cli_secs(arg, 0); return 1;
+	}
+	return 0;
+}
+
+int
+vn_stream_cli_any(const struct vn_stream_cli *s)
+{
+	return s->crlf || s->send_only || s->recv_only || s->output || s->hex_dump ||
+	       s->append || s->interval_ms;
+}
+
+/* The first of the options given, for a message. */
+static const char *
+first_given(const struct vn_stream_cli *s)
+{
+	return s->crlf ? "--crlf" : s->send_only ? "--send-only" :
+	       s->recv_only ? "--recv-only" : s->output ? "--output" :
+	       s->hex_dump ? "--hex-dump" : s->append ? "--append-output" : "--interval";
+}
+
+void
+vn_stream_cli_check(const struct vn_stream_cli *s, int udp, const char *exec,
+                    int scripted)
+{
+	if (s->send_only && s->recv_only)
+		vn_usage_error("--send-only and --recv-only do not go together");
+	if (s->append && !s->output && !s->hex_dump)
+		vn_usage_error("--append-output needs --output or --hex-dump");
+	if (s->recv_only && s->interval_ms)
+		vn_usage_error("--interval paces what is sent: not with --recv-only");
+	if (s->recv_only && s->crlf)
+		vn_usage_error("--crlf changes what is sent: not with --recv-only");
+	if (!vn_stream_cli_any(s))
+		return;
+	if (udp)
+		vn_usage_error("%s applies to streams, not to --udp", first_given(s));
+	if (exec)
+		vn_usage_error("%s applies to the relay, not to %s", first_given(s), exec);
+	if (scripted)
+		vn_usage_error("%s applies to the relay, not to a script", first_given(s));
+}
+
+static void
+open_log(struct vn_stream_cli *s, int i, const char *opt, const char *path,
+         enum vn_log_format format)
+{
+	if (!path)
+		return;
+	if (!(s->log[i] = vn_log_open(path, format, s->append))) {
+		vn_warn("%s '%s': %s", opt, path, strerror(errno));
+		exit(2);
+	}
+}
+
+void
+vn_stream_cli_open(struct vn_stream_cli *s)
+{
+	open_log(s, 0, "--output", s->output, VN_LOG_RAW);
+	open_log(s, 1, "--hex-dump", s->hex_dump, VN_LOG_HEX);
+}
+
+/* The relay's tap: each log sees each chunk. */
+static int
+tap(void *ctx, int dir, const char *buf, size_t n)
+{
+	struct vn_stream_cli *s = ctx;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (s->log[i] && vn_log_tap(s->log[i], dir == VN_RELAY_SEND ?
+		                            VN_LOG_SENT : VN_LOG_RECEIVED, buf, n) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+tap_flush(void *ctx)
+{
+	struct vn_stream_cli *s = ctx;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (s->log[i] && vn_log_flush(s->log[i]) < 0)
+			return -1;
+	return 0;
+}
+
+void
+vn_stream_cli_apply(struct vn_stream_cli *s, struct vn_relay_opts *o)
+{
+	o->send_only = s->send_only;
+	o->recv_only = s->recv_only;
+	o->interval_ms = s->interval_ms;
+	memset(&s->crlf_state, 0, sizeof s->crlf_state);
+	o->xform[VN_RELAY_SEND] = s->crlf ? vn_crlf : NULL;
+	o->xform_ctx[VN_RELAY_SEND] = &s->crlf_state;
+	o->xform[VN_RELAY_RECV] = NULL;
+	o->tap = s->log[0] || s->log[1] ? tap : NULL;
+	o->tap_flush = o->tap ? tap_flush : NULL;
+	o->tap_ctx = s;
+}
+
+int
+vn_stream_cli_close(struct vn_stream_cli *s)
+{
+	static const char *const opt[2] = { "--output", "--hex-dump" };
+	int i, r = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (vn_log_close(s->log[i]) < 0) {
+			vn_warn("%s '%s': %s", opt[i], i ? s->hex_dump : s->output,
+			        strerror(errno));
+			r = -1;
+		}
+		s->log[i] = NULL;
+	}
+	return r;
+}
