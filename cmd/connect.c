@@ -192,7 +192,8 @@ relay(struct vn_conn *conn, const char *peer, struct conf *c, int verbose)
 	err = errno;
 	if (r < 0 && err != ETIMEDOUT) {
 		if (err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, peer),
+			vn_warn("%s: %s", ro.failed == VN_RELAY_TAP ?
+			        vn_stream_cli_where(&c->stream) : vn_relay_where(&ro, peer),
 			        vn_relay_strerror(&ro, conn, err));
 		status = 1;
 	}
@@ -270,10 +271,7 @@ main(int argc, char **argv)
 	if (c.exec.kind && cli.nops == 0)
 		vn_usage_error(c.unix_path ? "missing PATH operand" :
 		               "missing HOST and PORT operands");
-	if (c.scan && vn_stream_cli_any(&c.stream))
-		vn_usage_error("--scan sends nothing: --crlf, --send-only, --recv-only, "
-		               "--output, --hex-dump and --interval apply to the relay");
-	vn_stream_cli_check(&c.stream, c.udp, c.exec.kind ? vn_exec_name(&c.exec) : NULL,
+	vn_stream_cli_check(&c.stream, c.udp, c.scan, c.exec.kind ? vn_exec_name(&c.exec) : NULL,
 	                    vn_cli_scripted(&cli));
 	if (c.scan)
 		return vn_cli_exit(scan(cli.ops[0], cli.ops[1], &c, cli.script.verbose));

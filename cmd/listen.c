@@ -229,7 +229,8 @@ serve_relay(const int *fds, int n, struct conf *c, int verbose)
 		r = vn_relay(&conn, in_fd, 1, &ro);
 		err = errno;
 		if (r < 0 && err != ETIMEDOUT && err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, addr),
+			vn_warn("%s: %s", ro.failed == VN_RELAY_TAP ?
+			        vn_stream_cli_where(&c->stream) : vn_relay_where(&ro, addr),
 			        vn_relay_strerror(&ro, &conn, err));
 		vn_conn_end(&conn);
 		if (ro.in_ended)
@@ -370,7 +371,7 @@ check_usage(const struct vn_cli *cli, const struct conf *c)
 		               c->exec.kind ? vn_exec_name(&c->exec) : "a script");
 	if (c->timeout_ms >= 0 && vn_cli_scripted(cli) && !c->fork && !c->exec.kind)
 		vn_usage_error("--timeout applies to the relay, --fork and the exec options, not to a script");
-	vn_stream_cli_check(&c->stream, c->udp, c->exec.kind ? vn_exec_name(&c->exec) : NULL,
+	vn_stream_cli_check(&c->stream, c->udp, 0, c->exec.kind ? vn_exec_name(&c->exec) : NULL,
 	                    vn_cli_scripted(cli));
 }
 

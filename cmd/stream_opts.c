@@ -1,6 +1,7 @@
 /* cmd/stream_opts.c: the stream options of both network tools
  * (cmd/stream_opts.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,8 +40,8 @@ first_given(const struct vn_stream_cli *s)
 }
 
 void
-vn_stream_cli_check(const struct vn_stream_cli *s, int udp, const char *exec,
-                    int scripted)
+vn_stream_cli_check(const struct vn_stream_cli *s, int udp, int scan,
+                    const char *exec, int scripted)
 {
 	if (s->send_only && s->recv_only)
 		vn_usage_error("--send-only and --recv-only do not go together");
@@ -52,6 +53,8 @@ vn_stream_cli_check(const struct vn_stream_cli *s, int udp, const char *exec,
 		vn_usage_error("--crlf changes what is sent: not with --recv-only");
 	if (!vn_stream_cli_any(s))
 		return;
+	if (scan)
+		vn_usage_error("--scan sends nothing: not with %s", first_given(s));
 	if (udp)
 		vn_usage_error("%s applies to streams, not to --udp", first_given(s));
 	if (exec)
@@ -88,8 +91,10 @@ tap(void *ctx, int dir, const char *buf, size_t n)
 
 	for (i = 0; i < 2; i++)
 		if (s->log[i] && vn_log_tap(s->log[i], dir == VN_RELAY_SEND ?
-		                            VN_LOG_SENT : VN_LOG_RECEIVED, buf, n) < 0)
+		                            VN_LOG_SENT : VN_LOG_RECEIVED, buf, n) < 0) {
+			s->failed = i + 1;
 			return -1;
+		}
 	return 0;
 }
 
@@ -100,8 +105,10 @@ tap_flush(void *ctx)
 	int i;
 
 	for (i = 0; i < 2; i++)
-		if (s->log[i] && vn_log_flush(s->log[i]) < 0)
+		if (s->log[i] && vn_log_flush(s->log[i]) < 0) {
+			s->failed = i + 1;
 			return -1;
+		}
 	return 0;
 }
 
@@ -120,16 +127,29 @@ vn_stream_cli_apply(struct vn_stream_cli *s, struct vn_relay_opts *o)
 	o->tap_ctx = s;
 }
 
+static const char *const log_opt[2] = { "--output", "--hex-dump" };
+
+const char *
+vn_stream_cli_where(struct vn_stream_cli *s)
+{
+	int i = s->failed ? s->failed - 1 : 0;
+
+	snprintf(s->where, sizeof s->where, "%s '%s'", log_opt[i],
+	         i ? s->hex_dump : s->output);
+	return s->where;
+}
+
 int
 vn_stream_cli_close(struct vn_stream_cli *s)
 {
-	static const char *const opt[2] = { "--output", "--hex-dump" };
 	int i, r = 0;
 
 	for (i = 0; i < 2; i++) {
+		/* a failure the relay met was said then */
 		if (vn_log_close(s->log[i]) < 0) {
-			vn_warn("%s '%s': %s", opt[i], i ? s->hex_dump : s->output,
-			        strerror(errno));
+			if (s->failed != i + 1)
+				vn_warn("%s '%s': %s", log_opt[i],
+				        i ? s->hex_dump : s->output, strerror(errno));
 			r = -1;
 		}
 		s->log[i] = NULL;

@@ -34,6 +34,8 @@ struct vn_stream_cli {
 	int interval_ms;          /* -i SECS, 0 for none */
 	struct vn_log *log[2];    /* the open -o and -x logs */
 	struct vn_crlf crlf_state;
+	int failed;               /* 1 + the index of the log that failed */
+	char where[4096 + 32];
 };
 
 /* Take key/arg if it is one of the options above: 1, else 0. */
@@ -43,10 +45,11 @@ int vn_stream_cli_option(struct vn_stream_cli *s, int key, const char *arg);
 int vn_stream_cli_any(const struct vn_stream_cli *s);
 
 /* The options against each other and the mode: exit 2, one line, for
- * --send-only with --recv-only; with udp, exec (the name of the exec option,
- * or NULL) or scripted, for any of them: they apply to the stream relay. */
-void vn_stream_cli_check(const struct vn_stream_cli *s, int udp, const char *exec,
-                         int scripted);
+ * --send-only with --recv-only, -C or -i with --recv-only, --append-output
+ * alone; with scan, udp, exec (the name of the exec option, or NULL) or
+ * scripted, for any of them: they apply to the stream relay. */
+void vn_stream_cli_check(const struct vn_stream_cli *s, int udp, int scan,
+                         const char *exec, int scripted);
 
 /* Open the -o and -x files (once for all connections). A file that cannot be
  * opened is one line, "--output 'FILE': REASON", and exit 2, before anything
@@ -56,6 +59,10 @@ void vn_stream_cli_open(struct vn_stream_cli *s);
 /* Set the relay options of a connection: the transform, the tap, the policy.
  * Each connection starts its CRLF state afresh; the logs go on. */
 void vn_stream_cli_apply(struct vn_stream_cli *s, struct vn_relay_opts *o);
+
+/* After a relay failed with VN_RELAY_TAP: what failed, "--output 'FILE'"
+ * (in s). */
+const char *vn_stream_cli_where(struct vn_stream_cli *s);
 
 /* Close the logs. Returns 0, or -1 after saying which failed and why. */
 int vn_stream_cli_close(struct vn_stream_cli *s);

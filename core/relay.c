@@ -834,6 +834,13 @@ vn_relay(struct vn_conn *c, int in_fd, int out_fd, struct vn_relay_opts *o)
 	    flow_init(&fl[1], VN_RELAY_RECV, c->fd, o->send_only ? -1 : out_fd, c, o) >= 0)
 		r = run(fl, c, o);
 	err = errno;
+	/* The log is current when the relay ends (with -k, while the next
+	 * client is awaited). */
+	if (o->tap_flush && o->tap_flush(o->tap_ctx) < 0 && (r == 0 || !o->failed)) {
+		err = errno;
+		o->failed = VN_RELAY_TAP;
+		r = -1;
+	}
 	o->in_ended = fl[0].eof;
 	o->sent = fl[0].bytes;
 	o->received = fl[1].bytes;
