@@ -289,10 +289,13 @@ main(int argc, char **argv)
 		}
 	}
 	vn_stream_cli_open(&c.stream);
+	if (rt)
+		vn_rt_set_tap(rt, vn_stream_cli_tap(&c.stream));
 	status = 1;
 	if (cli.nops > 0 && (fd = dial(cli.ops[0], port, &c)) < 0)
 		goto out;
 	vn_conn_plain(&conn, fd);
+	conn.tap = vn_stream_cli_tap(&c.stream);
 	if (fd >= 0) {
 		peer = c.unix_path ? cli.ops[0] : vn_hostport(hp, cli.ops[0], port);
 		if (cli.script.verbose)
@@ -317,9 +320,9 @@ main(int argc, char **argv)
 		status = vn_rt_run(rt);
 	}
 out:
+	vn_rt_free(rt);
 	if (vn_stream_cli_close(&c.stream) < 0 && status == 0)
 		status = 1;
-	vn_rt_free(rt);
 	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(tc);
 	return vn_cli_exit(status);

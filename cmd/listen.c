@@ -215,6 +215,7 @@ serve_relay(const int *fds, int n, struct conf *c, int verbose)
 		if (accept_one(fds, n, -1, c, verbose, &fd, addr) != GOT_CLIENT)
 			return 1;
 		vn_conn_plain(&conn, fd);
+		conn.tap = vn_stream_cli_tap(&c->stream);
 		/* A client that never finishes its handshake is dropped after
 		 * -w SECS (or VN_TLS_HANDSHAKE_MS), and the next one served. */
 		if (c->tc && vn_tls_cli_handshake(c->tc, &conn, NULL, addr,
@@ -447,6 +448,7 @@ main(int argc, char **argv)
 	check_usage(&cli, &c);
 	c.tc = vn_tls_cli_ctx(&c.tls, 1, c.udp, 0);
 	vn_stream_cli_open(&c.stream);
+	c.exec.tap = vn_stream_cli_tap(&c.stream);
 	host = cli.nops == (c.port ? 1 : 2) ? cli.ops[0] : NULL;
 	port = c.port ? c.port : cli.ops[cli.nops - 1];
 	if (c.unix_path)
@@ -462,6 +464,7 @@ main(int argc, char **argv)
 			vn_tls_ctx_free(c.tc);
 			return status;
 		}
+		vn_rt_set_tap(rt, vn_stream_cli_tap(&c.stream));
 	}
 	n = open_listener(&c, host, port, fds, &file, cli.script.verbose);
 	if (n < 0) {
@@ -502,9 +505,9 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);
+	vn_rt_free(rt);
 	if (vn_stream_cli_close(&c.stream) < 0 && status == 0)
 		status = 1;
-	vn_rt_free(rt);
 	vn_acl_free(&c.acl);
 	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(c.tc);

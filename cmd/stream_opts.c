@@ -43,6 +43,8 @@ void
 vn_stream_cli_check(const struct vn_stream_cli *s, int udp, int scan,
                     const char *exec, int scripted)
 {
+	int relay = 0;
+
 	if (s->send_only && s->recv_only)
 		vn_usage_error("--send-only and --recv-only do not go together");
 	if (s->append && !s->output && !s->hex_dump)
@@ -51,15 +53,17 @@ vn_stream_cli_check(const struct vn_stream_cli *s, int udp, int scan,
 		vn_usage_error("--interval paces what is sent: not with --recv-only");
 	if (s->recv_only && s->crlf)
 		vn_usage_error("--crlf changes what is sent: not with --recv-only");
-	if (!vn_stream_cli_any(s))
+	if (s->crlf || s->send_only || s->recv_only || s->interval_ms)
+		relay = 1;   /* the logs go with exec options and scripts too */
+	else if (!vn_stream_cli_any(s))
 		return;
 	if (scan)
 		vn_usage_error("--scan sends nothing: not with %s", first_given(s));
 	if (udp)
 		vn_usage_error("%s applies to streams, not to --udp", first_given(s));
-	if (exec)
+	if (exec && relay)
 		vn_usage_error("%s applies to the relay, not to %s", first_given(s), exec);
-	if (scripted)
+	if (scripted && relay)
 		vn_usage_error("%s applies to the relay, not to a script", first_given(s));
 }
 
@@ -82,7 +86,7 @@ vn_stream_cli_open(struct vn_stream_cli *s)
 	open_log(s, 1, "--hex-dump", s->hex_dump, VN_LOG_HEX);
 }
 
-/* The relay's tap: each log sees each chunk. */
+/* The connections' tap: each log sees each chunk. */
 static int
 tap(void *ctx, int dir, const char *buf, size_t n)
 {
@@ -90,7 +94,7 @@ tap(void *ctx, int dir, const char *buf, size_t n)
 	int i;
 
 	for (i = 0; i < 2; i++)
-		if (s->log[i] && vn_log_tap(s->log[i], dir == VN_RELAY_SEND ?
+		if (s->log[i] && vn_log_tap(s->log[i], dir == VN_CONN_SENT ?
 		                            VN_LOG_SENT : VN_LOG_RECEIVED, buf, n) < 0) {
 			s->failed = i + 1;
 			return -1;
@@ -122,9 +126,17 @@ vn_stream_cli_apply(struct vn_stream_cli *s, struct vn_relay_opts *o)
 	o->xform[VN_RELAY_SEND] = s->crlf ? vn_crlf : NULL;
 	o->xform_ctx[VN_RELAY_SEND] = &s->crlf_state;
 	o->xform[VN_RELAY_RECV] = NULL;
-	o->tap = s->log[0] || s->log[1] ? tap : NULL;
-	o->tap_flush = o->tap ? tap_flush : NULL;
-	o->tap_ctx = s;
+}
+
+const struct vn_conn_tap *
+vn_stream_cli_tap(struct vn_stream_cli *s)
+{
+	if (!s->log[0] && !s->log[1])
+		return NULL;
+	s->tap.log = tap;
+	s->tap.flush = tap_flush;
+	s->tap.ctx = s;
+	return &s->tap;
 }
 
 static const char *const log_opt[2] = { "--output", "--hex-dump" };

@@ -34,6 +34,7 @@ struct vn_stream_cli {
 	int interval_ms;          /* -i SECS, 0 for none */
 	struct vn_log *log[2];    /* the open -o and -x logs */
 	struct vn_crlf crlf_state;
+	struct vn_conn_tap tap;   /* over the logs */
 	int failed;               /* 1 + the index of the log that failed */
 	char where[4096 + 32];
 };
@@ -46,8 +47,10 @@ int vn_stream_cli_any(const struct vn_stream_cli *s);
 
 /* The options against each other and the mode: exit 2, one line, for
  * --send-only with --recv-only, -C or -i with --recv-only, --append-output
- * alone; with scan, udp, exec (the name of the exec option, or NULL) or
- * scripted, for any of them: they apply to the stream relay. */
+ * alone; with scan or udp, for any of them; with exec (the name of the exec
+ * option, or NULL) or scripted, for -C, --send-only, --recv-only and -i,
+ * which are the relay's (the logs record an exec child's and a script's
+ * traffic too). */
 void vn_stream_cli_check(const struct vn_stream_cli *s, int udp, int scan,
                          const char *exec, int scripted);
 
@@ -56,9 +59,14 @@ void vn_stream_cli_check(const struct vn_stream_cli *s, int udp, int scan,
  * listens or connects. */
 void vn_stream_cli_open(struct vn_stream_cli *s);
 
-/* Set the relay options of a connection: the transform, the tap, the policy.
- * Each connection starts its CRLF state afresh; the logs go on. */
+/* Set the relay options of a connection: the transform and the policy. Each
+ * connection starts its CRLF state afresh. */
 void vn_stream_cli_apply(struct vn_stream_cli *s, struct vn_relay_opts *o);
+
+/* The tap that writes the logs, for every connection (the relay's, an exec
+ * child's, a script's: core/conn.h), or NULL without -o and -x. The logs go
+ * on from one connection to the next. */
+const struct vn_conn_tap *vn_stream_cli_tap(struct vn_stream_cli *s);
 
 /* After a relay failed with VN_RELAY_TAP: what failed, "--output 'FILE'"
  * (in s). */

@@ -69,7 +69,7 @@
 #define FUTILE_WAIT_MS 10     /* ...before each further one waits this long */
 
 enum { DIRECT = 1, PIPED, SENDFILE, COPY };
-enum { SRC = 1, DST = 2, TAP = 3 };  /* the side of a flow that failed */
+enum { SRC = 1, DST = 2 };  /* the side of a flow that failed */
 
 struct flow {
 	int src, dst;           /* dst -1: what is read is dropped */
@@ -80,8 +80,6 @@ struct flow {
 	int dir;                /* VN_RELAY_SEND or VN_RELAY_RECV */
 	vn_relay_xform xform;   /* COPY: buf[0, n) becomes xbuf[0, len) */
 	void *xform_ctx;
-	vn_relay_tap tap;
-	void *tap_ctx;
 	int interval_ms;        /* -i: buf[pend_off, pend_len) waits to go out a
 	                         * line at a time, the next not before next_at */
 	size_t pend_off, pend_len;
@@ -205,11 +203,9 @@ flow_init(struct flow *f, int dir, int src, int dst, struct vn_conn *net,
 	f->shut_dst = f->dst_net || (o->shut_out && f->dst_sock);
 	f->xform = o->xform[dir];
 	f->xform_ctx = o->xform_ctx[dir];
-	f->tap = o->tap;
-	f->tap_ctx = o->tap_ctx;
 	f->interval_ms = dir == VN_RELAY_SEND ? o->interval_ms : 0;
 	f->p[0] = f->p[1] = -1;
-	if (net->tls || f->xform || f->tap || f->interval_ms > 0 || dst < 0)
+	if (net->tls || net->tap || f->xform || f->interval_ms > 0 || dst < 0)
 		return to_copy(f);
 	if (f->dst_net) {
 		if (f->src_file) {
@@ -399,8 +395,8 @@ copy_in(struct flow *f)
 	return read(f->src, f->buf, CHUNK);
 }
 
-/* The n bytes at p (in buf) become what is written: through the transform,
- * past the tap. 0, or -1 with errno when the tap fails. */
+/* The n bytes at p (in buf) become what is written, through the transform
+ * (the connection's tap sees them as they are written). Returns 0. */
 static int
 emit(struct flow *f, const char *p, size_t n)
 {
@@ -412,8 +408,6 @@ emit(struct flow *f, const char *p, size_t n)
 		f->out = (char *)p;
 		f->len = n;
 	}
-	if (f->tap && f->len > 0 && f->tap(f->tap_ctx, f->dir, f->out, f->len) < 0)
-		return fail(f, TAP);
 	return 0;
 }
 
@@ -621,7 +615,7 @@ outcome(struct flow *fl, int i, struct vn_relay_opts *o)
 	struct flow *f = &fl[i];
 	int peer_gone = errno == EPIPE || errno == ECONNRESET;
 
-	if (f->failed == TAP) {
+	if (fl[1].src_net->tap_failed) {   /* the log, whichever call met it */
 		o->failed = VN_RELAY_TAP;
 		return -1;
 	}
@@ -795,7 +789,7 @@ run(struct flow *fl, struct vn_conn *net, struct vn_relay_opts *o)
 		else
 			moved = 0;
 		/* About to sleep: the tap's buffered bytes go out first. */
-		if (timeout != 0 && o->tap_flush && o->tap_flush(o->tap_ctx) < 0) {
+		if (timeout != 0 && vn_conn_flush(net) < 0) {
 			o->failed = VN_RELAY_TAP;
 			return -1;
 		}
@@ -836,7 +830,7 @@ vn_relay(struct vn_conn *c, int in_fd, int out_fd, struct vn_relay_opts *o)
 	err = errno;
 	/* The log is current when the relay ends (with -k, while the next
 	 * client is awaited). */
-	if (o->tap_flush && o->tap_flush(o->tap_ctx) < 0 && (r == 0 || !o->failed)) {
+	if (vn_conn_flush(c) < 0 && r == 0) {
 		err = errno;
 		o->failed = VN_RELAY_TAP;
 		r = -1;

@@ -7,7 +7,9 @@
 
 #include "conn.h"
 
-/* Which end of a relay failed. */
+/* Which end of a relay failed (VN_RELAY_TAP: the connection's tap, a session
+ * log; the relay flushes it before each wait and at its end, so that the log
+ * is current while the session idles). */
 enum { VN_RELAY_IN = 1, VN_RELAY_OUT, VN_RELAY_NET, VN_RELAY_TAP };
 
 /* The two directions: to the connection, and from it. */
@@ -19,10 +21,6 @@ enum { VN_RELAY_SEND = 0, VN_RELAY_RECV = 1 };
  * returns at out, which has room for 2 * n. Its state lives in ctx (a line
  * end split across two reads, say). */
 typedef size_t (*vn_relay_xform)(void *ctx, const char *in, size_t n, char *out);
-/* A tap: sees every chunk of direction dir (VN_RELAY_SEND: as it goes to the
- * connection, after the transform; VN_RELAY_RECV: as it came from it).
- * Returns 0, or -1 with errno, which ends the relay (VN_RELAY_TAP). */
-typedef int (*vn_relay_tap)(void *ctx, int dir, const char *buf, size_t n);
 
 struct vn_relay_opts {
 	int idle_timeout_ms;   /* -1: none; otherwise end after this long without data */
@@ -37,12 +35,6 @@ struct vn_relay_opts {
 	int recv_only;         /* in_fd is never read; the relay ends with the peer */
 	vn_relay_xform xform[2];  /* per direction, or NULL */
 	void *xform_ctx[2];
-	vn_relay_tap tap;      /* or NULL */
-	int (*tap_flush)(void *ctx); /* or NULL: called before each wait, so
-	                        * that what the tap buffers is current while
-	                        * the session idles; -1 with errno ends the
-	                        * relay as the tap's failure does */
-	void *tap_ctx;
 	int interval_ms;       /* > 0: in_fd's bytes go out a line at a time
 	                        * (up to and with an LF, or what one read
 	                        * gave), this long apart; the other direction

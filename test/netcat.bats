@@ -203,8 +203,9 @@ send_only() {
 recv_only() {
 	local T=$BATS_TEST_TMPDIR
 	printf 'from the server\n' >"$T/sin"
-	# a directory on stdin fails any read: --recv-only never reads it
-	lsn "$1" srv "$T/sin"
+	# a directory on stdin fails any read: --recv-only never reads it (the
+	# first server sends nothing, which the failed client would reset)
+	lsn "$1" srv /dev/null
 	run timeout 10 vlcnet-connect "${to[@]}" </
 	assert_failure 1
 	assert_line 'vlcnet-connect: standard input: Is a directory'
@@ -298,3 +299,44 @@ interval() {
 		listen|-x $T 127.0.0.1 0|2|--hex-dump '$T': Is a directory
 	EOF
 }
+
+@test "connect --script -x logs the script's own sends and receives" {
+	local T=$BATS_TEST_TMPDIR
+	printf 'pong\n' >"$T/sin"
+	lsn tcp srv "$T/sin"
+	run timeout 10 vlcnet-connect -x "$T/x.log" -e '
+		net.send(fd, "ping\n")
+		net.poll({ [fd] = net.POLLIN }, 5000)
+		io.write(net.recv(fd, 100))' "${to[@]}"
+	assert_success
+	assert_output 'pong'
+	wait_bg
+	run cat "$T/x.log"
+	assert_success
+	assert_output - <<-'EOF'
+		> 0000   70 69 6e 67 0a                                    ping.
+		< 0000   70 6f 6e 67 0a                                    pong.
+	EOF
+}
+
+@test "connect -e -o: the log is current while the script waits in net.poll" {
+	local T=$BATS_TEST_TMPDIR
+	lsn tcp srv <(exec sleep 30 3>&-)
+	bg cli vlcnet-connect -o "$T/o.log" -e '
+		net.send(fd, "ping\n")
+		net.poll({ [fd] = net.POLLIN }, 20000)' "${to[@]}"
+	wait_for "$T/o.log" '^ping$'
+}
+
+exec_log() {
+	local T=$BATS_TEST_TMPDIR
+	lsn "$1" srv /dev/null -o "$T/o.log" --exec cat
+	run timeout 10 vlcnet-connect "${to[@]}" <<<'hello'
+	assert_success
+	assert_output 'hello'
+	wait_bg
+	assert_equal "$(cat "$T/o.log")" "$(printf 'hello\nhello')"
+}
+
+@test "listen --exec -o logs the program's session, over TCP" { exec_log tcp; }
+@test "listen --exec -o logs the program's session, over TLS" { exec_log tls; }
