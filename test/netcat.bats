@@ -340,3 +340,19 @@ exec_log() {
 
 @test "listen --exec -o logs the program's session, over TCP" { exec_log tcp; }
 @test "listen --exec -o logs the program's session, over TLS" { exec_log tls; }
+
+@test "listen --fork -o logs what each child's script sends and receives" {
+	local T=$BATS_TEST_TMPDIR pid
+	bg srv vlcnet-listen -v --fork -o "$T/o.log" -e '
+		net.poll({ [fd] = net.POLLIN }, 5000)
+		net.send(fd, "got " .. net.recv(fd, 100))' 127.0.0.1 0
+	pid=$!
+	port=$(port_of srv)
+	run timeout 10 vlcnet-connect 127.0.0.1 "$port" <<<'one'
+	assert_success
+	assert_output 'got one'
+	wait_for "$T/o.log" '^got one$'
+	assert_equal "$(cat "$T/o.log")" "$(printf 'one\ngot one')"
+	kill -TERM "$pid"
+	wait_bg srv=143
+}
