@@ -396,8 +396,8 @@ copy_in(struct flow *f)
 }
 
 /* The n bytes at p (in buf) become what is written, through the transform
- * (the connection's tap sees them as they are written). Returns 0. */
-static int
+ * (the connection's tap sees them as they are written). */
+static void
 emit(struct flow *f, const char *p, size_t n)
 {
 	f->off = 0;
@@ -408,12 +408,10 @@ emit(struct flow *f, const char *p, size_t n)
 		f->out = (char *)p;
 		f->len = n;
 	}
-	return 0;
 }
 
 /* -i: the next line of what was read goes out once its time has come: 1
- * when it did, 0 when the flow waits for the clock (f->wake_at), -1 with
- * errno when the tap fails. */
+ * when it did, 0 when the flow waits for the clock (f->wake_at). */
 static int
 next_line(struct flow *f)
 {
@@ -429,20 +427,23 @@ next_line(struct flow *f)
 		n = (size_t)(lf - p) + 1;
 	f->pend_off += n;
 	f->next_at = now + f->interval_ms;
-	return emit(f, p, n) < 0 ? -1 : 1;
+	emit(f, p, n);
+	return 1;
 }
 
 /* What was read becomes what is written: at once, or with -i a line at a
- * time. 0, or -1 with errno when the tap fails. */
-static int
+ * time. */
+static void
 copy_took(struct flow *f, size_t n)
 {
-	if (f->interval_ms <= 0)
-		return emit(f, f->buf, n);
+	if (f->interval_ms <= 0) {
+		emit(f, f->buf, n);
+		return;
+	}
 	f->off = f->len = 0;
 	f->pend_off = 0;
 	f->pend_len = n;
-	return next_line(f) < 0 ? -1 : 0;
+	next_line(f);
 }
 
 /* Write out[off, len) to dst: the byte count, or -1 with errno (EAGAIN: wait
@@ -478,12 +479,12 @@ step_copy(struct flow *f)
 	ssize_t r;
 
 	if (f->off == f->len && f->pend_off < f->pend_len) {
-		if ((r = next_line(f)) <= 0)
-			return (int)r;
+		if (!next_line(f))
+			return 0;
 	} else if (f->off == f->len && !f->eof) {
 		r = copy_in(f);
-		if (r > 0 && copy_took(f, (size_t)r) < 0)
-			return -1;
+		if (r > 0)
+			copy_took(f, (size_t)r);
 		if (r == 0) {
 			f->eof = 1;
 			return 1;
