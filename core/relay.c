@@ -678,6 +678,9 @@ deadline(struct clock *k, const struct flow *fl, int moved,
 	long now = vn_now_ms(), until = -1;
 	int i;
 
+	/* -i's wait for a line's time is not idleness: the input has more */
+	for (i = 0; i < 2; i++)
+		moved |= !fl[i].done && fl[i].wake_at;
 	if (o->idle_timeout_ms >= 0) {
 		if (moved || k->idle_at < 0)
 			k->idle_at = now + o->idle_timeout_ms;

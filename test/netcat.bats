@@ -356,3 +356,15 @@ exec_log() {
 	kill -TERM "$pid"
 	wait_bg srv=143
 }
+
+@test "connect -i: the wait for a line's time is not idleness for -w" {
+	local T=$BATS_TEST_TMPDIR
+	recorder tcp
+	run timeout 20 vlcnet-connect -w 0.3 -i 0.8 "${to[@]}" < <(printf 'a\nb\n')
+	assert_success
+	wait_bg
+	run cat "$T/rec.out"
+	assert_success
+	assert_line -n 1 "b'a\\n'"
+	assert_line -n 2 "b'b\\n'"
+}
