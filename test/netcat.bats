@@ -368,3 +368,14 @@ exec_log() {
 	assert_line -n 1 "b'a\\n'"
 	assert_line -n 2 "b'b\\n'"
 }
+
+@test "connect --exec -o logs the program's session" {
+	local T=$BATS_TEST_TMPDIR
+	printf 'hi\n' >"$T/sin"
+	lsn tcp srv "$T/sin"
+	run timeout 10 vlcnet-connect -o "$T/o.log" --exec cat "${to[@]}"
+	assert_success
+	wait_bg
+	assert_equal "$(cat "$T/srv.out")" 'hi'
+	assert_equal "$(cat "$T/o.log")" "$(printf 'hi\nhi')"
+}
