@@ -66,8 +66,8 @@ $(BUILD)/vlcnet-%: $(BUILD)/cmd/%.o $(BUILD)/cmd/cli.o $(LUAOBJ) $(CORE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # The file tools share cmd/files.c; vlcnet-ls is split along its jobs; the
-# network tools share the --tls-* options.
-$(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/tls_opts.o
+# network tools share the --tls-* options and the stream options.
+$(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/tls_opts.o $(BUILD)/cmd/stream_opts.o
 $(BUILD)/vlcnet-stat: $(BUILD)/cmd/files.o
 $(BUILD)/vlcnet-ls: $(BUILD)/cmd/files.o $(BUILD)/cmd/ls_walk.o $(BUILD)/cmd/ls_print.o
 # The network tools share the per-connection children of cmd/exec.c and the
@@ -248,7 +248,7 @@ FUZZ_CFLAGS  = -std=c99 -D_GNU_SOURCE -g -O1 $(FUZZ_SAN) $(PKG_CFLAGS)
 FUZZERS      = $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard test/fuzz/*_fuzz.c))
 FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(wildcard core/*.c) \
                $(filter-out lua/module.c,$(wildcard lua/*.c)) cmd/cli.c cmd/files.c cmd/tls_opts.c \
-               cmd/exec.c cmd/mode.c cmd/listen_cli.c cmd/connect_cli.c)
+               cmd/exec.c cmd/stream_opts.c cmd/mode.c cmd/listen_cli.c cmd/connect_cli.c)
 
 $(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

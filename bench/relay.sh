@@ -28,6 +28,10 @@
 # tool alike.
 # VLCNET_BASE=DIR adds the "base" and "base-unix" rows: the vlcnet of another
 # build (say, before a change), run in the same rounds as this one.
+# BENCH_LOG=1 adds the "vlcnet-x" and "vlcnet-o" rows: vlcnet-connect with a
+# hex dump (-x) or a raw log (-o) of the session to a file in /dev/shm, what
+# the session logs cost against the plain relay (issue 21's goal: -x at most
+# twice the plain relay's CPU).
 # Nothing is installed: a missing tool is named with its Debian package and
 # left out of the run.
 set -u
@@ -134,7 +138,7 @@ run_pair() {
 	spid=$!
 	if [[ $name == *-unix ]]; then
 		wait_socket "$PORT" || PORT=
-	elif [ "$name" = vlcnet ] || [ "$name" = base ]; then
+	elif [[ $name == vlcnet || $name == vlcnet-[xo] || $name == base ]]; then
 		PORT=
 		for ((i = 0; i < 100 && ${#PORT} == 0; i++)); do
 			sleep 0.05
@@ -227,6 +231,16 @@ round_iperf3() {
 tool vlcnet \
 	"$BUILD/vlcnet-listen -v 127.0.0.1 0" \
 	"$BUILD/vlcnet-connect 127.0.0.1 \$PORT"
+if [ -n "${BENCH_LOG:-}" ]; then
+	LOGDIR=$(mktemp -d /dev/shm/vlcnet-bench.XXXXXX)
+	trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$TMP" "$LOGDIR" ${SHM:+"$SHM"}' EXIT
+	tool vlcnet-x \
+		"$BUILD/vlcnet-listen -v 127.0.0.1 0" \
+		"$BUILD/vlcnet-connect -x $LOGDIR/x 127.0.0.1 \$PORT"
+	tool vlcnet-o \
+		"$BUILD/vlcnet-listen -v 127.0.0.1 0" \
+		"$BUILD/vlcnet-connect -o $LOGDIR/o 127.0.0.1 \$PORT"
+fi
 if [ -n "${VLCNET_BASE:-}" ]; then
 	tool base \
 		"$VLCNET_BASE/vlcnet-listen -v 127.0.0.1 0" \
@@ -296,7 +310,7 @@ printf 'a figure that other load on the machine disturbs far less than MB/s)\n'
 printf '%-12s' tool
 for SOURCE in $SOURCES; do printf ' %12s %9s' "from a $SOURCE" "CPU s/GiB"; done
 printf ' %14s\n' "peak RSS MB"
-for t in vlcnet base nc socat iperf3 feeder vlcnet-unix base-unix nc-unix socat-unix; do
+for t in vlcnet vlcnet-x vlcnet-o base nc socat iperf3 feeder vlcnet-unix base-unix nc-unix socat-unix; do
 	seen=
 	for SOURCE in $SOURCES; do [ -z "${mbs[$t/$SOURCE]:-}" ] || seen=1; done
 	[ -n "$seen" ] || continue

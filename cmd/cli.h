@@ -35,6 +35,9 @@ enum vn_opt_key {
 	VN_OPT_PROXY_TYPE,
 	VN_OPT_PROXY_AUTH,
 	VN_OPT_PROXY_DNS,
+	VN_OPT_SEND_ONLY,      /* listen, connect: cmd/stream_opts.h */
+	VN_OPT_RECV_ONLY,
+	VN_OPT_APPEND_OUTPUT,
 	VN_OPT_END             /* one past the last key */
 };
 

@@ -139,18 +139,20 @@ relay_dgram(int fd, const char *peer, const struct connect_conf *c, int verbose)
 /* Relay stdin and stdout over the connection, and end it. An idle timeout
  * (-w) ends the relay quietly, as nc -w does. Returns the exit status. */
 static int
-relay(struct vn_conn *conn, const char *peer, const struct connect_conf *c, int verbose)
+relay(struct vn_conn *conn, const char *peer, struct connect_conf *c, int verbose)
 {
 	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
 	char sum[VN_SUMMARYLEN];
 	int status = 0, r, err;
 
 	vn_relay_set_ends(&ro, 0, c->quit_ms);
+	vn_stream_cli_apply(&c->stream, &ro);
 	r = vn_relay(conn, 0, 1, &ro);
 	err = errno;
 	if (r < 0 && err != ETIMEDOUT) {
 		if (err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, peer),
+			vn_warn("%s: %s", ro.failed == VN_RELAY_TAP ?
+			        vn_stream_cli_where(&c->stream) : vn_relay_where(&ro, peer),
 			        vn_relay_strerror(&ro, conn, err));
 		status = 1;
 	}
@@ -192,6 +194,7 @@ run(struct connect_conf *c, struct vn_cli *cli, struct vn_tls_ctx *tc, vn_rt *rt
 	if (c->host && (fd = dial(c->host, c->port, c, verbose)) < 0)
 		return 1;
 	vn_conn_plain(&conn, fd);
+	conn.tap = vn_stream_cli_tap(&c->stream);
 	if (fd >= 0)
 		peer = c->unix_path ? c->host : vn_hostport(hp, c->host, c->port);
 	if (tc && fd >= 0) {
@@ -231,8 +234,10 @@ main(int argc, char **argv)
 	vn_proc_std_init();
 	vn_sig_init(vn_rt_interrupt);
 	if (vn_connect_args(&cli, &c, argc, argv, &e) < 0 ||
-	    vn_tls_cli_ctx(&c.tls, 0, &tc, &e) < 0) {
+	    vn_tls_cli_ctx(&c.tls, 0, &tc, &e) < 0 ||
+	    vn_stream_cli_open(&c.stream, &e) < 0) {
 		vn_connect_conf_free(&c);
+		vn_tls_ctx_free(tc);
 		return vn_cli_exit(vn_cli_report(&e));
 	}
 	if (c.mode == VN_MODE_SCAN)
@@ -241,9 +246,13 @@ main(int argc, char **argv)
 		goto out;
 	if (c.mode == VN_MODE_SCRIPT && !(rt = vn_rt_open(&cli.script, &status)))
 		goto out;
+	if (rt)
+		vn_rt_set_tap(rt, vn_stream_cli_tap(&c.stream));
 	status = run(&c, &cli, tc, rt);
 out:
 	vn_rt_free(rt);
+	if (vn_stream_cli_close(&c.stream) < 0 && status == 0)
+		status = 1;
 	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(tc);
 	vn_connect_conf_free(&c);

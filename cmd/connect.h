@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "exec.h"
 #include "mode.h"
+#include "stream_opts.h"
 #include "tls_opts.h"
 
 struct connect_conf {
@@ -22,6 +23,7 @@ struct connect_conf {
 	int first, last;  /* -z: the range of ports */
 	struct vn_tls_cli tls;  /* --tls, --tls-* */
 	struct vn_exec exec;  /* --lua-exec, --sh-exec, --exec */
+	struct vn_stream_cli stream;  /* -C, --send-only, --recv-only, -o, -x, -i */
 	int numeric;      /* -n */
 	struct vn_source src;   /* --source, --source-port */
 	const char *proxy_addr; /* --proxy HOST:PORT as given, NULL: none */

@@ -42,6 +42,8 @@ static const struct vn_option opts[] = {
 	{ .name = "proxy-dns", .key = VN_OPT_PROXY_DNS, .arg = "WHERE",
 	  .help = "local or remote: who resolves HOST (default: remote, socks4: local)" },
 	VN_TLS_CONNECT_OPTIONS,
+	VN_STREAM_OPTIONS,
+	VN_STREAM_INTERVAL,
 	{ .name = "lua-exec", .key = VN_OPT_LUA_EXEC, .arg = "FILE",
 	  .help = "run the Lua script FILE on the connection as stdin/stdout" },
 	{ .name = "sh-exec", .key = 'c', .arg = "CMD",
@@ -55,9 +57,12 @@ static int
 option(int key, const char *arg, void *ctx, struct vn_cli_err *e)
 {
 	struct connect_conf *c = ctx;
+	int r;
 
 	if (vn_tls_cli_option(&c->tls, key, arg))
 		return 0;
+	if ((r = vn_stream_cli_option(&c->stream, key, arg, e)) != 0)
+		return r < 0 ? -1 : 0;
 	switch (key) {
 	case 'w': return (c->timeout_ms = vn_cli_secs(arg, 0, e)) < 0 ? -1 : 0;
 	case 'q': return (c->quit_ms = vn_cli_secs(arg, 1, e)) < 0 ? -1 : 0;
@@ -219,7 +224,9 @@ vn_connect_args(struct vn_cli *cli, struct connect_conf *c, int argc, char **arg
 	c->mode = vn_mode_of(cli);
 	if (vn_mode_check(cli, VN_TOOL_CONNECT, e) < 0 || operands(cli, c, e) < 0 ||
 	    vn_tls_cli_check(&c->tls, 0, e) < 0 || vn_exec_check(&c->exec, cli, e) < 0 ||
-	    proxy_conf(cli, c, e) < 0)
+	    proxy_conf(cli, c, e) < 0 ||
+	    vn_stream_cli_check(&c->stream, c->udp, c->mode == VN_MODE_SCAN, c->exec.kind ?
+	                        vn_exec_name(&c->exec) : NULL, c->mode == VN_MODE_SCRIPT, e) < 0)
 		return -1;
 	c->exec.timeout_ms = c->timeout_ms;
 	return 0;

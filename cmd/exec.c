@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../core/conn.h"
+#include "../lua/tls.h"
 #include "../core/net.h"
 #include "../core/relay.h"
 #include "../core/sig.h"
@@ -110,6 +111,7 @@ run_lua(void *ctx, int fd)
 	vn_rt_set_string(lc->rt, "peer", lc->peer);
 	status = vn_rt_run(lc->rt);
 	status = vn_cli_exit(status);
+	vn_rt_flush_tap(lc->rt);   /* the session log's last bytes (--fork -o) */
 	fflush(NULL);   /* what io.open's files hold, which lua_close would flush */
 	_exit(status);
 }
@@ -174,6 +176,7 @@ child_conn(struct vn_exec *x, int fd, const char *peer, struct vn_conn *conn)
 		return;
 	}
 	vn_conn_plain(conn, fd);
+	conn->tap = x->tap;
 	if (x->tls && vn_tls_cli_handshake(x->tls, conn, NULL, peer,
 	    x->timeout_ms >= 0 ? x->timeout_ms : VN_TLS_HANDSHAKE_MS, x->verbose) < 0)
 		_exit(1);
@@ -236,7 +239,8 @@ vn_exec_start(struct vn_exec *x, int fd, const char *peer)
 	pid_t pid;
 
 	vn_child_env_of(fd, &env);
-	if (x->timeout_ms < 0 && !x->tls && !(x->conn && !vn_conn_bare(x->conn))) {
+	if (x->timeout_ms < 0 && !x->tls && !(x->conn && !vn_conn_bare(x->conn)) &&
+	    !(x->tap && x->kind != VN_EXEC_SCRIPT)) {
 		pid = spawn(x, fd, peer, &env);
 	} else {
 		fflush(NULL);

@@ -8,6 +8,7 @@
 #include "cli.h"
 
 struct vn_conn;
+struct vn_conn_tap;
 struct vn_tls_ctx;
 
 /* What runs per connection. */
@@ -34,6 +35,8 @@ struct vn_exec {
 	                          * handshake, then relays TLS to the child */
 	struct vn_conn *conn;    /* connect: the connection (TLS: handshake done),
 	                          * which the relaying process ends */
+	const struct vn_conn_tap *tap; /* listen -o/-x: each connection's tap
+	                          * (a relaying process then runs) */
 };
 
 /* The option's name for messages: "--lua-exec"… */

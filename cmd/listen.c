@@ -71,7 +71,7 @@ accept_one(const int *fds, int n, int timeout_ms, const struct listen_conf *c,
  * later connections are half-closed from the start. An idle timeout (-w) ends
  * a connection quietly. Returns the exit status. */
 static int
-serve_relay(const int *fds, int n, const struct listen_conf *c, int verbose)
+serve_relay(const int *fds, int n, struct listen_conf *c, int verbose)
 {
 	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms };
 	int in_fd = 0;
@@ -84,6 +84,7 @@ serve_relay(const int *fds, int n, const struct listen_conf *c, int verbose)
 		if (accept_one(fds, n, -1, c, verbose, &fd, addr) != GOT_CLIENT)
 			return 1;
 		vn_conn_plain(&conn, fd);
+		conn.tap = vn_stream_cli_tap(&c->stream);
 		/* A client that never finishes its handshake is dropped after
 		 * -w SECS (or VN_TLS_HANDSHAKE_MS), and the next one served. */
 		if (c->tc && vn_tls_cli_handshake(c->tc, &conn, NULL, addr,
@@ -94,10 +95,12 @@ serve_relay(const int *fds, int n, const struct listen_conf *c, int verbose)
 			continue;
 		}
 		vn_relay_set_ends(&ro, in_fd, c->quit_ms);
+		vn_stream_cli_apply(&c->stream, &ro);
 		r = vn_relay(&conn, in_fd, 1, &ro);
 		err = errno;
 		if (r < 0 && err != ETIMEDOUT && err != EINTR)
-			vn_warn("%s: %s", vn_relay_where(&ro, addr),
+			vn_warn("%s: %s", ro.failed == VN_RELAY_TAP ?
+			        vn_stream_cli_where(&c->stream) : vn_relay_where(&ro, addr),
 			        vn_relay_strerror(&ro, &conn, err));
 		vn_conn_end(&conn);
 		if (ro.in_ended)
@@ -312,16 +315,21 @@ main(int argc, char **argv)
 	vn_proc_std_init();
 	vn_sig_init(vn_rt_interrupt);
 	if (vn_listen_args(&cli, &c, argc, argv, &e) < 0 ||
-	    vn_tls_cli_ctx(&c.tls, 1, &c.tc, &e) < 0) {
+	    vn_tls_cli_ctx(&c.tls, 1, &c.tc, &e) < 0 ||
+	    vn_stream_cli_open(&c.stream, &e) < 0) {
 		vn_listen_conf_free(&c);
+		vn_tls_ctx_free(c.tc);
 		return vn_cli_exit(vn_cli_report(&e));
 	}
 	c.exec.tls = c.tc;   /* each child's relay does the handshake */
+	c.exec.tap = vn_stream_cli_tap(&c.stream);
 	if (c.mode == VN_MODE_EXEC && (status = vn_exec_prepare(&c.exec, &cli)) != 0)
 		goto out;
 	if ((c.mode == VN_MODE_SCRIPT || c.mode == VN_MODE_FORK) &&
 	    !(rt = vn_rt_open(&cli.script, &status)))
 		goto out;
+	if (rt)
+		vn_rt_set_tap(rt, vn_stream_cli_tap(&c.stream));
 	status = 1;
 	if ((n = open_listener(&c, fds, &sock_file, cli.script.verbose)) < 0)
 		goto out;
@@ -338,6 +346,8 @@ main(int argc, char **argv)
 		close(fds[i]);
 out:
 	vn_rt_free(rt);
+	if (vn_stream_cli_close(&c.stream) < 0 && status == 0)
+		status = 1;
 	vn_listen_conf_free(&c);
 	vn_exec_free(&c.exec);
 	vn_tls_ctx_free(c.tc);

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "exec.h"
 #include "mode.h"
+#include "stream_opts.h"
 #include "tls_opts.h"
 
 struct listen_conf {
@@ -30,6 +31,7 @@ struct listen_conf {
 	struct vn_exec exec;    /* --lua-exec, --sh-exec, --exec */
 	struct vn_tls_cli tls;  /* --tls, --tls-* */
 	struct vn_tls_ctx *tc;  /* with --tls: the server context (made by main) */
+	struct vn_stream_cli stream;  /* -C, --send-only, --recv-only, -o, -x */
 };
 
 /* Read and check vlcnet-listen's command line into *cli and *c: 0, or -1 with

@@ -42,6 +42,7 @@ static const struct vn_option opts[] = {
 	  .help = "UDP (with -U: datagram sockets): answer the last sender" },
 	{ .name = "unix", .key = 'U', .help = "listen on the Unix socket PATH (@name: abstract)" },
 	VN_TLS_LISTEN_OPTIONS,
+	VN_STREAM_OPTIONS,
 	{ .name = "allow", .key = VN_OPT_ALLOW, .arg = "ADDR",
 	  .help = "serve only clients in ADDR[/PREFIX] (repeatable)" },
 	{ .name = "deny", .key = VN_OPT_DENY, .arg = "ADDR",
@@ -108,9 +109,12 @@ static int
 option(int key, const char *arg, void *ctx, struct vn_cli_err *e)
 {
 	struct listen_conf *c = ctx;
+	int r;
 
 	if (vn_tls_cli_option(&c->tls, key, arg))
 		return 0;
+	if ((r = vn_stream_cli_option(&c->stream, key, arg, e)) != 0)
+		return r < 0 ? -1 : 0;
 	switch (key) {
 	case 'l': break;
 	case 'p': c->port_opt = arg; break;
@@ -182,7 +186,10 @@ vn_listen_args(struct vn_cli *cli, struct listen_conf *c, int argc, char **argv,
 	c->timeout_ms = c->quit_ms = -1;
 	if (vn_cli_parse(cli, argc, argv, option, c, e) < 0 || operands(cli, c, e) < 0 ||
 	    vn_mode_check(cli, VN_TOOL_LISTEN, e) < 0 ||
-	    vn_exec_check(&c->exec, cli, e) < 0 || vn_tls_cli_check(&c->tls, 1, e) < 0)
+	    vn_exec_check(&c->exec, cli, e) < 0 || vn_tls_cli_check(&c->tls, 1, e) < 0 ||
+	    vn_stream_cli_check(&c->stream, c->udp, 0, c->exec.kind ?
+	                        vn_exec_name(&c->exec) : NULL, vn_cli_scripted(cli) &&
+	                        !c->exec.kind, e) < 0)
 		return -1;
 	c->mode = vn_mode_of(cli);
 	c->exec.timeout_ms = c->timeout_ms;

@@ -20,7 +20,7 @@ vn_conn_plain(struct vn_conn *c, int fd)
 int
 vn_conn_bare(const struct vn_conn *c)
 {
-	return !c->tls && !c->refused;
+	return !c->tls && !c->refused && !c->tap;
 }
 
 int
@@ -50,24 +50,63 @@ vn_conn_start_tls(struct vn_conn *c, struct vn_tls_ctx *ctx, const char *host,
 	return 0;
 }
 
+/* The bytes a read or write moved (r of them) pass through the tap: r, or
+ * -1 with errno when it fails. */
+static ssize_t
+tapped(struct vn_conn *c, int dir, const void *buf, ssize_t r)
+{
+	if (r > 0 && c->tap && c->tap->log(c->tap->ctx, dir, buf, (size_t)r) < 0) {
+		c->tap_failed = errno ? errno : EIO;
+		return -1;
+	}
+	return r;
+}
+
+/* Whether reads and writes must fail (errno set). */
+static int
+barred(const struct vn_conn *c)
+{
+	if (c->tap_failed) {
+		errno = c->tap_failed;
+		return 1;
+	}
+	if (c->refused) {
+		errno = EPROTO;
+		return 1;
+	}
+	return 0;
+}
+
 ssize_t
 vn_conn_read(struct vn_conn *c, void *buf, size_t n)
 {
-	if (c->refused) {
-		errno = EPROTO;
+	if (barred(c))
 		return -1;
-	}
-	return c->tls ? vn_tls_read(c->tls, buf, n) : vn_recv(c->fd, buf, n);
+	return tapped(c, VN_CONN_RECEIVED, buf,
+	              c->tls ? vn_tls_read(c->tls, buf, n) : vn_recv(c->fd, buf, n));
 }
 
 ssize_t
 vn_conn_write(struct vn_conn *c, const void *buf, size_t n)
 {
-	if (c->refused) {
-		errno = EPROTO;
+	if (barred(c))
+		return -1;
+	return tapped(c, VN_CONN_SENT, buf,
+	              c->tls ? vn_tls_write(c->tls, buf, n) : vn_send(c->fd, buf, n));
+}
+
+int
+vn_conn_flush(struct vn_conn *c)
+{
+	if (c->tap_failed) {
+		errno = c->tap_failed;
 		return -1;
 	}
-	return c->tls ? vn_tls_write(c->tls, buf, n) : vn_send(c->fd, buf, n);
+	if (c->tap && c->tap->flush && c->tap->flush(c->tap->ctx) < 0) {
+		c->tap_failed = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
 }
 
 short
@@ -114,6 +153,7 @@ vn_conn_release(struct vn_conn *c)
 void
 vn_conn_end(struct vn_conn *c)
 {
+	vn_conn_flush(c);   /* its log is whole once it has ended */
 	if (c->tls)
 		vn_tls_end(c->tls);
 	if (c->fd >= 0)

@@ -11,6 +11,19 @@
 
 #include "tls.h"
 
+/* A tap on a connection: sees every byte its reads and writes move, dir 0
+ * (VN_CONN_SENT) for what a write sent, 1 (VN_CONN_RECEIVED) for what a read
+ * got. The session logs (-o, -x) are one: the relay, the exec modes and a
+ * script's net.send/net.recv all pass through it, since they all read and
+ * write through vn_conn_read/vn_conn_write. log returns 0, or -1 with errno;
+ * flush (or NULL) writes out what log buffered, 0 or -1 with errno. */
+enum { VN_CONN_SENT = 0, VN_CONN_RECEIVED = 1 };
+struct vn_conn_tap {
+	int (*log)(void *ctx, int dir, const char *buf, size_t n);
+	int (*flush)(void *ctx);
+	void *ctx;
+};
+
 struct vn_conn {
 	int fd;               /* the socket (or any descriptor), -1 when none */
 	struct vn_tls *tls;   /* its TLS session, or NULL: plain */
@@ -18,10 +31,14 @@ struct vn_conn {
 	 * up where the connection is made and read and written as fd is. */
 	int refused;          /* a TLS upgrade failed: reads and writes fail */
 	int shut;             /* our write side is shut (vn_conn_shut_write) */
+	const struct vn_conn_tap *tap;  /* or NULL; not owned */
+	int tap_failed;       /* the tap failed: every later read and write fails
+	                       * with that errno (and the relay says whose) */
 };
 
-/* Whether the descriptor is all there is of the connection (no session
- * in this process): another program can be given it as the connection. */
+/* Whether the descriptor is all there is of the connection (no session and
+ * no tap in this process): another program can be given it as the
+ * connection. */
 int vn_conn_bare(const struct vn_conn *c);
 
 /* A plain connection over fd (which the connection now owns). */
@@ -44,6 +61,8 @@ int vn_conn_start_tls(struct vn_conn *c, struct vn_tls_ctx *ctx, const char *hos
  * after a failed upgrade). A TLS write that waited must be retried with the
  * same bytes. */
 ssize_t vn_conn_read(struct vn_conn *c, void *buf, size_t n);
+/* (With a tap, the bytes moved pass through it: when it fails, the call
+ * returns -1 with its errno, after the bytes moved, and c->tap_failed.) */
 ssize_t vn_conn_write(struct vn_conn *c, const void *buf, size_t n);
 
 /* POLLIN or POLLOUT: what the last read or write that returned EAGAIN waits
@@ -63,6 +82,10 @@ int vn_conn_readable(struct vn_conn *c);
  * close_notify), not merely the socket's end: a peer that then refuses our
  * data ended its side first. Plain: 0. */
 int vn_conn_end_said(const struct vn_conn *c);
+
+/* With a tap, write out what it buffered (a relay does so before it waits,
+ * a script's net.poll too). 0, or -1 with errno (the tap failed). */
+int vn_conn_flush(struct vn_conn *c);
 
 /* End our sending side: a close_notify for TLS, then shutdown(SHUT_WR); the
  * peer's data can still be read. 0, or -1 with errno (EAGAIN: call again when

@@ -69,7 +69,7 @@
 #define FUTILE_WAIT_MS 10     /* ...before each further one waits this long */
 
 enum { DIRECT = 1, PIPED, SENDFILE, COPY };
-enum { SRC = 1, DST = 2, TAP = 3 };  /* the side of a flow that failed */
+enum { SRC = 1, DST = 2 };  /* the side of a flow that failed */
 
 struct flow {
 	int src, dst;           /* dst -1: what is read is dropped */
@@ -80,8 +80,11 @@ struct flow {
 	int dir;                /* VN_RELAY_SEND or VN_RELAY_RECV */
 	vn_relay_xform xform;   /* COPY: buf[0, n) becomes xbuf[0, len) */
 	void *xform_ctx;
-	vn_relay_tap tap;
-	void *tap_ctx;
+	int interval_ms;        /* -i: buf[pend_off, pend_len) waits to go out a
+	                         * line at a time, the next not before next_at */
+	size_t pend_off, pend_len;
+	long next_at;
+	long wake_at;           /* waits for the clock until then (0: not) */
 	char *xbuf, *out;       /* out: buf or xbuf, what is written */
 	int mode;
 	int resume;             /* COPY over an urgent mark: the mode to go back to */
@@ -200,10 +203,9 @@ flow_init(struct flow *f, int dir, int src, int dst, struct vn_conn *net,
 	f->shut_dst = f->dst_net || (o->shut_out && f->dst_sock);
 	f->xform = o->xform[dir];
 	f->xform_ctx = o->xform_ctx[dir];
-	f->tap = o->tap;
-	f->tap_ctx = o->tap_ctx;
+	f->interval_ms = dir == VN_RELAY_SEND ? o->interval_ms : 0;
 	f->p[0] = f->p[1] = -1;
-	if (net->tls || f->xform || f->tap || dst < 0)
+	if (net->tls || net->tap || f->xform || f->interval_ms > 0 || dst < 0)
 		return to_copy(f);
 	if (f->dst_net) {
 		if (f->src_file) {
@@ -393,16 +395,55 @@ copy_in(struct flow *f)
 	return read(f->src, f->buf, CHUNK);
 }
 
-/* What was read becomes what is written: through the transform, past the
- * tap. 0, or -1 with errno when the tap fails. */
-static int
-copy_took(struct flow *f, size_t n)
+/* The n bytes at p (in buf) become what is written, through the transform
+ * (the connection's tap sees them as they are written). */
+static void
+emit(struct flow *f, const char *p, size_t n)
 {
 	f->off = 0;
-	f->len = f->xform ? f->xform(f->xform_ctx, f->buf, n, f->xbuf) : n;
-	if (f->tap && f->len > 0 && f->tap(f->tap_ctx, f->dir, f->out, f->len) < 0)
-		return fail(f, TAP);
-	return 0;
+	if (f->xform) {
+		f->out = f->xbuf;
+		f->len = f->xform(f->xform_ctx, p, n, f->xbuf);
+	} else {
+		f->out = (char *)p;
+		f->len = n;
+	}
+}
+
+/* -i: the next line of what was read goes out once its time has come: 1
+ * when it did, 0 when the flow waits for the clock (f->wake_at). */
+static int
+next_line(struct flow *f)
+{
+	const char *p = f->buf + f->pend_off, *lf;
+	size_t n = f->pend_len - f->pend_off;
+	long now = vn_now_ms();
+
+	if (now < f->next_at) {
+		f->wake_at = f->next_at;
+		return 0;
+	}
+	if ((lf = memchr(p, '\n', n)))
+		n = (size_t)(lf - p) + 1;
+	f->pend_off += n;
+	f->next_at = now + f->interval_ms;
+	emit(f, p, n);
+	return 1;
+}
+
+/* What was read becomes what is written: at once, or with -i a line at a
+ * time. */
+static void
+copy_took(struct flow *f, size_t n)
+{
+	if (f->interval_ms <= 0) {
+		emit(f, f->buf, n);
+		return;
+	}
+	f->off = f->len = 0;
+	f->pend_off = 0;
+	f->pend_len = n;
+	next_line(f);
 }
 
 /* Write out[off, len) to dst: the byte count, or -1 with errno (EAGAIN: wait
@@ -437,10 +478,13 @@ step_copy(struct flow *f)
 {
 	ssize_t r;
 
-	if (f->off == f->len && !f->eof) {
+	if (f->off == f->len && f->pend_off < f->pend_len) {
+		if (!next_line(f))
+			return 0;
+	} else if (f->off == f->len && !f->eof) {
 		r = copy_in(f);
-		if (r > 0 && copy_took(f, (size_t)r) < 0)
-			return -1;
+		if (r > 0)
+			copy_took(f, (size_t)r);
 		if (r == 0) {
 			f->eof = 1;
 			return 1;
@@ -497,6 +541,7 @@ step(struct flow *f)
 	int r;
 
 	f->wait_src = f->wait_dst = 0;
+	f->wake_at = 0;
 	if (f->mode == DIRECT)
 		r = step_direct(f);
 	else if (f->mode == PIPED)
@@ -505,7 +550,8 @@ step(struct flow *f)
 		r = step_sendfile(f);
 	else
 		r = step_copy(f);
-	if (r > 0 && f->eof && f->inpipe == 0 && f->off == f->len)
+	if (r > 0 && f->eof && f->inpipe == 0 && f->off == f->len &&
+	    f->pend_off == f->pend_len)
 		return finish(f);
 	return r;
 }
@@ -544,7 +590,7 @@ waiting(const struct flow *fl)
 	int i;
 
 	for (i = 0; i < 2; i++)
-		if (!fl[i].done && (fl[i].wait_src || fl[i].wait_dst))
+		if (!fl[i].done && (fl[i].wait_src || fl[i].wait_dst || fl[i].wake_at))
 			return 1;
 	return 0;
 }
@@ -570,7 +616,7 @@ outcome(struct flow *fl, int i, struct vn_relay_opts *o)
 	struct flow *f = &fl[i];
 	int peer_gone = errno == EPIPE || errno == ECONNRESET;
 
-	if (f->failed == TAP) {
+	if (fl[1].src_net->tap_failed) {   /* the log, whichever call met it */
 		o->failed = VN_RELAY_TAP;
 		return -1;
 	}
@@ -626,10 +672,15 @@ end_passed(struct clock *k, const struct flow *fl, const struct vn_relay_opts *o
 /* The poll timeout until the next deadline (-1: none); -2 once the idle
  * timeout has passed. moved: data moved since the last wait. */
 static int
-deadline(struct clock *k, int moved, const struct vn_relay_opts *o)
+deadline(struct clock *k, const struct flow *fl, int moved,
+         const struct vn_relay_opts *o)
 {
 	long now = vn_now_ms(), until = -1;
+	int i;
 
+	/* -i's wait for a line's time is not idleness: the input has more */
+	for (i = 0; i < 2; i++)
+		moved |= !fl[i].done && fl[i].wake_at;
 	if (o->idle_timeout_ms >= 0) {
 		if (moved || k->idle_at < 0)
 			k->idle_at = now + o->idle_timeout_ms;
@@ -639,6 +690,9 @@ deadline(struct clock *k, int moved, const struct vn_relay_opts *o)
 	}
 	if (k->end_at >= 0 && k->end_at != LONG_MAX && (until < 0 || k->end_at < until))
 		until = k->end_at;
+	for (i = 0; i < 2; i++)   /* -i: a line's time */
+		if (!fl[i].done && fl[i].wake_at && (until < 0 || fl[i].wake_at < until))
+			until = fl[i].wake_at;
 	if (until < 0)
 		return -1;
 	return until > now ? (int)(until - now) : 0;
@@ -655,7 +709,7 @@ step_all(struct flow *fl, int *stepped, struct vn_relay_opts *o, int *r)
 	for (i = 0; i < 2; i++) {
 		struct flow *f = &fl[i];
 
-		if (f->done || f->wait_src || f->wait_dst)
+		if (f->done || f->wait_src || f->wait_dst || f->wake_at)
 			continue;
 		*stepped = 1;
 		s = step(f);
@@ -677,10 +731,15 @@ wait_flows(struct flow *fl, struct vn_conn *net, int timeout)
 {
 	struct pollfd p[4];
 	int i, woke_net = 0;
+	long now;
 
 	set_poll(p, fl);
 	if (vn_poll(p, 4, timeout) < 0)
 		return -1;
+	now = vn_now_ms();
+	for (i = 0; i < 2; i++)
+		if (fl[i].wake_at && now >= fl[i].wake_at)
+			fl[i].wake_at = 0;
 	for (i = 0; i < 4; i++)
 		woke_net |= p[i].revents && p[i].fd == net->fd;
 	for (i = 0; i < 2; i++)
@@ -724,7 +783,7 @@ run(struct flow *fl, struct vn_conn *net, struct vn_relay_opts *o)
 		 * look at the waiting one's events without sleeping. */
 		if (stepped && !waiting(fl))
 			continue;
-		timeout = deadline(&k, moved, o);
+		timeout = deadline(&k, fl, moved, o);
 		if (timeout == -2) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -733,6 +792,11 @@ run(struct flow *fl, struct vn_conn *net, struct vn_relay_opts *o)
 			timeout = 0;
 		else
 			moved = 0;
+		/* About to sleep: the tap's buffered bytes go out first. */
+		if (timeout != 0 && vn_conn_flush(net) < 0) {
+			o->failed = VN_RELAY_TAP;
+			return -1;
+		}
 		if (wait_flows(fl, net, timeout) < 0)
 			return -1;
 	}
@@ -768,6 +832,13 @@ vn_relay(struct vn_conn *c, int in_fd, int out_fd, struct vn_relay_opts *o)
 	    flow_init(&fl[1], VN_RELAY_RECV, c->fd, o->send_only ? -1 : out_fd, c, o) >= 0)
 		r = run(fl, c, o);
 	err = errno;
+	/* The log is current when the relay ends (with -k, while the next
+	 * client is awaited). */
+	if (vn_conn_flush(c) < 0 && r == 0) {
+		err = errno;
+		o->failed = VN_RELAY_TAP;
+		r = -1;
+	}
 	o->in_ended = fl[0].eof;
 	o->sent = fl[0].bytes;
 	o->received = fl[1].bytes;
@@ -799,6 +870,8 @@ vn_relay_where(const struct vn_relay_opts *o, const char *peer)
 		return "standard input";
 	if (o->failed == VN_RELAY_OUT)
 		return "standard output";
+	if (o->failed == VN_RELAY_TAP)
+		return "the session log";
 	return peer;
 }
 

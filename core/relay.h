@@ -7,7 +7,9 @@
 
 #include "conn.h"
 
-/* Which end of a relay failed. */
+/* Which end of a relay failed (VN_RELAY_TAP: the connection's tap, a session
+ * log; the relay flushes it before each wait and at its end, so that the log
+ * is current while the session idles). */
 enum { VN_RELAY_IN = 1, VN_RELAY_OUT, VN_RELAY_NET, VN_RELAY_TAP };
 
 /* The two directions: to the connection, and from it. */
@@ -19,10 +21,6 @@ enum { VN_RELAY_SEND = 0, VN_RELAY_RECV = 1 };
  * returns at out, which has room for 2 * n. Its state lives in ctx (a line
  * end split across two reads, say). */
 typedef size_t (*vn_relay_xform)(void *ctx, const char *in, size_t n, char *out);
-/* A tap: sees every chunk of direction dir (VN_RELAY_SEND: as it goes to the
- * connection, after the transform; VN_RELAY_RECV: as it came from it).
- * Returns 0, or -1 with errno, which ends the relay (VN_RELAY_TAP). */
-typedef int (*vn_relay_tap)(void *ctx, int dir, const char *buf, size_t n);
 
 struct vn_relay_opts {
 	int idle_timeout_ms;   /* -1: none; otherwise end after this long without data */
@@ -37,8 +35,10 @@ struct vn_relay_opts {
 	int recv_only;         /* in_fd is never read; the relay ends with the peer */
 	vn_relay_xform xform[2];  /* per direction, or NULL */
 	void *xform_ctx[2];
-	vn_relay_tap tap;      /* or NULL */
-	void *tap_ctx;
+	int interval_ms;       /* > 0: in_fd's bytes go out a line at a time
+	                        * (up to and with an LF, or what one read
+	                        * gave), this long apart; the other direction
+	                        * moves meanwhile */
 	/* Set by vn_relay: */
 	int failed;            /* after -1: VN_RELAY_IN/OUT/NET/TAP, or 0 (timeout, signal) */
 	int in_ended;          /* in_fd reached its end: pass -1 to the next relay */
@@ -85,6 +85,7 @@ void vn_relay_set_ends(struct vn_relay_opts *o, int in_fd, int quit_ms);
 /* What to name in the message about a failed relay: "standard input",
  * "standard output", or peer (the socket's end). */
 const char *vn_relay_where(const struct vn_relay_opts *o, const char *peer);
+/* ("the session log" for the tap's failure.) */
 
 /* "N bytes sent, M bytes received in T seconds", after a relay. Returns buf. */
 const char *vn_relay_summary(const struct vn_relay_opts *o, char buf[VN_SUMMARYLEN]);

@@ -21,6 +21,7 @@ struct vn_fdtab {
 	size_t bufcap;
 	struct vn_fdtab_poll poll; /* scratch for poll, grown on demand */
 	size_t pcap;
+	const struct vn_conn_tap *tap; /* given to every connection added */
 };
 
 static const char key; /* registry key: its address */
@@ -210,8 +211,22 @@ vn_fdtab_add_conn(struct vn_fdtab *t, struct vn_conn *c)
 		i = t->top++;
 	}
 	t->conn[i] = *c;
+	if (!t->conn[i].tap)
+		t->conn[i].tap = t->tap;
 	vn_conn_plain(c, -1);
 	return i;
+}
+
+void
+vn_fdtab_set_tap(struct vn_fdtab *t, const struct vn_conn_tap *tap)
+{
+	t->tap = tap;
+}
+
+int
+vn_fdtab_flush(struct vn_fdtab *t)
+{
+	return t->tap && t->tap->flush ? t->tap->flush(t->tap->ctx) : 0;
 }
 
 int

@@ -12,6 +12,7 @@
 #include <lua.h>
 
 struct vn_conn;
+struct vn_conn_tap;
 struct vn_fdtab;
 
 /* Create the table as a userdata, store it in the registry and leave it on the
@@ -32,6 +33,12 @@ unsigned vn_fdtab_gen(const struct vn_fdtab *t, int slot);
 int vn_fdtab_add(struct vn_fdtab *t, int fd);
 /* Likewise a connection, which the table then owns (c is left empty). */
 int vn_fdtab_add_conn(struct vn_fdtab *t, struct vn_conn *c);
+/* Every connection added from now on passes through tap (core/conn.h):
+ * the tools' session logs see a script's traffic. */
+void vn_fdtab_set_tap(struct vn_fdtab *t, const struct vn_conn_tap *tap);
+/* Write out what the tap buffered (net.poll does before it waits): 0, or
+ * -1 with errno. */
+int vn_fdtab_flush(struct vn_fdtab *t);
 /* End the connection of a slot >= 3 (vn_conn_end) and free the slot; slots
  * 0-2 and unknown numbers are left alone. */
 void vn_fdtab_close(struct vn_fdtab *t, int slot);

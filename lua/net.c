@@ -551,6 +551,9 @@ net_poll(lua_State *L)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	timeout = opttimeout(L, 2);
+	/* the session log (-o, -x) is current while the script waits; its
+	 * failure is said by the next send or recv */
+	vn_fdtab_flush(t);
 	np = poll_gather(L, t, &p, &nk, &invalid);
 	until = timeout >= 0 ? vn_now_ms() + timeout : -1;
 	for (i = 0; i < nk; i++)

@@ -7,6 +7,7 @@
 
 struct lua_State;
 struct vn_conn;
+struct vn_conn_tap;
 struct vn_tls_ctx;
 
 /* Set net.tls and net.connect_tls in the table at index net, as closures over
@@ -16,6 +17,11 @@ void vn_lua_tls_open(struct lua_State *L, int net, int fdtab);
 /* Give the script a global NAME: the connection c put in the state's table,
  * which then owns it (c is left empty). Returns the slot, or -1. */
 int vn_rt_set_conn(vn_rt *rt, const char *name, struct vn_conn *c);
+/* Every connection the script makes, accepts or is given from now on
+ * passes through tap (the tools' -o and -x). */
+void vn_rt_set_tap(vn_rt *rt, const struct vn_conn_tap *tap);
+/* Write out what the tap buffered (before a child _exits). */
+void vn_rt_flush_tap(vn_rt *rt);
 /* The listener in global NAME accepts TLS from now on: each accepted
  * descriptor is a server session of c (which must outlive the state); its
  * handshake happens in the first recv/send, so one slow client does not

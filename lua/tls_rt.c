@@ -21,6 +21,18 @@ vn_rt_set_conn(vn_rt *rt, const char *name, struct vn_conn *c)
 }
 
 void
+vn_rt_set_tap(vn_rt *rt, const struct vn_conn_tap *tap)
+{
+	vn_fdtab_set_tap(vn_fdtab_of(rt->L), tap);
+}
+
+void
+vn_rt_flush_tap(vn_rt *rt)
+{
+	vn_fdtab_flush(vn_fdtab_of(rt->L));
+}
+
+void
 vn_rt_set_listener_tls(vn_rt *rt, const char *name, struct vn_tls_ctx *c)
 {
 	lua_getglobal(rt->L, name);

@@ -348,7 +348,10 @@ vlcnet-connect.1 8 pair
 vlcnet-connect.1 9 pair
 vlcnet-connect.1 10 skip: reaches a web server on the Internet
 vlcnet-connect.1 11 pair
-vlcnet-connect.1 12 proxy
+vlcnet-connect.1 12 pair
+vlcnet-connect.1 13 pair
+vlcnet-connect.1 14 pair
+vlcnet-connect.1 15 proxy
 bats-vlcnet.7 1 bats
 bats-vlcnet.7 2 bats
 bats-vlcnet.7 3 local
@@ -495,7 +498,7 @@ run_bats() {
 		sleep 0.05
 	done
 	EXAMPLE_SUBST="s/127.0.0.1:1080/127.0.0.1:$pport/"
-	run_pair vlcnet-connect.1 12
+	run_pair vlcnet-connect.1 15
 	assert_success
 	assert_line "through the proxy"
 	assert_line --regexp "^vlcnet-connect: connected to 127.0.0.1:[0-9]+ via 127.0.0.1:$pport\$"
@@ -556,6 +559,31 @@ run_bats() {
 	assert_success
 	assert_output --regexp 'vlcnet-connect: TLS: TLSv1\.3, [A-Z0-9_]+, ALPN h2, peer /CN=localhost '
 	wait_bg
+}
+
+@test "vlcnet-connect(1) EXAMPLES: -C sends the request with CRLF line ends" {
+	run_pair vlcnet-connect.1 12
+	assert_success
+	wait_bg
+	assert_equal "$(od -An -c "$BATS_TEST_TMPDIR/request.txt" | tr -d ' \n')" \
+		"$(printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n' | od -An -c | tr -d ' \n')"
+}
+
+@test "vlcnet-connect(1) EXAMPLES: -x keeps a hex dump of both directions" {
+	run_pair vlcnet-connect.1 13
+	assert_success
+	assert_line '< 0000   68 65 6c 6c 6f 0a                                 hello.'
+	assert_line '> 0000   68 69 0a                                          hi.'
+	[ "${#lines[@]}" -eq 2 ] || fail "$output"
+	wait_bg
+}
+
+@test "vlcnet-connect(1) EXAMPLES: --send-only leaves once the file is sent" {
+	run_pair vlcnet-connect.1 14
+	assert_success
+	assert_output ''
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/received.txt")" "$(cat /etc/hostname)"
 }
 
 @test "vlcnet-connect(1) EXAMPLES: -U asks a control socket" {
