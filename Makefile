@@ -74,7 +74,7 @@ $(BUILD)/vlcnet-ls: $(BUILD)/cmd/files.o $(BUILD)/cmd/ls_walk.o $(BUILD)/cmd/ls_
 $(BUILD)/vlcnet-listen $(BUILD)/vlcnet-connect: $(BUILD)/cmd/exec.o
 
 $(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o \
-		$(BUILD)/lua/tls.o $(CORE)
+		$(BUILD)/lua/tls.o $(BUILD)/lua/task.o $(CORE)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(CORE_LIBS) -lm
 
 $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config

@@ -23,6 +23,7 @@
 #include "../core/url.h"
 #include "fdtab.h"
 #include "net.h"
+#include "task.h"
 #include "tls.h"
 
 #define SCRATCH_MAX (1 << 20)  /* recv/read return at most this much per call */
@@ -180,11 +181,60 @@ vn_lua_push_listener(lua_State *L, const int *fds, int n)
 	}
 }
 
+void *
+vn_lua_checklistener(lua_State *L, int i)
+{
+	return luaL_checkudata(L, i, VN_LISTENER);
+}
+
+int
+vn_lua_listener_fds(void *p, int *slots, int *fds, const char **path)
+{
+	struct listener *l = p;
+	int i, n = 0;
+
+	for (i = 0; i < l->n; i++) {
+		int o = vn_fdtab_get(l->t, l->slot[i]);
+
+		if (o >= 0 && l->t->gen[l->slot[i]] == l->gen[i]) {
+			slots[n] = l->slot[i];
+			fds[n++] = o;
+		}
+	}
+	*path = l->path;
+	return n;
+}
+
+int
+vn_lua_listener_adopt(void *p, int fd, char why[VN_WHYLEN])
+{
+	struct listener *l = p;
+	int slot = vn_fdtab_add(l->t, fd);
+
+	snprintf(why, VN_WHYLEN, "not enough memory");
+	if (slot >= 0 && l->tls) {
+		struct vn_tls_err e;
+		struct vn_tls *s = vn_tls_start(l->tls, fd, NULL, &e);
+
+		if (!s) {
+			vn_fdtab_close(l->t, slot);
+			snprintf(why, VN_WHYLEN, "%s", e.msg);
+			return -1;
+		}
+		vn_fdtab_set_tls(l->t, slot, s);
+	}
+	return slot;
+}
+
 static int
 listener_accept(lua_State *L)
 {
-	struct listener *l = checklistener(L);
+	struct listener *l;
 	int os[VN_MAXLISTEN], n = 0, i, fd, slot;
+
+	if (vn_task_active(L))
+		return vn_task_accept(L);
+	l = checklistener(L);
 
 	for (i = 0; i < l->n; i++) {
 		int o = vn_fdtab_get(l->t, l->slot[i]);
@@ -249,7 +299,13 @@ listener_fds(lua_State *L)
 static int
 listener_close(lua_State *L)
 {
-	listener_release(checklistener(L));
+	struct listener *l = checklistener(L);
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->t->gen[l->slot[i]] == l->gen[i])
+			vn_task_closing(L, l->slot[i]);
+	listener_release(l);
 	return 0;
 }
 
@@ -305,6 +361,8 @@ net_connect_tcp(lua_State *L)
 	int port = argport(L, 2), timeout = opttimeout(L, 3), fd, slot;
 	struct vn_err e;
 
+	if (vn_task_active(L))
+		return vn_task_connect_tcp(L);
 	if (port < 0)
 		return push_fail(L, "invalid port");
 	fd = vn_connect_tcp(host, port, AF_UNSPEC, timeout, &e);
@@ -372,18 +430,40 @@ in(lua_State *L, ssize_t (*fn)(int, void *, size_t))
 	return 1;
 }
 
-static int net_send(lua_State *L) { return out(L, vn_send); }
-static int net_write(lua_State *L) { return out(L, vn_write); }
-static int net_recv(lua_State *L) { return in(L, vn_recv); }
-static int net_read(lua_State *L) { return in(L, vn_read); }
+/* Inside a task these suspend it instead of blocking (lua/task.c). */
+static int
+net_send(lua_State *L)
+{
+	return vn_task_active(L) ? vn_task_send(L, 0) : out(L, vn_send);
+}
+
+static int
+net_write(lua_State *L)
+{
+	return vn_task_active(L) ? vn_task_send(L, 1) : out(L, vn_write);
+}
+
+static int
+net_recv(lua_State *L)
+{
+	return vn_task_active(L) ? vn_task_recv(L, 0) : in(L, vn_recv);
+}
+
+static int
+net_read(lua_State *L)
+{
+	return vn_task_active(L) ? vn_task_recv(L, 1) : in(L, vn_read);
+}
 
 static int
 net_close(lua_State *L)
 {
 	lua_Number n = luaL_checknumber(L, 1);
 
-	if (vn_fdtab_get(fdtab(L), n) >= 0)
+	if (vn_fdtab_get(fdtab(L), n) >= 0) {
+		vn_task_closing(L, (int)n);
 		vn_fdtab_close(fdtab(L), (int)n);
+	}
 	return 0;
 }
 
@@ -569,6 +649,7 @@ push_fd(lua_State *L, int fd, const struct vn_err *e)
 	slot = add_socket(fdtab(L), fd);
 	if (slot < 0)
 		return push_fail(L, "not enough memory");
+	vn_task_own(L, slot);
 	lua_pushinteger(L, slot);
 	return 1;
 }
@@ -765,6 +846,7 @@ vn_lua_net_open(lua_State *L)
 		lua_setfield(L, -2, r->name);
 	}
 	vn_lua_tls_open(L, lua_gettop(L), t);
+	vn_task_open(L, lua_gettop(L), t);
 	lua_pushcfunction(L, vn_lua_url_parse);
 	lua_setfield(L, -2, "url_parse");
 	setflag(L, "POLLIN", POLLIN);

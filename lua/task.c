@@ -1,0 +1,858 @@
+/* lua/task.c: tasks. A task is a coroutine; a blocking call inside it tries
+ * once, and when it would wait, puts the task's waiter (core/loop.h) in the
+ * loop and yields. net.run takes the ready waiters in order, finishes the
+ * call of each (so the coroutine is resumed with its results: one yield per
+ * wait), and turns the loop. net.serve's acceptors are tasks without a
+ * coroutine: the loop wakes them and they spawn a handler per connection. */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "../core/loop.h"
+#include "../core/net.h"
+#include "../core/proc.h"
+#include "../core/sig.h"
+#include "../core/tls.h"
+#include "fdtab.h"
+#include "net.h"
+#include "task.h"
+
+#define TASK_META "vlcnet.task"
+#define RECV_MAX (1 << 20)     /* as net.recv: at most this much per call */
+#define ACCEPT_BURST 64        /* connections a serve task takes per turn */
+#define BACKOFF_MS 100         /* accept failed (out of descriptors): pause */
+
+enum op {
+	OP_START,     /* not started: resume with its arguments */
+	OP_SLEEP,     /* net.sleep, or a bare coroutine.yield: resume with nothing */
+	OP_RECV,
+	OP_SEND,
+	OP_ACCEPT,
+	OP_CONNECT,
+	OP_SERVE      /* a serve task: accept and spawn */
+};
+
+/* What attempt() did. */
+enum { WAITING = -1, INTERRUPTED = -2 };
+
+struct sched;
+
+struct task {
+	struct vn_waiter w;
+	struct vn_waiter *more;   /* accept on several fds: the other waiters */
+	struct sched *s;
+	lua_State *co;            /* NULL for a serve task */
+	unsigned id;              /* owner of the slots it opened */
+	int ref;                  /* its entry in the tasks table */
+	int alive;
+	enum op op;
+	int raw;                  /* recv: read(2); send: write(2) */
+	int nargs;
+	int slot;
+	const char *buf;          /* send: the string, kept on the task's stack */
+	size_t len, done;
+	void *lis;                /* accept, serve: the listener */
+	int lref, href;           /* serve: the listener's and handler's refs */
+	struct addrinfo *res, *ai;/* connect: the addresses, the next one */
+	int cfd;                  /* connect: the socket in progress, or -1 */
+	long deadline;
+	struct vn_err err;
+};
+
+struct sched {
+	struct vn_loop *loop;
+	struct vn_fdtab *t;
+	struct task *current;     /* the task running now */
+	int ntasks;
+	int tasks;                /* registry ref of the tasks table */
+	unsigned nextid;
+	unsigned *owner, *ogen;   /* slot -> task id and the slot's generation */
+	int ocap;
+};
+
+static const char key;  /* registry key of the scheduler: its address */
+
+static struct sched *
+sched_of(lua_State *L)
+{
+	struct sched *s;
+
+	lua_pushlightuserdata(L, (void *)&key);
+	lua_rawget(L, LUA_REGISTRYINDEX);
+	s = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return s;
+}
+
+static struct task *
+current(lua_State *L)
+{
+	struct sched *s = sched_of(L);
+
+	return s && s->current && s->current->co == L ? s->current : NULL;
+}
+
+int
+vn_task_active(lua_State *L)
+{
+	return current(L) != NULL;
+}
+
+/* The identity of a slot's open file, for the loop (core/loop.h's tag). */
+static unsigned long
+tag(struct sched *s, int slot)
+{
+	return ((unsigned long)s->t->gen[slot] << 24) ^ (unsigned long)slot ^
+	       0x5bd1e995UL;
+}
+
+static void
+own(struct sched *s, unsigned id, int slot)
+{
+	if (slot >= s->ocap) {
+		int n = s->ocap ? s->ocap : 64;
+		unsigned *o, *g;
+
+		while (n <= slot)
+			n *= 2;
+		o = realloc(s->owner, n * sizeof *o);
+		if (!o)
+			return;
+		s->owner = o;
+		g = realloc(s->ogen, n * sizeof *g);
+		if (!g)
+			return;
+		s->ogen = g;
+		memset(o + s->ocap, 0, (n - s->ocap) * sizeof *o);
+		s->ocap = n;
+	}
+	s->owner[slot] = id;
+	s->ogen[slot] = s->t->gen[slot];
+}
+
+void
+vn_task_own(lua_State *L, int slot)
+{
+	struct task *k = current(L);
+
+	if (k && slot >= 3)
+		own(k->s, k->id, slot);
+}
+
+static void
+closing(struct sched *s, int slot)
+{
+	int fd = vn_fdtab_get(s->t, slot);
+
+	if (fd >= 0)
+		vn_loop_closing(s->loop, fd);
+}
+
+void
+vn_task_closing(lua_State *L, int slot)
+{
+	struct sched *s = sched_of(L);
+
+	if (s)
+		closing(s, slot);
+}
+
+/* --- waiting ----------------------------------------------------------------- */
+
+static void
+cancel(struct task *k)
+{
+	int i;
+
+	vn_loop_cancel(k->s->loop, &k->w);
+	if (k->more)
+		for (i = 0; i < VN_MAXLISTEN - 1; i++)
+			vn_loop_cancel(k->s->loop, &k->more[i]);
+}
+
+static int
+push_fail(lua_State *L, const char *why)
+{
+	lua_pushinteger(L, -1);
+	lua_pushstring(L, why);
+	return 2;
+}
+
+/* Put the task's waiter in the loop: WAITING, or the failure pushed. */
+static int
+wait_on(lua_State *L, struct task *k, int fd, short events, unsigned long t,
+        long deadline, int nilfail)
+{
+	k->w.data = k;
+	if (vn_loop_wait(k->s->loop, &k->w, fd, events, t, deadline) == 0)
+		return WAITING;
+	if (nilfail) {
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(errno));
+		return 2;
+	}
+	return push_fail(L, strerror(errno));
+}
+
+static int
+would_block(void)
+{
+	return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+/* --- the operations: try once, push the results or wait ------------------- */
+
+static int
+try_recv(lua_State *L, struct task *k)
+{
+	struct vn_fdtab *t = k->s->t;
+	int fd = vn_fdtab_get(t, k->slot);
+	struct vn_tls *tls;
+	void *buf;
+	ssize_t r;
+
+	if (fd < 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(EBADF));
+		return 2;
+	}
+	if (!(buf = vn_fdtab_scratch(t, k->len)))
+		return luaL_error(L, "not enough memory");
+	tls = vn_fdtab_tls(t, k->slot);
+	r = tls ? vn_tls_read(tls, buf, k->len) :
+	    k->raw ? vn_read(fd, buf, k->len) : vn_recv(fd, buf, k->len);
+	if (r > 0) {
+		lua_pushlstring(L, buf, (size_t)r);
+		return 1;
+	}
+	if (r == 0) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (would_block())
+		return wait_on(L, k, fd, tls ? vn_tls_want(tls) : POLLIN,
+		               tag(k->s, k->slot), -1, 1);
+	if (errno == EINTR && vn_sig_pending())
+		return INTERRUPTED;
+	lua_pushnil(L);
+	lua_pushstring(L, tls ? vn_tls_error(tls) : strerror(errno));
+	return 2;
+}
+
+static int
+try_send(lua_State *L, struct task *k)
+{
+	struct vn_fdtab *t = k->s->t;
+	int fd = vn_fdtab_get(t, k->slot);
+	struct vn_tls *tls;
+
+	if (fd < 0)
+		return push_fail(L, strerror(EBADF));
+	tls = vn_fdtab_tls(t, k->slot);
+	while (k->done < k->len) {
+		const char *p = k->buf + k->done;
+		size_t n = k->len - k->done;
+		ssize_t r = tls ? vn_tls_write(tls, p, n) :
+		            k->raw ? vn_write(fd, p, n) : vn_send(fd, p, n);
+
+		if (r < 0) {
+			if (would_block())
+				return wait_on(L, k, fd, tls ? vn_tls_want(tls) : POLLOUT,
+				               tag(k->s, k->slot), -1, 0);
+			if (errno == EINTR && vn_sig_pending())
+				return INTERRUPTED;
+			return push_fail(L, tls ? vn_tls_error(tls) : strerror(errno));
+		}
+		k->done += (size_t)r;
+	}
+	lua_pushinteger(L, (lua_Integer)k->len);
+	return 1;
+}
+
+static int
+try_accept(lua_State *L, struct task *k)
+{
+	int slots[VN_MAXLISTEN], fds[VN_MAXLISTEN], n, i, fd, slot;
+	const char *path;
+	char why[VN_WHYLEN];
+
+	n = vn_lua_listener_fds(k->lis, slots, fds, &path);
+	if (n == 0)
+		return push_fail(L, "listener is closed");
+	for (i = 0; i < n; i++) {
+		fd = vn_accept_now(fds[i], NULL);
+		if (fd >= 0) {
+			if ((slot = vn_lua_listener_adopt(k->lis, fd, why)) < 0)
+				return push_fail(L, why);
+			own(k->s, k->id, slot);
+			lua_pushinteger(L, slot);
+			return 1;
+		}
+		if (errno == EINTR && vn_sig_pending())
+			return INTERRUPTED;
+		if (!would_block())
+			return push_fail(L, strerror(errno));
+	}
+	if (n > 1 && !k->more &&
+	    !(k->more = calloc(VN_MAXLISTEN - 1, sizeof *k->more)))
+		return push_fail(L, strerror(ENOMEM));
+	for (i = 1; i < n; i++) {
+		k->more[i - 1].data = k;
+		if (vn_loop_wait(k->s->loop, &k->more[i - 1], fds[i], POLLIN,
+		                 tag(k->s, slots[i]), -1) < 0) {
+			cancel(k);
+			return push_fail(L, strerror(errno));
+		}
+	}
+	if (wait_on(L, k, fds[0], POLLIN, tag(k->s, slots[0]), -1, 0) != WAITING) {
+		cancel(k);
+		return 2;
+	}
+	return WAITING;
+}
+
+static void
+connect_drop(struct task *k)
+{
+	if (k->cfd >= 0) {
+		vn_loop_closing(k->s->loop, k->cfd);
+		close(k->cfd);
+		k->cfd = -1;
+	}
+}
+
+static void
+connect_end(struct task *k)
+{
+	connect_drop(k);
+	if (k->res)
+		freeaddrinfo(k->res);
+	k->res = k->ai = NULL;
+}
+
+static int
+try_connect(lua_State *L, struct task *k)
+{
+	int slot;
+
+	if (k->cfd >= 0) {
+		if (k->deadline >= 0 && vn_now_ms() >= k->deadline) {
+			connect_end(k);
+			return push_fail(L, strerror(ETIMEDOUT));
+		}
+		if (vn_connect_done(k->cfd, &k->err) == 0) {
+			int fd = k->cfd;
+
+			k->cfd = -1;
+			connect_end(k);
+			if ((slot = vn_fdtab_add(k->s->t, fd)) < 0)
+				return push_fail(L, "not enough memory");
+			own(k->s, k->id, slot);
+			lua_pushinteger(L, slot);
+			return 1;
+		}
+		connect_drop(k);
+	}
+	while (k->ai) {
+		const struct addrinfo *ai = k->ai;
+
+		k->ai = ai->ai_next;
+		k->cfd = vn_connect_start(ai, &k->err);
+		if (k->cfd >= 0)
+			return wait_on(L, k, k->cfd, POLLOUT, 0, k->deadline, 0);
+	}
+	connect_end(k);
+	return push_fail(L, vn_err_str(&k->err));
+}
+
+/* Try the task's operation: its results pushed on L (their count), WAITING
+ * (its waiter is in the loop), or INTERRUPTED. */
+static int
+attempt(lua_State *L, struct task *k)
+{
+	switch (k->op) {
+	case OP_RECV: return try_recv(L, k);
+	case OP_SEND: return try_send(L, k);
+	case OP_ACCEPT: return try_accept(L, k);
+	case OP_CONNECT: return try_connect(L, k);
+	default: return 0;
+	}
+}
+
+/* The binding's end: results now, or a yield until the scheduler has them. */
+static int
+start(lua_State *L, struct task *k, enum op op)
+{
+	int n;
+
+	k->op = op;
+	n = attempt(L, k);
+	if (n == INTERRUPTED)
+		return vn_lua_interrupted(L);
+	if (n == WAITING)
+		return lua_yield(L, 0);
+	return n;
+}
+
+/* --- the bindings ------------------------------------------------------------ */
+
+int
+vn_task_recv(lua_State *L, int raw)
+{
+	struct task *k = current(L);
+	lua_Number n = luaL_checknumber(L, 1), max = luaL_optnumber(L, 2, 1);
+
+	if (!(max > 0))
+		return luaL_argerror(L, 2, "length must be positive");
+	k->slot = vn_fdtab_get(k->s->t, n) < 0 ? -1 : (int)n;
+	k->len = max >= RECV_MAX ? RECV_MAX : max < 1 ? 1 : (size_t)max;
+	k->raw = raw;
+	if (k->slot < 0) {
+		lua_pushnil(L);
+		return 1;
+	}
+	return start(L, k, OP_RECV);
+}
+
+int
+vn_task_send(lua_State *L, int raw)
+{
+	struct task *k = current(L);
+	lua_Number n = luaL_checknumber(L, 1), len;
+	size_t l;
+	const char *buf = luaL_checklstring(L, 2, &l);
+
+	len = luaL_optnumber(L, 3, (lua_Number)l);
+	k->slot = vn_fdtab_get(k->s->t, n) < 0 ? -1 : (int)n;
+	if (k->slot < 0) {
+		lua_pushinteger(L, -1);
+		return 1;
+	}
+	k->buf = buf;   /* argument 2 stays on the task's stack while it waits */
+	k->len = !(len > 0) ? 0 : len >= (lua_Number)l ? l : (size_t)len;
+	k->done = 0;
+	k->raw = raw;
+	if ((k->slot == 1 || k->slot == 2) && raw)
+		fflush(stdout);
+	return start(L, k, OP_SEND);
+}
+
+int
+vn_task_accept(lua_State *L)
+{
+	struct task *k = current(L);
+
+	k->lis = vn_lua_checklistener(L, 1);
+	return start(L, k, OP_ACCEPT);
+}
+
+int
+vn_task_connect_tcp(lua_State *L)
+{
+	struct task *k = current(L);
+	const char *host = luaL_checkstring(L, 1);
+	lua_Number p = luaL_checknumber(L, 2), t = luaL_optnumber(L, 3, -1);
+
+	if (t != t)
+		return luaL_argerror(L, 3, "timeout is not a number");
+	if (!(p >= 0 && p <= 65535 && p == (int)p))
+		return push_fail(L, "invalid port");
+	/* Resolving does not wait on the loop: names are looked up at once. */
+	if (vn_resolve_tcp(host, (int)p, AF_UNSPEC, &k->res, &k->err) < 0)
+		return push_fail(L, vn_err_str(&k->err));
+	k->ai = k->res;
+	k->cfd = -1;
+	k->deadline = t < 0 ? -1 : vn_now_ms() + (t > 1e9 ? 1000000000L : (long)t);
+	return start(L, k, OP_CONNECT);
+}
+
+/* --- tasks ---------------------------------------------------------------- */
+
+static int
+task_gc(lua_State *L)
+{
+	struct task *k = lua_touserdata(L, 1);
+
+	/* The loop may be gone already (the state is closing): no cancel. */
+	if (k->cfd >= 0)
+		close(k->cfd);
+	k->cfd = -1;
+	if (k->res)
+		freeaddrinfo(k->res);
+	k->res = NULL;
+	free(k->more);
+	k->more = NULL;
+	return 0;
+}
+
+/* A new task in the tasks table, ready to start; a coroutine running the
+ * function under nargs arguments on L's top (popped), unless serve. */
+static struct task *
+new_task(lua_State *L, struct sched *s, int nargs, int serve)
+{
+	struct task *k;
+	lua_State *co = NULL;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->tasks);
+	if (!serve)
+		co = lua_newthread(L);
+	k = lua_newuserdata(L, sizeof *k);
+	memset(k, 0, sizeof *k);
+	k->w.heap = -1;
+	k->cfd = -1;
+	k->lref = k->href = LUA_NOREF;
+	luaL_getmetatable(L, TASK_META);
+	lua_setmetatable(L, -2);
+	if (co)
+		lua_xmove(L, co, 1);   /* the task's memory lives as long as its stack */
+	k->ref = luaL_ref(L, -2);
+	lua_pop(L, 1);
+	k->s = s;
+	k->co = co;
+	k->id = ++s->nextid ? s->nextid : ++s->nextid;
+	k->alive = 1;
+	k->op = OP_START;
+	k->nargs = nargs;
+	if (co)
+		lua_xmove(L, co, nargs + 1);
+	k->w.data = k;
+	s->ntasks++;
+	vn_loop_wake(s->loop, &k->w, 0);
+	return k;
+}
+
+static void
+finish(lua_State *L, struct task *k)
+{
+	struct sched *s = k->s;
+
+	cancel(k);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->tasks);
+	luaL_unref(L, -1, k->lref);
+	luaL_unref(L, -1, k->href);
+	luaL_unref(L, -1, k->ref);
+	lua_pop(L, 1);
+	k->alive = 0;
+	k->co = NULL;
+	s->ntasks--;
+}
+
+/* A failed task: its descriptors are closed, the others go on. */
+static void
+fail(struct task *k)
+{
+	struct sched *s = k->s;
+	int i;
+
+	for (i = 3; i < s->ocap && i < s->t->cap; i++)
+		if (s->owner[i] == k->id && s->ogen[i] == s->t->gen[i] &&
+		    vn_fdtab_get(s->t, i) >= 0) {
+			closing(s, i);
+			vn_fdtab_close(s->t, i);
+		}
+}
+
+/* Resume k's coroutine with the nres values on its stack top. */
+static void
+resume(lua_State *L, struct task *k, int nres)
+{
+	struct sched *s = k->s;
+	lua_State *co = k->co;
+	int r;
+
+	s->current = k;
+	r = lua_resume(co, nres);
+	s->current = NULL;
+	if (r == LUA_YIELD) {
+		if (k->w.queued)
+			return;
+		/* A bare coroutine.yield: the task lets the others run. */
+		lua_settop(co, 0);
+		k->op = OP_SLEEP;
+		k->w.data = k;
+		vn_loop_wake(s->loop, &k->w, 0);
+		return;
+	}
+	if (r == 0) {
+		finish(L, k);
+		return;
+	}
+	if (vn_sig_pending()) {
+		fail(k);
+		finish(L, k);
+		vn_lua_interrupted(L);
+	}
+	if (lua_type(co, -1) == LUA_TLIGHTUSERDATA) {
+		/* vlc.misc.quit(): it ends net.run and the script */
+		lua_xmove(co, L, 1);
+		fail(k);
+		finish(L, k);
+		lua_error(L);
+	}
+	if (lua_isstring(co, -1))
+		vn_warn("task: %s", lua_tostring(co, -1));
+	else
+		vn_warn("task: (error object is a %s value)", luaL_typename(co, -1));
+	fail(k);
+	finish(L, k);
+}
+
+/* A serve task's turn: take the pending connections, a handler each. */
+static void
+serve_step(lua_State *L, struct task *k)
+{
+	struct sched *s = k->s;
+	int slots[VN_MAXLISTEN], fds[VN_MAXLISTEN], n, i, lfd = -1, lslot = -1;
+	const char *path;
+	char why[VN_WHYLEN], peer[VN_ADDRSTRLEN];
+
+	n = vn_lua_listener_fds(k->lis, slots, fds, &path);
+	for (i = 0; i < n; i++)
+		if (slots[i] == k->slot) {
+			lfd = fds[i];
+			lslot = slots[i];
+		}
+	if (lfd < 0) {
+		finish(L, k);   /* the listener was closed */
+		return;
+	}
+	for (i = 0; i < ACCEPT_BURST; i++) {
+		struct sockaddr_storage from;
+		struct task *h;
+		int fd = vn_accept_now(lfd, &from), slot;
+
+		if (fd < 0) {
+			if (would_block()) {
+				if (vn_loop_wait(s->loop, &k->w, lfd, POLLIN, tag(s, lslot), -1) == 0)
+					return;
+			} else if (errno == EINTR) {
+				vn_loop_wake(s->loop, &k->w, 0);
+				return;
+			}
+			/* Out of descriptors (EMFILE…): the listener stays readable,
+			 * so waiting on it would spin; pause instead. */
+			vn_loop_wait(s->loop, &k->w, -1, 0, 0, vn_now_ms() + BACKOFF_MS);
+			return;
+		}
+		if ((slot = vn_lua_listener_adopt(k->lis, fd, why)) < 0)
+			continue;
+		if (path)
+			snprintf(peer, sizeof peer, "%s", path);
+		else
+			vn_addr_format((struct sockaddr *)&from, peer);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, s->tasks);
+		lua_rawgeti(L, -1, k->href);
+		lua_remove(L, -2);
+		lua_pushinteger(L, slot);
+		lua_pushstring(L, peer);
+		h = new_task(L, s, 2, 0);
+		own(s, h->id, slot);
+	}
+	vn_loop_wake(s->loop, &k->w, 0);   /* more may wait: after the others */
+}
+
+/* A ready waiter: finish its task's call and resume it. */
+static void
+step(lua_State *L, struct task *k)
+{
+	int base = lua_gettop(L), n;
+
+	if (!k->alive)
+		return;
+	cancel(k);
+	if (!k->co) {
+		serve_step(L, k);
+		lua_settop(L, base);
+		return;
+	}
+	switch (k->op) {
+	case OP_START:
+		n = k->nargs;
+		k->op = OP_SLEEP;
+		break;
+	case OP_SLEEP:
+		n = 0;
+		break;
+	default:
+		n = attempt(L, k);
+		if (n == WAITING)
+			return;
+		if (n == INTERRUPTED)
+			vn_lua_interrupted(L);
+		lua_checkstack(k->co, n + LUA_MINSTACK);
+		lua_xmove(L, k->co, n);
+	}
+	resume(L, k, n);
+	lua_settop(L, base);
+}
+
+/* --- net.spawn, net.run, net.serve, net.sleep ---------------------------- */
+
+static struct sched *
+getsched(lua_State *L)
+{
+	return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static int
+task_spawn(lua_State *L)
+{
+	struct sched *s = getsched(L);
+
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	new_task(L, s, lua_gettop(L) - 1, 0);
+	return 0;
+}
+
+static int
+task_run(lua_State *L)
+{
+	struct sched *s = getsched(L);
+	struct vn_waiter *w;
+
+	if (s->current)
+		return luaL_argerror(L, 1, "net.run inside a task");
+	for (;;) {
+		while ((w = vn_loop_ready(s->loop)))
+			step(L, w->data);
+		if (s->ntasks == 0)
+			break;
+		switch (vn_loop_turn(s->loop)) {
+		case VN_LOOP_OK:
+			break;
+		case VN_LOOP_IDLE:     /* tasks left, none can ever wake */
+			lua_pushboolean(L, 0);
+			return 1;
+		case VN_LOOP_INTERRUPTED:
+			return vn_lua_interrupted(L);
+		case VN_LOOP_FAILED:
+			return luaL_error(L, "event loop: %s", strerror(errno));
+		}
+	}
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+static int
+task_serve(lua_State *L)
+{
+	struct sched *s = getsched(L);
+	void *l = vn_lua_checklistener(L, 1);
+	int slots[VN_MAXLISTEN], fds[VN_MAXLISTEN], n, i;
+	const char *path;
+
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	n = vn_lua_listener_fds(l, slots, fds, &path);
+	if (n == 0)
+		return luaL_argerror(L, 1, "listener is closed");
+	for (i = 0; i < n; i++) {
+		struct task *k = new_task(L, s, 0, 1);
+
+		k->op = OP_SERVE;
+		k->lis = l;
+		k->slot = slots[i];
+		lua_rawgeti(L, LUA_REGISTRYINDEX, s->tasks);
+		lua_pushvalue(L, 1);
+		k->lref = luaL_ref(L, -2);
+		lua_pushvalue(L, 2);
+		k->href = luaL_ref(L, -2);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static int
+task_sleep(lua_State *L)
+{
+	lua_Number ms = luaL_checknumber(L, 1);
+	struct task *k = current(L);
+	long end;
+
+	if (ms != ms)
+		return luaL_argerror(L, 1, "not a number");
+	if (ms < 0)
+		ms = 0;
+	if (ms > 1e12)
+		ms = 1e12;
+	end = vn_now_ms() + (long)ms;
+	if (k) {
+		k->op = OP_SLEEP;
+		k->w.data = k;
+		if (vn_loop_wait(k->s->loop, &k->w, -1, 0, 0, end) < 0)
+			return luaL_error(L, "not enough memory");
+		return lua_yield(L, 0);
+	}
+	for (;;) {
+		long left = end - vn_now_ms();
+		struct timespec ts;
+
+		if (vn_sig_pending())
+			return vn_lua_interrupted(L);
+		if (left <= 0)
+			return 0;
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000L;
+		nanosleep(&ts, NULL);   /* a signal ends it early: checked above */
+	}
+}
+
+static int
+sched_gc(lua_State *L)
+{
+	struct sched *s = lua_touserdata(L, 1);
+
+	vn_loop_free(s->loop);
+	s->loop = NULL;
+	free(s->owner);
+	free(s->ogen);
+	s->owner = s->ogen = NULL;
+	s->ocap = 0;
+	return 0;
+}
+
+void
+vn_task_open(lua_State *L, int net, int tab)
+{
+	static const luaL_Reg funcs[] = {
+		{ "spawn", task_spawn },
+		{ "run", task_run },
+		{ "serve", task_serve },
+		{ "sleep", task_sleep },
+		{ NULL, NULL }
+	};
+	const luaL_Reg *r;
+	struct sched *s = lua_newuserdata(L, sizeof *s);
+
+	memset(s, 0, sizeof *s);
+	s->t = lua_touserdata(L, tab);
+	s->tasks = LUA_NOREF;
+	if (!(s->loop = vn_loop_new()))
+		luaL_error(L, "event loop: %s", strerror(errno));
+	lua_newtable(L);
+	lua_pushcfunction(L, sched_gc);
+	lua_setfield(L, -2, "__gc");
+	lua_setmetatable(L, -2);
+	lua_pushlightuserdata(L, (void *)&key);
+	lua_pushvalue(L, -2);
+	lua_rawset(L, LUA_REGISTRYINDEX);
+	lua_newtable(L);
+	s->tasks = luaL_ref(L, LUA_REGISTRYINDEX);
+	if (luaL_newmetatable(L, TASK_META)) {
+		lua_pushcfunction(L, task_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_pop(L, 1);
+	for (r = funcs; r->name; r++) {
+		lua_pushvalue(L, -1);
+		lua_pushcclosure(L, r->func, 1);
+		lua_setfield(L, net, r->name);
+	}
+	lua_pop(L, 1);
+}

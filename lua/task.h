@@ -1,0 +1,29 @@
+/* lua/task.h: tasks: coroutines on the event loop of core/loop.h. Inside a
+ * task the blocking calls of lua/net.c suspend only the task; the bindings
+ * ask vn_task_active first and hand the call over. */
+#ifndef VN_LUA_TASK_H
+#define VN_LUA_TASK_H
+
+#include <lua.h>
+
+struct vn_fdtab;
+
+/* Set net.spawn, net.run, net.serve and net.sleep in the table at index net
+ * (absolute), for the descriptor table at index tab (absolute). */
+void vn_task_open(lua_State *L, int net, int tab);
+/* Whether L is the thread of the task running now. */
+int vn_task_active(lua_State *L);
+
+/* The task versions of net.recv/read (raw: read(2)), net.send/write, the
+ * listener's accept (listener at index 1), net.connect_tcp: same arguments,
+ * same results, but they wait by suspending the task. */
+int vn_task_recv(lua_State *L, int raw);
+int vn_task_send(lua_State *L, int raw);
+int vn_task_accept(lua_State *L);
+int vn_task_connect_tcp(lua_State *L);
+/* A slot the running task opened: closed if the task fails. */
+void vn_task_own(lua_State *L, int slot);
+/* The slot is about to be closed: its waiters wake (and find it closed). */
+void vn_task_closing(lua_State *L, int slot);
+
+#endif
