@@ -20,6 +20,7 @@
 #include "../core/proc.h"
 #include "../core/sig.h"
 #include "../core/tls.h"
+#include "../core/unix.h"
 #include "fdtab.h"
 #include "net.h"
 #include "task.h"
@@ -28,6 +29,7 @@
 #define RECV_MAX (1 << 20)     /* as net.recv: at most this much per call */
 #define ACCEPT_BURST 64        /* connections a serve task takes per turn */
 #define BACKOFF_MS 100         /* accept failed (out of descriptors): pause */
+#define PEERLEN (VN_ADDRSTRLEN + 112) /* an address, or a Unix path */
 
 enum op {
 	OP_START,     /* not started: resume with its arguments */
@@ -604,6 +606,25 @@ resume(lua_State *L, struct task *k, int nres)
 	finish(L, k);
 }
 
+/* The peer as the tools name it: ADDR:PORT, or for a Unix client (unnamed)
+ * the listening socket's path. */
+static void
+peer_name(char peer[PEERLEN], const char *path, int lfd,
+          const struct sockaddr_storage *from)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof sa;
+
+	if (from->ss_family != AF_UNIX)
+		vn_addr_format((const struct sockaddr *)from, peer);
+	else if (path)
+		snprintf(peer, PEERLEN, "%s", path);
+	else if (getsockname(lfd, (struct sockaddr *)&sa, &len) == 0)
+		vn_unix_format(&sa, len, peer, PEERLEN);
+	else
+		peer[0] = '\0';
+}
+
 /* A serve task's turn: take the pending connections, a handler each. */
 static void
 serve_step(lua_State *L, struct task *k)
@@ -611,7 +632,7 @@ serve_step(lua_State *L, struct task *k)
 	struct sched *s = k->s;
 	int slots[VN_MAXLISTEN], fds[VN_MAXLISTEN], n, i, lfd = -1, lslot = -1;
 	const char *path;
-	char why[VN_WHYLEN], peer[VN_ADDRSTRLEN];
+	char why[VN_WHYLEN], peer[PEERLEN];
 
 	n = vn_lua_listener_fds(k->lis, slots, fds, &path);
 	for (i = 0; i < n; i++)
@@ -643,10 +664,7 @@ serve_step(lua_State *L, struct task *k)
 		}
 		if ((slot = vn_lua_listener_adopt(k->lis, fd, why)) < 0)
 			continue;
-		if (path)
-			snprintf(peer, sizeof peer, "%s", path);
-		else
-			vn_addr_format((struct sockaddr *)&from, peer);
+		peer_name(peer, path, lfd, &from);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, s->tasks);
 		lua_rawgeti(L, -1, k->href);
 		lua_remove(L, -2);
