@@ -58,6 +58,7 @@ struct task {
 	int raw;                  /* recv: read(2); send: write(2) */
 	int nargs;
 	int slot;
+	unsigned gen;             /* the slot's generation when the call began */
 	const char *buf;          /* send: the string, kept on the task's stack */
 	size_t len, done;
 	void *lis;                /* accept, serve: the listener */
@@ -211,11 +212,21 @@ would_block(void)
 
 /* --- the operations: try once, push the results or wait ------------------- */
 
+/* The OS descriptor of the task's slot, or -1 once the slot was closed
+ * while the task waited (even when a new connection has taken its number). */
+static int
+task_fd(struct task *k)
+{
+	int fd = vn_fdtab_get(k->s->t, k->slot);
+
+	return fd >= 0 && k->s->t->gen[k->slot] == k->gen ? fd : -1;
+}
+
 static int
 try_recv(lua_State *L, struct task *k)
 {
 	struct vn_fdtab *t = k->s->t;
-	int fd = vn_fdtab_get(t, k->slot);
+	int fd = task_fd(k);
 	struct vn_tls *tls;
 	void *buf;
 	ssize_t r;
@@ -252,7 +263,7 @@ static int
 try_send(lua_State *L, struct task *k)
 {
 	struct vn_fdtab *t = k->s->t;
-	int fd = vn_fdtab_get(t, k->slot);
+	int fd = task_fd(k);
 	struct vn_tls *tls;
 
 	if (fd < 0)
@@ -420,6 +431,7 @@ vn_task_recv(lua_State *L, int raw)
 		lua_pushnil(L);
 		return 1;
 	}
+	k->gen = k->s->t->gen[k->slot];
 	return start(L, k, OP_RECV);
 }
 
@@ -437,6 +449,7 @@ vn_task_send(lua_State *L, int raw)
 		lua_pushinteger(L, -1);
 		return 1;
 	}
+	k->gen = k->s->t->gen[k->slot];
 	k->buf = buf;   /* argument 2 stays on the task's stack while it waits */
 	k->len = !(len > 0) ? 0 : len >= (lua_Number)l ? l : (size_t)len;
 	k->done = 0;
