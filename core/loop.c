@@ -16,6 +16,8 @@
 struct fdent {
 	unsigned long tag;
 	int on;
+	int readable;      /* an input event came since the last drained read */
+	int ended;         /* the peer's end or an error came: always readable */
 	struct vn_waiter *head;
 };
 
@@ -194,6 +196,8 @@ grow_fds(struct vn_loop *l, int fd)
 	for (i = l->nfds; i < n; i++) {
 		f[i].tag = 0;
 		f[i].on = 0;
+		f[i].readable = 1;
+		f[i].ended = 0;
 		f[i].head = NULL;
 	}
 	l->fds = f;
@@ -228,6 +232,8 @@ attach(struct vn_loop *l, int fd, unsigned long tag)
 		return -1;
 	f->on = 1;
 	f->tag = tag;
+	f->readable = 1;
+	f->ended = 0;
 	return 0;
 }
 
@@ -308,6 +314,20 @@ vn_loop_closing(struct vn_loop *l, int fd)
 }
 
 int
+vn_loop_maybe_readable(const struct vn_loop *l, int fd, unsigned long tag)
+{
+	return fd < 0 || fd >= l->nfds || !l->fds[fd].on || l->fds[fd].tag != tag ||
+	       l->fds[fd].readable || l->fds[fd].ended;
+}
+
+void
+vn_loop_drained(struct vn_loop *l, int fd, unsigned long tag)
+{
+	if (fd >= 0 && fd < l->nfds && l->fds[fd].on && l->fds[fd].tag == tag)
+		l->fds[fd].readable = 0;
+}
+
+int
 vn_loop_count(const struct vn_loop *l)
 {
 	return l->count;
@@ -363,6 +383,12 @@ vn_loop_turn(struct vn_loop *l)
 
 		if (fd < 0 || fd >= l->nfds)
 			continue;
+		if (rev & (POLLIN | POLLERR | POLLHUP))
+			l->fds[fd].readable = 1;
+		/* A short read before the end does not drain the end itself, and
+		 * no other event will come for it. */
+		if (l->ev[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			l->fds[fd].ended = 1;
 		for (w = l->fds[fd].head; w; w = next) {
 			short got = rev & (w->events | POLLERR | POLLHUP);
 

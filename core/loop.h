@@ -46,6 +46,12 @@ void vn_loop_cancel(struct vn_loop *l, struct vn_waiter *w);
 /* fd is being closed: every waiter on it becomes ready with POLLNVAL, and
  * the number is forgotten. */
 void vn_loop_closing(struct vn_loop *l, int fd);
+/* Whether fd (the file tag) may have bytes to read: 0 only when a read
+ * drained it (vn_loop_drained) and no event came since, so a reader can wait
+ * at once instead of trying a read that would say EAGAIN. */
+int vn_loop_maybe_readable(const struct vn_loop *l, int fd, unsigned long tag);
+/* A read of fd returned less than asked (or EAGAIN): it is empty now. */
+void vn_loop_drained(struct vn_loop *l, int fd, unsigned long tag);
 /* How many waiters are in the loop (waiting or ready). */
 int vn_loop_count(const struct vn_loop *l);
 

@@ -236,11 +236,17 @@ try_recv(lua_State *L, struct task *k)
 		lua_pushstring(L, strerror(EBADF));
 		return 2;
 	}
+	tls = vn_fdtab_tls(t, k->slot);
+	/* A plain descriptor a short read emptied waits for its next event
+	 * without a read that would only say EAGAIN. */
+	if (!tls && !vn_loop_maybe_readable(k->s->loop, fd, tag(k->s, k->slot)))
+		return wait_on(L, k, fd, POLLIN, tag(k->s, k->slot), -1, 1);
 	if (!(buf = vn_fdtab_scratch(t, k->len)))
 		return luaL_error(L, "not enough memory");
-	tls = vn_fdtab_tls(t, k->slot);
 	r = tls ? vn_tls_read(tls, buf, k->len) :
 	    k->raw ? vn_read(fd, buf, k->len) : vn_recv(fd, buf, k->len);
+	if (!tls && (r < 0 ? would_block() : (size_t)r < k->len && r > 0))
+		vn_loop_drained(k->s->loop, fd, tag(k->s, k->slot));
 	if (r > 0) {
 		lua_pushlstring(L, buf, (size_t)r);
 		return 1;
