@@ -477,6 +477,8 @@ net_poll(lua_State *L)
 	size_t i, nk = 0, np = 0;
 	int r, invalid = 0, held = 0, timeout;
 
+	if (vn_task_active(L))
+		return vn_task_poll(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	timeout = opttimeout(L, 2);
 	lua_pushnil(L);
@@ -728,6 +730,8 @@ net_sendto(lua_State *L)
 	struct vn_err e;
 	ssize_t r;
 
+	if (vn_task_active(L))
+		return vn_task_sendto(L);
 	if (fd < 0)
 		return push_fail(L, strerror(EBADF));
 	if (port < 0)
@@ -756,6 +760,8 @@ net_recvfrom(lua_State *L)
 	ssize_t r;
 	int port;
 
+	if (vn_task_active(L))
+		return vn_task_recvfrom(L);
 	if (max == 0)
 		return luaL_argerror(L, 2, "length must be positive");
 	if (fd < 0) {

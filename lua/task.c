@@ -20,6 +20,7 @@
 #include "../core/proc.h"
 #include "../core/sig.h"
 #include "../core/tls.h"
+#include "../core/udp.h"
 #include "../core/unix.h"
 #include "fdtab.h"
 #include "net.h"
@@ -38,6 +39,9 @@ enum op {
 	OP_SEND,
 	OP_ACCEPT,
 	OP_CONNECT,
+	OP_RECVFROM,
+	OP_SENDTO,
+	OP_POLL,      /* waits on several descriptors, then polls again */
 	OP_SERVE      /* a serve task: accept and spawn */
 };
 
@@ -67,6 +71,12 @@ struct task {
 	int cfd;                  /* connect: the socket in progress, or -1 */
 	long deadline;
 	struct vn_err err;
+	struct sockaddr_storage to;   /* sendto: the destination */
+	socklen_t tolen;
+	struct vn_waiter *pw;     /* poll: a waiter per descriptor (on its stack) */
+	int npw, pwcap;
+	int pref, tref, wref;     /* poll: refs of net.poll, its table, and a
+	                             copy of the events asked (poll overwrites) */
 };
 
 struct sched {
@@ -178,6 +188,9 @@ cancel(struct task *k)
 	if (k->more)
 		for (i = 0; i < VN_MAXLISTEN - 1; i++)
 			vn_loop_cancel(k->s->loop, &k->more[i]);
+	for (i = 0; i < k->npw; i++)
+		vn_loop_cancel(k->s->loop, &k->pw[i]);
+	k->npw = 0;
 }
 
 static int
@@ -391,6 +404,165 @@ try_connect(lua_State *L, struct task *k)
 	return push_fail(L, vn_err_str(&k->err));
 }
 
+static int
+try_recvfrom(lua_State *L, struct task *k)
+{
+	int fd = task_fd(k), port;
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	char host[VN_ADDRSTRLEN + 64];
+	void *buf;
+	ssize_t r;
+
+	if (fd < 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(EBADF));
+		return 2;
+	}
+	if (!(buf = vn_fdtab_scratch(k->s->t, k->len)))
+		return luaL_error(L, "not enough memory");
+	memset(&from, 0, sizeof from);
+	r = vn_recvfrom(fd, buf, k->len, &from, &fromlen);
+	if (r < 0) {
+		if (would_block())
+			return wait_on(L, k, fd, POLLIN, tag(k->s, k->slot), -1, 1);
+		if (errno == EINTR && vn_sig_pending())
+			return INTERRUPTED;
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(errno));
+		return 2;
+	}
+	vn_addr_host((struct sockaddr *)&from, fromlen, host, sizeof host, &port);
+	lua_pushlstring(L, buf, (size_t)r);
+	lua_pushstring(L, host);
+	lua_pushinteger(L, port);
+	return 3;
+}
+
+static int
+try_sendto(lua_State *L, struct task *k)
+{
+	int fd = task_fd(k);
+	ssize_t r;
+
+	if (fd < 0)
+		return push_fail(L, strerror(EBADF));
+	r = vn_sendto(fd, k->buf, k->len, (struct sockaddr *)&k->to, k->tolen);
+	if (r < 0) {
+		if (would_block())
+			return wait_on(L, k, fd, POLLOUT, tag(k->s, k->slot), -1, 0);
+		if (errno == EINTR && vn_sig_pending())
+			return INTERRUPTED;
+		return push_fail(L, strerror(errno));
+	}
+	lua_pushinteger(L, (lua_Integer)r);
+	return 1;
+}
+
+/* net.poll of the table, without waiting: its result pushed on L. */
+static int
+poll_now(lua_State *L, struct task *k)
+{
+	struct sched *s = k->s;
+	struct task *cur = s->current;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->tasks);
+	lua_rawgeti(L, -1, k->pref);
+	lua_rawgeti(L, -2, k->tref);
+	lua_rawgeti(L, -3, k->wref);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {        /* the events asked, again */
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -5);
+	}
+	lua_pop(L, 1);
+	lua_remove(L, -3);
+	lua_pushinteger(L, 0);
+	s->current = NULL;    /* the call below is net.poll's own, not the task's */
+	lua_call(L, 2, 1);
+	s->current = cur;
+	return 1;
+}
+
+static void
+poll_end(lua_State *L, struct task *k)
+{
+	lua_rawgeti(L, LUA_REGISTRYINDEX, k->s->tasks);
+	luaL_unref(L, -1, k->pref);
+	luaL_unref(L, -1, k->tref);
+	luaL_unref(L, -1, k->wref);
+	lua_pop(L, 1);
+	k->pref = k->tref = k->wref = LUA_NOREF;
+}
+
+/* Put a waiter on every open descriptor of the poll table (at index i of
+ * L, the task's thread) and one for the deadline; WAITING, or the count of
+ * results pushed when there is nothing to wait on. */
+static int
+poll_wait(lua_State *L, struct task *k, int i)
+{
+	struct sched *s = k->s;
+	int n = 0;
+
+	lua_pushnil(L);
+	while (lua_next(L, i)) {
+		n++;
+		lua_pop(L, 1);
+	}
+	if (n > k->pwcap) {
+		if (L != k->co) {
+			/* waiting again from the scheduler, on a table that grew:
+			 * say "nothing yet", as a timeout would */
+			lua_pushinteger(L, 0);
+			return 1;
+		}
+		/* On the task's stack, so alive while it waits. */
+		k->pw = lua_newuserdata(L, n * sizeof *k->pw);
+		k->pwcap = n;
+	}
+	k->npw = 0;
+	lua_pushnil(L);
+	while (lua_next(L, i)) {
+		lua_Number slot = lua_tonumber(L, -2);
+		int fd = vn_fdtab_get(s->t, slot);
+		int ev = (int)lua_tonumber(L, -1) & (POLLIN | POLLOUT | POLLPRI);
+
+		lua_pop(L, 1);
+		if (fd < 0 || !ev || k->npw == k->pwcap)
+			continue;
+		k->pw[k->npw].data = k;
+		if (vn_loop_wait(s->loop, &k->pw[k->npw], fd, (short)ev,
+		                 tag(s, (int)slot), -1) == 0)
+			k->npw++;
+	}
+	k->w.data = k;
+	if (k->deadline >= 0 &&
+	    vn_loop_wait(s->loop, &k->w, -1, 0, 0, k->deadline) < 0) {
+		cancel(k);
+		return luaL_error(L, "not enough memory");
+	}
+	if (k->npw == 0 && k->deadline < 0) {
+		/* nothing could ever wake it */
+		lua_pushinteger(L, 0);
+		return 1;
+	}
+	return WAITING;
+}
+
+static int
+try_poll(lua_State *L, struct task *k)
+{
+	poll_now(L, k);
+	if (lua_tonumber(L, -1) != 0 ||
+	    (k->deadline >= 0 && vn_now_ms() >= k->deadline)) {
+		poll_end(L, k);
+		return 1;
+	}
+	lua_pop(L, 1);
+	return WAITING;
+}
+
 /* Try the task's operation: its results pushed on L (their count), WAITING
  * (its waiter is in the loop), or INTERRUPTED. */
 static int
@@ -401,6 +573,9 @@ attempt(lua_State *L, struct task *k)
 	case OP_SEND: return try_send(L, k);
 	case OP_ACCEPT: return try_accept(L, k);
 	case OP_CONNECT: return try_connect(L, k);
+	case OP_RECVFROM: return try_recvfrom(L, k);
+	case OP_SENDTO: return try_sendto(L, k);
+	case OP_POLL: return try_poll(L, k);
 	default: return 0;
 	}
 }
@@ -494,6 +669,95 @@ vn_task_connect_tcp(lua_State *L)
 	return start(L, k, OP_CONNECT);
 }
 
+int
+vn_task_recvfrom(lua_State *L)
+{
+	struct task *k = current(L);
+	lua_Number n = luaL_checknumber(L, 1), max = luaL_optnumber(L, 2, 65535);
+
+	if (!(max > 0))
+		return luaL_argerror(L, 2, "length must be positive");
+	k->slot = vn_fdtab_get(k->s->t, n) < 0 ? -1 : (int)n;
+	k->len = max >= RECV_MAX ? RECV_MAX : max < 1 ? 1 : (size_t)max;
+	if (k->slot < 0) {
+		lua_pushnil(L);
+		lua_pushstring(L, strerror(EBADF));
+		return 2;
+	}
+	k->gen = k->s->t->gen[k->slot];
+	return start(L, k, OP_RECVFROM);
+}
+
+int
+vn_task_sendto(lua_State *L)
+{
+	struct task *k = current(L);
+	lua_Number n = luaL_checknumber(L, 1), p;
+	size_t len;
+	const char *buf = luaL_checklstring(L, 2, &len);
+	const char *host = luaL_checkstring(L, 3);
+	int fd;
+
+	p = luaL_checknumber(L, 4);
+	k->slot = (fd = vn_fdtab_get(k->s->t, n)) < 0 ? -1 : (int)n;
+	if (k->slot < 0)
+		return push_fail(L, strerror(EBADF));
+	if (!(p >= 0 && p <= 65535 && p == (int)p))
+		return push_fail(L, "invalid port");
+	if (vn_udp_dest(fd, host, (int)p, &k->to, &k->tolen, &k->err) < 0)
+		return push_fail(L, vn_err_str(&k->err));
+	k->gen = k->s->t->gen[k->slot];
+	k->buf = buf;
+	k->len = len;
+	return start(L, k, OP_SENDTO);
+}
+
+int
+vn_task_poll(lua_State *L)
+{
+	struct task *k = current(L);
+	lua_Number t;
+	lua_Debug ar;
+	int r;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	t = luaL_optnumber(L, 2, -1);
+	if (t != t)
+		return luaL_argerror(L, 2, "timeout is not a number");
+	k->deadline = t < 0 ? -1 : vn_now_ms() + (t > 1e9 ? 1000000000L : (long)t);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, k->s->tasks);
+	if (!lua_getstack(L, 0, &ar) || !lua_getinfo(L, "f", &ar))
+		return luaL_error(L, "net.poll: cannot find itself");
+	k->pref = luaL_ref(L, -2);    /* net.poll, this function */
+	lua_pushvalue(L, 1);
+	k->tref = luaL_ref(L, -2);
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -4);
+	}
+	k->wref = luaL_ref(L, -2);
+	lua_pop(L, 1);
+	k->op = OP_POLL;
+	k->pwcap = 0;
+	poll_now(L, k);
+	if (lua_tonumber(L, -1) != 0 || t == 0) {
+		poll_end(L, k);
+		return 1;
+	}
+	lua_pop(L, 1);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, k->s->tasks);
+	lua_rawgeti(L, -1, k->wref);
+	r = poll_wait(L, k, lua_gettop(L));
+	if (r != WAITING) {
+		poll_end(L, k);
+		return r;
+	}
+	return lua_yield(L, 0);
+}
+
 /* --- tasks ---------------------------------------------------------------- */
 
 static int
@@ -528,7 +792,7 @@ new_task(lua_State *L, struct sched *s, int nargs, int serve)
 	memset(k, 0, sizeof *k);
 	k->w.heap = -1;
 	k->cfd = -1;
-	k->lref = k->href = LUA_NOREF;
+	k->lref = k->href = k->pref = k->tref = k->wref = LUA_NOREF;
 	luaL_getmetatable(L, TASK_META);
 	lua_setmetatable(L, -2);
 	if (co)
@@ -719,6 +983,19 @@ step(lua_State *L, struct task *k)
 		break;
 	default:
 		n = attempt(L, k);
+		if (n == WAITING && k->op == OP_POLL) {
+			/* a spurious wake: wait again, on the same table */
+			lua_rawgeti(L, LUA_REGISTRYINDEX, k->s->tasks);
+			lua_rawgeti(L, -1, k->wref);
+			n = poll_wait(L, k, lua_gettop(L));
+			if (n == WAITING) {
+				lua_settop(L, base);
+				return;
+			}
+			lua_replace(L, base + 1);
+			lua_settop(L, base + 1);
+			poll_end(L, k);
+		}
 		if (n == WAITING)
 			return;
 		if (n == INTERRUPTED)

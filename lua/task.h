@@ -21,6 +21,10 @@ int vn_task_recv(lua_State *L, int raw);
 int vn_task_send(lua_State *L, int raw);
 int vn_task_accept(lua_State *L);
 int vn_task_connect_tcp(lua_State *L);
+int vn_task_recvfrom(lua_State *L);
+int vn_task_sendto(lua_State *L);
+/* net.poll in a task: the descriptors' events or the timeout wake it. */
+int vn_task_poll(lua_State *L);
 /* A slot the running task opened: closed if the task fails. */
 void vn_task_own(lua_State *L, int slot);
 /* The slot is about to be closed: its waiters wake (and find it closed). */

@@ -250,3 +250,48 @@ for s in conns:
 	run cat "$VLCNET_STDERR"
 	assert_line "caught: Interrupted."
 }
+
+@test "net.poll inside a task waits for its descriptors or its timeout while the other tasks run" {
+	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+	     local log, ticks = {}, 0
+	     net.spawn(function()
+	       -- (each result in a local first: log[#log + 1] would be
+	       -- evaluated before the call, while other tasks append)
+	       local t = { [l:fds()] = net.POLLIN }
+	       local n = net.poll(t, 50)
+	       log[#log + 1] = "timeout " .. n .. " " .. t[l:fds()]
+	       t[l:fds()] = net.POLLIN
+	       n = net.poll(t, 5000)
+	       log[#log + 1] = "ready " .. n .. " " .. t[l:fds()]
+	       n = net.poll(t, 0)
+	       log[#log + 1] = "again " .. n
+	     end)
+	     net.spawn(function()
+	       net.sleep(100)
+	       log[#log + 1] = "connect"
+	       net.connect_tcp("127.0.0.1", l:port())
+	     end)
+	     net.spawn(function() for i = 1, 10 do ticks = ticks + 1 net.sleep(5) end end)
+	     print(net.run(), table.concat(log, ", "), ticks)'
+	assert_success
+	assert_output "true	timeout 0 0, connect, ready 1 1, again 1	10"
+}
+
+@test "recvfrom and sendto inside tasks wait for their datagram without holding up the others" {
+	p=$(closed_port)
+	lua "local u = net.listen_udp('127.0.0.1', $p)
+	     local log = {}
+	     net.spawn(function()
+	       local d, host = net.recvfrom(u)
+	       log[#log + 1] = 'got ' .. d .. ' from ' .. host
+	     end)
+	     net.spawn(function()
+	       log[#log + 1] = 'sending'
+	       local c = net.connect_udp('127.0.0.1', $p)
+	       local n = net.sendto(c, 'dgram', '127.0.0.1', $p)
+	       log[#log + 1] = 'sent ' .. n
+	     end)
+	     print(net.run(), table.concat(log, ', '))"
+	assert_success
+	assert_output "true	sending, sent 5, got dgram from 127.0.0.1"
+}
