@@ -42,6 +42,7 @@ enum op {
 	OP_RECVFROM,
 	OP_SENDTO,
 	OP_POLL,      /* waits on several descriptors, then polls again */
+	OP_HANDSHAKE, /* net.tls, net.connect_tls: the TLS handshake */
 	OP_SERVE      /* a serve task: accept and spawn */
 };
 
@@ -75,6 +76,11 @@ struct task {
 	socklen_t tolen;
 	struct vn_waiter *pw;     /* poll: a waiter per descriptor (on its stack) */
 	int npw, pwcap;
+	struct vn_tls_ctx *hctx;  /* handshake: the context, the session, and */
+	struct vn_tls *hs;        /* for connect_tls the host (SNI) and whether */
+	char *hhost;              /* the slot is closed when it fails */
+	int hclose;
+	long htimeout;
 	int pref, tref, wref;     /* poll: refs of net.poll, its table, and a
 	                             copy of the events asked (poll overwrites) */
 };
@@ -351,6 +357,59 @@ try_accept(lua_State *L, struct task *k)
 }
 
 static void
+handshake_end(struct task *k)
+{
+	if (k->hs)
+		vn_tls_free(k->hs);
+	if (k->hctx)
+		vn_tls_ctx_free(k->hctx);
+	free(k->hhost);
+	k->hs = NULL;
+	k->hctx = NULL;
+	k->hhost = NULL;
+}
+
+static int
+handshake_fail(lua_State *L, struct task *k, const char *why)
+{
+	lua_pushinteger(L, -1);
+	lua_pushstring(L, why);
+	handshake_end(k);
+	if (k->hclose && task_fd(k) >= 0) {
+		closing(k->s, k->slot);
+		vn_fdtab_close(k->s->t, k->slot);
+	}
+	return 2;
+}
+
+static int
+try_handshake(lua_State *L, struct task *k)
+{
+	struct vn_tls_err e;
+	int fd = task_fd(k);
+
+	if (fd < 0)
+		return handshake_fail(L, k, strerror(EBADF));
+	if (!k->hs && !(k->hs = vn_tls_start(k->hctx, fd, k->hhost, &e)))
+		return handshake_fail(L, k, e.msg);
+	if (vn_tls_handshake(k->hs, 0, &e) == 0) {
+		vn_fdtab_set_tls(k->s->t, k->slot, k->hs);   /* the table owns it */
+		k->hs = NULL;
+		handshake_end(k);
+		lua_pushinteger(L, k->slot);
+		return 1;
+	}
+	if (e.code == VN_TLS_INTR && vn_sig_pending())
+		return INTERRUPTED;
+	if (e.code != VN_TLS_TIMEOUT)
+		return handshake_fail(L, k, e.msg);
+	if (k->deadline >= 0 && vn_now_ms() >= k->deadline)
+		return handshake_fail(L, k, "timed out");
+	/* libtls's wish is not exposed here: either event retries it */
+	return wait_on(L, k, fd, POLLIN | POLLOUT, tag(k->s, k->slot), k->deadline, 0);
+}
+
+static void
 connect_drop(struct task *k)
 {
 	if (k->cfd >= 0) {
@@ -377,6 +436,7 @@ try_connect(lua_State *L, struct task *k)
 	if (k->cfd >= 0) {
 		if (k->deadline >= 0 && vn_now_ms() >= k->deadline) {
 			connect_end(k);
+			handshake_end(k);
 			return push_fail(L, strerror(ETIMEDOUT));
 		}
 		if (vn_connect_done(k->cfd, &k->err) == 0) {
@@ -387,6 +447,15 @@ try_connect(lua_State *L, struct task *k)
 			if ((slot = vn_fdtab_add(k->s->t, fd)) < 0)
 				return push_fail(L, "not enough memory");
 			own(k->s, k->id, slot);
+			if (k->hctx) {
+				/* connect_tls: the handshake follows, in its own time */
+				k->op = OP_HANDSHAKE;
+				k->slot = slot;
+				k->gen = k->s->t->gen[slot];
+				k->hclose = 1;
+				k->deadline = k->htimeout < 0 ? -1 : vn_now_ms() + k->htimeout;
+				return try_handshake(L, k);
+			}
 			lua_pushinteger(L, slot);
 			return 1;
 		}
@@ -401,6 +470,7 @@ try_connect(lua_State *L, struct task *k)
 			return wait_on(L, k, k->cfd, POLLOUT, 0, k->deadline, 0);
 	}
 	connect_end(k);
+	handshake_end(k);
 	return push_fail(L, vn_err_str(&k->err));
 }
 
@@ -576,6 +646,7 @@ attempt(lua_State *L, struct task *k)
 	case OP_RECVFROM: return try_recvfrom(L, k);
 	case OP_SENDTO: return try_sendto(L, k);
 	case OP_POLL: return try_poll(L, k);
+	case OP_HANDSHAKE: return try_handshake(L, k);
 	default: return 0;
 	}
 }
@@ -666,6 +737,41 @@ vn_task_connect_tcp(lua_State *L)
 	k->ai = k->res;
 	k->cfd = -1;
 	k->deadline = t < 0 ? -1 : vn_now_ms() + (t > 1e9 ? 1000000000L : (long)t);
+	return start(L, k, OP_CONNECT);
+}
+
+int
+vn_task_tls(lua_State *L, int slot, struct vn_tls_ctx *c, int timeout)
+{
+	struct task *k = current(L);
+
+	k->slot = slot;
+	k->gen = k->s->t->gen[slot];
+	k->hctx = c;
+	k->hclose = 0;
+	k->deadline = timeout < 0 ? -1 : vn_now_ms() + timeout;
+	return start(L, k, OP_HANDSHAKE);
+}
+
+int
+vn_task_connect_tls(lua_State *L, const char *host, int port,
+                    struct vn_tls_ctx *c, int timeout)
+{
+	struct task *k = current(L);
+
+	k->hctx = c;
+	if (!(k->hhost = strdup(host))) {
+		handshake_end(k);
+		return push_fail(L, strerror(ENOMEM));
+	}
+	k->htimeout = timeout;
+	if (vn_resolve_tcp(host, port, AF_UNSPEC, &k->res, &k->err) < 0) {
+		handshake_end(k);
+		return push_fail(L, vn_err_str(&k->err));
+	}
+	k->ai = k->res;
+	k->cfd = -1;
+	k->deadline = timeout < 0 ? -1 : vn_now_ms() + timeout;
 	return start(L, k, OP_CONNECT);
 }
 
@@ -774,6 +880,7 @@ task_gc(lua_State *L)
 	k->res = NULL;
 	free(k->more);
 	k->more = NULL;
+	handshake_end(k);
 	return 0;
 }
 

@@ -25,6 +25,12 @@ int vn_task_recvfrom(lua_State *L);
 int vn_task_sendto(lua_State *L);
 /* net.poll in a task: the descriptors' events or the timeout wake it. */
 int vn_task_poll(lua_State *L);
+/* net.tls and net.connect_tls in a task: the handshake (over slot, or
+ * after connecting) waits by suspending it; the task takes c (and frees it). */
+struct vn_tls_ctx;
+int vn_task_tls(lua_State *L, int slot, struct vn_tls_ctx *c, int timeout);
+int vn_task_connect_tls(lua_State *L, const char *host, int port,
+                        struct vn_tls_ctx *c, int timeout);
 /* A slot the running task opened: closed if the task fails. */
 void vn_task_own(lua_State *L, int slot);
 /* The slot is about to be closed: its waiters wake (and find it closed). */

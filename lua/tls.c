@@ -16,6 +16,7 @@
 #include "../core/tls.h"
 #include "fdtab.h"
 #include "net.h"
+#include "task.h"
 #include "tls.h"
 
 static struct vn_fdtab *
@@ -102,6 +103,8 @@ upgrade(lua_State *L, int slot, int fd, const char *host,
 		return push_fail(L, "already speaks TLS");
 	if (!(c = vn_tls_ctx_new(o, server, &e)))
 		return push_fail(L, e.msg);
+	if (vn_task_active(L))
+		return vn_task_tls(L, slot, c, timeout);
 	t = vn_tls_start(c, fd, host, &e);
 	if (t && vn_tls_handshake(t, timeout, &e) < 0) {
 		vn_tls_free(t);
@@ -143,6 +146,14 @@ net_connect_tls(lua_State *L)
 	server = checkopts(L, 3, &o, &timeout);
 	if (!(p >= 0 && p <= 65535 && p == (int)p))
 		return push_fail(L, "invalid port");
+	if (vn_task_active(L)) {
+		struct vn_tls_ctx *c;
+		struct vn_tls_err te;
+
+		if (!(c = vn_tls_ctx_new(&o, server, &te)))
+			return push_fail(L, te.msg);
+		return vn_task_connect_tls(L, host, (int)p, c, timeout);
+	}
 	fd = vn_connect_tcp(host, (int)p, AF_UNSPEC, timeout, &e);
 	if (fd < 0) {
 		if (errno == EINTR && vn_sig_pending())

@@ -295,3 +295,52 @@ for s in conns:
 	assert_success
 	assert_output "true	sending, sent 5, got dgram from 127.0.0.1"
 }
+
+@test "connect_tls and net.tls inside tasks: handshakes wait by suspending, with a TLS server task in the same loop" {
+	lua "local l = net.listen_tcp('127.0.0.1', 0)
+	     local got, ticks, done = {}, 0, false
+	     net.serve(l, function(fd)
+	       net.tls(fd, { cert = '$CERTS/server.pem', key = '$CERTS/server.key' })
+	       local line = net.recv(fd, 100)
+	       net.send(fd, 'tls ' .. tostring(line))
+	       net.close(fd)
+	     end)
+	     for i = 1, 3 do
+	       net.spawn(function()
+	         local fd, why = net.connect_tls('localhost', l:port(), { ca = '$CERTS/ca.pem', timeout = 5000 })
+	         if fd < 0 then got[#got + 1] = why return end
+	         net.send(fd, 'n' .. i)
+	         local r = net.recv(fd, 100)
+	         got[#got + 1] = r
+	         net.close(fd)
+	         if #got == 3 then done = true l:close() end
+	       end)
+	     end
+	     net.spawn(function() while not done do ticks = ticks + 1 net.sleep(1) end end)
+	     print(net.run())
+	     table.sort(got)
+	     print(table.concat(got, ' '), ticks > 0)"
+	assert_success
+	assert_line -n 0 true
+	assert_line -n 1 "tls n1 tls n2 tls n3	true"
+}
+
+@test "connect_tls inside a task reports a server it cannot verify, and its handshake timeout" {
+	lua "local l = net.listen_tcp('127.0.0.1', 0)
+	     net.serve(l, function(fd)
+	       net.tls(fd, { cert = '$CERTS/server.pem', key = '$CERTS/server.key' })
+	       net.recv(fd, 1)
+	       net.close(fd)
+	     end)
+	     local mute = net.listen_tcp('127.0.0.1', 0)   -- accepts, never speaks
+	     net.spawn(function()
+	       print(net.connect_tls('localhost', l:port(), { ca = '$CERTS/ca.pem', servername = 'other.example' }))
+	       print(net.connect_tls('localhost', mute:port(), { ca = '$CERTS/ca.pem', timeout = 200 }))
+	       l:close()
+	     end)
+	     print(net.run())"
+	assert_success
+	assert_line -n 0 "-1	name \`other.example' not present in server certificate"
+	assert_line -n 1 "-1	timed out"
+	assert_line -n 2 true
+}
