@@ -195,15 +195,25 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	assert_output "true	30	true"
 }
 
-@test "recv on a descriptor another task closes wakes with nil" {
+@test "recv on a descriptor another task closes wakes with nil, even once its number is reused" {
 	lua 'local l = net.listen_tcp("127.0.0.1", 0)
 	     local c = net.connect_tcp("127.0.0.1", l:port())
-	     local res = "none"
-	     net.spawn(function() res = tostring(net.recv(c, 10)) end)
-	     net.spawn(function() net.sleep(20) net.close(c) end)
-	     print(net.run(), res)'
+	     local log = {}
+	     net.spawn(function()
+	       local r = net.recv(c, 10)
+	       log[#log + 1] = "recv " .. tostring(r)
+	     end)
+	     net.spawn(function()
+	       net.sleep(20)
+	       log[#log + 1] = "closing"
+	       net.close(c)
+	       -- the lowest free slot: the one just closed, now a socket with
+	       -- nothing to read
+	       log[#log + 1] = "reused " .. tostring(net.listen_udp("127.0.0.1", 0) == c)
+	     end)
+	     print(net.run(), table.concat(log, ", "))'
 	assert_success
-	assert_output "true	nil"
+	assert_output "true	closing, reused true, recv nil"
 }
 
 @test "TLS inside tasks: a TLS listener serves several clients through net.serve" {
