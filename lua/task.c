@@ -963,7 +963,7 @@ resume(lua_State *L, struct task *k, int nres)
 	r = lua_resume(co, nres);
 	s->current = NULL;
 	if (r == LUA_YIELD) {
-		if (k->w.queued)
+		if (k->w.queued || k->npw > 0)
 			return;
 		/* A bare coroutine.yield: the task lets the others run. */
 		lua_settop(co, 0);

@@ -275,16 +275,23 @@ for s in conns:
 	       log[#log + 1] = "ready " .. n .. " " .. t[l:fds()]
 	       n = net.poll(t, 0)
 	       log[#log + 1] = "again " .. n
+	       t[l:fds()] = net.POLLIN
+	       l:accept()
+	       n = net.poll(t)                 -- no timeout: the next client
+	       log[#log + 1] = "forever " .. n .. " " .. t[l:fds()]
 	     end)
 	     net.spawn(function()
 	       net.sleep(100)
 	       log[#log + 1] = "connect"
 	       net.connect_tcp("127.0.0.1", l:port())
+	       net.sleep(50)
+	       log[#log + 1] = "connect2"
+	       net.connect_tcp("127.0.0.1", l:port())
 	     end)
 	     net.spawn(function() for i = 1, 10 do ticks = ticks + 1 net.sleep(5) end end)
 	     print(net.run(), table.concat(log, ", "), ticks)'
 	assert_success
-	assert_output "true	timeout 0 0, connect, ready 1 1, again 1	10"
+	assert_output "true	timeout 0 0, connect, ready 1 1, again 1, connect2, forever 1 1	10"
 }
 
 @test "recvfrom and sendto inside tasks wait for their datagram without holding up the others" {
