@@ -26,6 +26,7 @@
 #include "fdtab.h"
 #include "internal.h"
 #include "net.h"
+#include "task.h"
 #include "tls.h"
 
 #define SCRATCH_MAX (1 << 20)  /* recv/read return at most this much per call */
@@ -201,12 +202,52 @@ vn_lua_push_listener(lua_State *L, const int *fds, int n)
 	}
 }
 
+void *
+vn_lua_checklistener(lua_State *L, int i)
+{
+	return luaL_checkudata(L, i, VN_LISTENER);
+}
+
+int
+vn_lua_listener_fds(void *p, int *slots, int *fds, const char **path)
+{
+	struct listener *l = p;
+	int i, n = 0;
+
+	for (i = 0; i < l->n; i++) {
+		int o = vn_fdtab_get(l->t, l->slot[i]);
+
+		if (o >= 0 && vn_fdtab_gen(l->t, l->slot[i]) == l->gen[i]) {
+			slots[n] = l->slot[i];
+			fds[n++] = o;
+		}
+	}
+	*path = l->path;
+	return n;
+}
+
+int
+vn_lua_listener_adopt(void *p, int fd, char why[VN_WHYLEN])
+{
+	struct listener *l = p;
+	struct vn_tls_err e;
+	int slot = add_socket(l->t, fd, l->tls, &e);
+
+	if (slot < 0)
+		snprintf(why, VN_WHYLEN, "%s", e.msg);
+	return slot;
+}
+
 static int
 listener_accept(lua_State *L)
 {
-	struct listener *l = checklistener(L);
+	struct listener *l;
 	int os[VN_MAXLISTEN], n = 0, i, fd, slot;
 	struct vn_tls_err e;
+
+	if (vn_task_active(L))
+		return vn_task_accept(L);
+	l = checklistener(L);
 
 	for (i = 0; i < l->n; i++) {
 		int o = vn_fdtab_get(l->t, l->slot[i]);
@@ -261,7 +302,13 @@ listener_fds(lua_State *L)
 static int
 listener_close(lua_State *L)
 {
-	listener_release(checklistener(L));
+	struct listener *l = checklistener(L);
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (vn_fdtab_gen(l->t, l->slot[i]) == l->gen[i])
+			vn_task_closing(L, l->slot[i]);
+	listener_release(l);
 	return 0;
 }
 
@@ -385,6 +432,9 @@ net_connect_tcp(lua_State *L)
 
 	if (port < 0)
 		return push_fail(L, "invalid port");
+	/* In a task it suspends, unless a proxy's dialogue is in the way. */
+	if (vn_task_active(L) && !proxy)
+		return vn_task_connect_tcp(L, host, port, timeout);
 	fd = vn_lua_connect(L, host, port, proxy, timeout);
 	if (fd < 0) {
 		lua_pushinteger(L, -1);
@@ -447,18 +497,28 @@ in(lua_State *L)
 	return 1;
 }
 
-static int net_send(lua_State *L) { return out(L); }
-static int net_write(lua_State *L) { return out(L); }
-static int net_recv(lua_State *L) { return in(L); }
-static int net_read(lua_State *L) { return in(L); }
+/* Inside a task these suspend it instead of blocking (lua/task.c). */
+static int
+net_send(lua_State *L)
+{
+	return vn_task_active(L) ? vn_task_send(L) : out(L);
+}
+
+static int
+net_recv(lua_State *L)
+{
+	return vn_task_active(L) ? vn_task_recv(L) : in(L);
+}
 
 static int
 net_close(lua_State *L)
 {
 	lua_Number n = luaL_checknumber(L, 1);
 
-	if (vn_fdtab_get(fdtab(L), n) >= 0)
+	if (vn_fdtab_get(fdtab(L), n) >= 0) {
+		vn_task_closing(L, (int)n);
 		vn_fdtab_close(fdtab(L), (int)n);
+	}
 	return 0;
 }
 
@@ -549,6 +609,8 @@ net_poll(lua_State *L)
 	int r, n, invalid, ready = 0, timeout;
 	long until;
 
+	if (vn_task_active(L))
+		return vn_task_poll(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	timeout = opttimeout(L, 2);
 	np = poll_gather(L, t, &p, &nk, &invalid);
@@ -695,6 +757,7 @@ push_fd(lua_State *L, int fd, const struct vn_err *e)
 	slot = add_socket(fdtab(L), fd, NULL, &te);
 	if (slot < 0)
 		return push_fail(L, te.msg);
+	vn_task_own(L, slot);
 	lua_pushinteger(L, slot);
 	return 1;
 }
@@ -773,6 +836,8 @@ net_sendto(lua_State *L)
 	struct vn_err e;
 	ssize_t r;
 
+	if (vn_task_active(L))
+		return vn_task_sendto(L);
 	if (fd < 0)
 		return push_fail(L, strerror(EBADF));
 	if (port < 0)
@@ -801,6 +866,8 @@ net_recvfrom(lua_State *L)
 	ssize_t r;
 	int port;
 
+	if (vn_task_active(L))
+		return vn_task_recvfrom(L);
 	if (max == 0)
 		return luaL_argerror(L, 2, "length must be positive");
 	if (fd < 0) {
@@ -847,8 +914,8 @@ static const luaL_Reg net_funcs[] = {
 	{ "connect_tcp", net_connect_tcp },
 	{ "send", net_send },
 	{ "recv", net_recv },
-	{ "read", net_read },
-	{ "write", net_write },
+	{ "read", net_recv },
+	{ "write", net_send },
 	{ "close", net_close },
 	{ "poll", net_poll },
 	{ "stat", net_stat },
@@ -907,6 +974,7 @@ vn_lua_net_open(lua_State *L)
 		lua_setfield(L, -2, r->name);
 	}
 	vn_lua_tls_open(L, lua_gettop(L), t);
+	vn_task_open(L, lua_gettop(L), t);
 	lua_pushcfunction(L, vn_lua_url_parse);
 	lua_setfield(L, -2, "url_parse");
 	setflag(L, "POLLIN", POLLIN);
