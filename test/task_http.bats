@@ -511,3 +511,106 @@ PY
 	assert_output $'HTTP/1.1 200 OK\ncpu ok'
 }
 
+
+# --- beyond examples.bats: what only a hostile client shows ---------------------
+
+@test "task_http.lua answers pipelined requests in order, in one send or split anywhere" {
+	d=$(www)
+	serve srv "$H" "$d"
+	req=$'GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\nHEAD /sub/we%20ird%26%3Cn%3E.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /sub/we%20ird%26%3Cn%3E.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
+	want=$'HTTP/1.1 200 OK\r\nServer: vlcnet-http\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 6\r\nConnection: keep-alive\r\n\r\nhello\n'
+	want+=$'HTTP/1.1 200 OK\r\nServer: vlcnet-http\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n'
+	want+=$'HTTP/1.1 200 OK\r\nServer: vlcnet-http\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 2\r\nConnection: close\r\n\r\nx\n'
+	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf '%s' "$req")
+	assert_success
+	assert_output "${want%$'\n'}"
+	# The same bytes in pieces of 7, each its own TCP segment: heads and
+	# their ends cut anywhere.
+	run timeout 30 python3 - "$port" "$req" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+req = sys.argv[2].encode()
+for i in range(0, len(req), 7):
+    s.sendall(req[i:i + 7])
+s.settimeout(20)
+got = b""
+while True:
+    d = s.recv(4096)
+    if not d:
+        break
+    got += d
+sys.stdout.write(got.decode())
+PY
+	assert_success
+	assert_output "${want%$'\n'}"
+}
+
+@test "task_http.lua drops a client that drips its head slower than IDLE_TIMEOUT allows (slowloris), and serves others" {
+	d=$(www)
+	serve_with 'IDLE_TIMEOUT = 1' srv "$H" "$d"
+	run timeout 40 python3 - "$port" <<'PY'
+import select, socket, sys, time
+port = int(sys.argv[1])
+slow = socket.create_connection(("127.0.0.1", port))
+slow.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+slow.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\nX: ")
+other = socket.create_connection(("127.0.0.1", port))
+other.sendall(b"GET /a.txt HTTP/1.0\r\n\r\n")
+print(other.recv(1000).split(b"\r\n")[0].decode())
+# A byte every 50 ms (each arrives well within IDLE_TIMEOUT of the last)
+# for up to 20 s, until the server ends the connection.
+end = time.time() + 20
+state = "not dropped"
+while time.time() < end:
+    try:
+        slow.sendall(b"B")
+        if select.select([slow], [], [], 0.05)[0] and slow.recv(100) == b"":
+            state = "dropped"
+            break
+    except OSError:
+        state = "dropped"
+        break
+print("slow", state)
+PY
+	assert_success
+	assert_output $'HTTP/1.1 200 OK\nslow dropped'
+}
+
+@test "task_http.lua drops a client that takes nothing of its answer for IDLE_TIMEOUT" {
+	d=$(www)
+	head -c 20000000 /dev/zero >"$d/huge.bin"
+	serve_with 'IDLE_TIMEOUT = 1' srv "$H" "$d"
+	run timeout 60 python3 - "$port" "$VLCNET_PID" <<'PY'
+import os, socket, sys, time
+port, pid = int(sys.argv[1]), sys.argv[2]
+def fds():
+    return len(os.listdir("/proc/%s/fd" % pid))
+before = fds()
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", port))
+s.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+# The server holds the connection and the file, then lets both go
+# without this client reading a byte: wait for that (20 s at most).
+end = time.time() + 20
+while fds() <= before and time.time() < end:
+    time.sleep(0.01)
+while fds() > before and time.time() < end:
+    time.sleep(0.05)
+print("held" if fds() > before else "dropped")
+s.settimeout(20)
+n = 0
+while True:
+    try:
+        d = s.recv(1 << 20)
+    except ConnectionResetError:
+        break
+    if not d:
+        break
+    n += len(d)
+print("short", n < 20000000)
+PY
+	assert_success
+	assert_output $'dropped\nshort True'
+}
