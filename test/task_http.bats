@@ -619,3 +619,69 @@ PY
 	assert_success
 	assert_output $'dropped\nshort True'
 }
+
+@test "task_http.lua leaves no descriptor behind, whatever its clients did" {
+	d=$(www)
+	head -c 20000000 /dev/zero >"$d/huge.bin"
+	serve_with 'IDLE_TIMEOUT = 1 MAX_CLIENTS = 3 MAX_HEAD = 100' srv "$H" "$d"
+	before=$(fd_count "$VLCNET_PID")
+	run timeout 60 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+def conn():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(20)
+    return s
+def until_end(s):
+    got = b""
+    while True:
+        try:
+            d = s.recv(1 << 20)
+        except ConnectionResetError:
+            break
+        if not d:
+            break
+        got += d
+    return got
+# A download the client abandons half way (the server's send fails).
+a = conn()
+a.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+a.recv(65536)
+a.close()
+# A download never taken (dropped after IDLE_TIMEOUT), a head never
+# finished (dropped too), and one past MAX_CLIENTS (503).
+b = socket.socket()
+b.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+b.connect(("127.0.0.1", port))
+b.settimeout(20)
+b.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+c = conn()
+c.sendall(b"GET /a.txt HTTP/1.1\r\n")
+e = conn()
+e.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+e.recv(1000)   # a kept-alive connection, for the cap
+f = conn()
+print(until_end(f).split(b"\r\n")[0].decode())
+print("unfinished", until_end(c))
+until_end(b)
+e.close()
+# A head over MAX_HEAD (431), a malformed one (400), a closed one.
+g = conn()
+g.sendall(b"GET /a.txt HTTP/1.1\r\nX: " + b"B" * 200 + b"\r\n\r\n")
+print(until_end(g).split(b"\r\n")[0].decode())
+h = conn()
+h.sendall(b"NOT HTTP\r\n\r\n")
+print(until_end(h).split(b"\r\n")[0].decode())
+i = conn()
+i.sendall(b"GET /a.t")
+i.close()
+PY
+	assert_success
+	assert_output - <<'OUT'
+HTTP/1.1 503 Service Unavailable
+unfinished b''
+HTTP/1.1 431 Request Header Fields Too Large
+HTTP/1.1 400 Bad Request
+OUT
+	fd_count_is "$VLCNET_PID" "$before"
+}
