@@ -275,7 +275,7 @@ local function client(fd)
 	end
 	local c = { fd = fd, buf = "", at = 1, keep = true }
 	clients[c], count = true, count + 1
-	while c.keep and not c.closed do
+	while c.keep do
 		c.deadline = now() + IDLE   -- for the whole head
 		local head, status = read_head(c)
 		if not head and not status then break end
@@ -293,7 +293,7 @@ local function client(fd)
 			c.keep, c.head = false, false
 			r = error_page(status)
 		end
-		if c.closed or not send(c, r) then break end
+		if not send(c, r) then break end
 	end
 	clients[c], count = nil, count - 1
 	-- the watch may have closed it already (and the slot be someone else's)
@@ -303,6 +303,9 @@ end
 net.serve(listener, client)
 
 -- The idle watch: a head not finished, or an answer not taken, in IDLE ms.
+-- A client's task waits only inside net.recv and net.send; closing its
+-- descriptor then makes that call return nil or -1 (even once the number is
+-- a new client's), and the task ends without closing it again.
 net.spawn(function()
 	while true do
 		net.sleep(math.min(IDLE, 1000))
