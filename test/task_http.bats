@@ -625,9 +625,9 @@ PY
 	head -c 20000000 /dev/zero >"$d/huge.bin"
 	serve_with 'IDLE_TIMEOUT = 1 MAX_CLIENTS = 3 MAX_HEAD = 100' srv "$H" "$d"
 	before=$(fd_count "$VLCNET_PID")
-	run timeout 60 python3 - "$port" <<'PY'
-import socket, sys
-port = int(sys.argv[1])
+	run timeout 60 python3 - "$port" "$VLCNET_PID" "$before" <<'PY'
+import os, socket, sys, time
+port, pid, before = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 def conn():
     s = socket.create_connection(("127.0.0.1", port))
     s.settimeout(20)
@@ -663,8 +663,14 @@ e.recv(1000)   # a kept-alive connection, for the cap
 f = conn()
 print(until_end(f).split(b"\r\n")[0].decode())
 print("unfinished", until_end(c))
-until_end(b)
+# The server lets b and its file go without b reading a byte (read, b
+# would take its answer and not be dropped).
 e.close()
+end = time.time() + 20
+while len(os.listdir("/proc/%s/fd" % pid)) > before and time.time() < end:
+    time.sleep(0.05)
+print("b dropped", len(os.listdir("/proc/%s/fd" % pid)) == before)
+b.close()
 # A head over MAX_HEAD (431), a malformed one (400), a closed one.
 g = conn()
 g.sendall(b"GET /a.txt HTTP/1.1\r\nX: " + b"B" * 200 + b"\r\n\r\n")
@@ -680,6 +686,7 @@ PY
 	assert_output - <<'OUT'
 HTTP/1.1 503 Service Unavailable
 unfinished b''
+b dropped True
 HTTP/1.1 431 Request Header Fields Too Large
 HTTP/1.1 400 Bad Request
 OUT
