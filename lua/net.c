@@ -497,7 +497,7 @@ in(lua_State *L)
 	return 1;
 }
 
-/* Inside a task these suspend it instead of blocking (lua/task.c). */
+/* Inside a task these suspend it instead of blocking (lua/task_op.c). */
 static int
 net_send(lua_State *L)
 {

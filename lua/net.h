@@ -17,7 +17,7 @@ struct vn_stat;
 /* Set the fields of net.stat (core/fs.h's vn_stat_names) in the table on the
  * stack top; net.stat and the hooks' entries both use it. */
 void vn_lua_setstat(lua_State *L, const struct vn_stat *st);
-/* For lua/task.c: the listener at index i (an argument error otherwise). */
+/* For tasks (lua/task_op.c): the listener at index i (an argument error otherwise). */
 void *vn_lua_checklistener(lua_State *L, int i);
 /* Its open slots and their OS descriptors (up to 16, core/net.h's
  * VN_MAXLISTEN), and its Unix path or NULL; returns how many. */
