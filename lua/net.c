@@ -464,6 +464,8 @@ out(lua_State *L)
 	}
 	if (c->fd == 1 || c->fd == 2)
 		fflush(stdout);  /* keep print() and net.write(1, …) in order */
+	if (vn_task_active(L))    /* it suspends the task instead of blocking */
+		return vn_task_send(L, (int)lua_tonumber(L, 1), buf, len);
 	r = vn_conn_write(c, buf, len);
 	check_interrupt(L, r);
 	lua_pushinteger(L, r < 0 ? -1 : (lua_Integer)r);
@@ -485,6 +487,8 @@ in(lua_State *L)
 		lua_pushnil(L);
 		return 1;
 	}
+	if (vn_task_active(L))
+		return vn_task_recv(L, (int)lua_tonumber(L, 1), max);
 	buf = vn_fdtab_scratch(fdtab(L), max);
 	if (!buf)
 		return luaL_error(L, "not enough memory");
@@ -497,18 +501,10 @@ in(lua_State *L)
 	return 1;
 }
 
-/* Inside a task these suspend it instead of blocking (lua/task_op.c). */
-static int
-net_send(lua_State *L)
-{
-	return vn_task_active(L) ? vn_task_send(L) : out(L);
-}
-
-static int
-net_recv(lua_State *L)
-{
-	return vn_task_active(L) ? vn_task_recv(L) : in(L);
-}
+static int net_send(lua_State *L) { return out(L); }
+static int net_write(lua_State *L) { return out(L); }
+static int net_recv(lua_State *L) { return in(L); }
+static int net_read(lua_State *L) { return in(L); }
 
 static int
 net_close(lua_State *L)
@@ -836,14 +832,14 @@ net_sendto(lua_State *L)
 	struct vn_err e;
 	ssize_t r;
 
-	if (vn_task_active(L))
-		return vn_task_sendto(L);
 	if (fd < 0)
 		return push_fail(L, strerror(EBADF));
 	if (port < 0)
 		return push_fail(L, "invalid port");
 	if (vn_udp_dest(fd, host, port, &to, &tolen, &e) < 0)
 		return push_fail(L, vn_err_str(&e));
+	if (vn_task_active(L))
+		return vn_task_sendto(L, (int)lua_tonumber(L, 1), buf, len, &to, tolen);
 	r = vn_sendto(fd, buf, len, (struct sockaddr *)&to, tolen);
 	check_interrupt(L, (int)r);
 	if (r < 0)
@@ -866,8 +862,6 @@ net_recvfrom(lua_State *L)
 	ssize_t r;
 	int port;
 
-	if (vn_task_active(L))
-		return vn_task_recvfrom(L);
 	if (max == 0)
 		return luaL_argerror(L, 2, "length must be positive");
 	if (fd < 0) {
@@ -875,6 +869,8 @@ net_recvfrom(lua_State *L)
 		lua_pushstring(L, strerror(EBADF));
 		return 2;
 	}
+	if (vn_task_active(L))
+		return vn_task_recvfrom(L, (int)lua_tonumber(L, 1), max);
 	buf = vn_fdtab_scratch(fdtab(L), max);
 	if (!buf)
 		return luaL_error(L, "not enough memory");
@@ -914,8 +910,8 @@ static const luaL_Reg net_funcs[] = {
 	{ "connect_tcp", net_connect_tcp },
 	{ "send", net_send },
 	{ "recv", net_recv },
-	{ "read", net_recv },
-	{ "write", net_send },
+	{ "read", net_read },
+	{ "write", net_write },
 	{ "close", net_close },
 	{ "poll", net_poll },
 	{ "stat", net_stat },

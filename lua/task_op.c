@@ -25,7 +25,6 @@
 #include "task.h"
 #include "task_int.h"
 
-#define RECV_MAX (1 << 20)     /* as net.recv: at most this much per call */
 #define push_fail vn_lua_fail
 
 /* Put the task's waiter in the loop: WAITING, or the failure pushed. */
@@ -486,43 +485,26 @@ start(lua_State *L, struct task *k, enum op op)
 /* --- the bindings ------------------------------------------------------------ */
 
 int
-vn_task_recv(lua_State *L)
+vn_task_recv(lua_State *L, int slot, size_t max)
 {
 	struct task *k = vn_task_current(L);
-	lua_Number n = luaL_checknumber(L, 1), max = luaL_optnumber(L, 2, 1);
 
-	if (!(max > 0))
-		return luaL_argerror(L, 2, "length must be positive");
-	k->slot = vn_fdtab_get(k->s->t, n) < 0 ? -1 : (int)n;
-	k->len = max >= RECV_MAX ? RECV_MAX : max < 1 ? 1 : (size_t)max;
-	if (k->slot < 0) {
-		lua_pushnil(L);
-		return 1;
-	}
-	k->gen = vn_fdtab_gen(k->s->t, k->slot);
+	k->slot = slot;
+	k->gen = vn_fdtab_gen(k->s->t, slot);
+	k->len = max;
 	return start(L, k, OP_RECV);
 }
 
 int
-vn_task_send(lua_State *L)
+vn_task_send(lua_State *L, int slot, const char *buf, size_t len)
 {
 	struct task *k = vn_task_current(L);
-	lua_Number n = luaL_checknumber(L, 1), len;
-	size_t l;
-	const char *buf = luaL_checklstring(L, 2, &l);
 
-	len = luaL_optnumber(L, 3, (lua_Number)l);
-	k->slot = vn_fdtab_get(k->s->t, n) < 0 ? -1 : (int)n;
-	if (k->slot < 0) {
-		lua_pushinteger(L, -1);
-		return 1;
-	}
-	k->gen = vn_fdtab_gen(k->s->t, k->slot);
-	k->buf = buf;   /* argument 2 stays on the task's stack while it waits */
-	k->len = !(len > 0) ? 0 : len >= (lua_Number)l ? l : (size_t)len;
+	k->slot = slot;
+	k->gen = vn_fdtab_gen(k->s->t, slot);
+	k->buf = buf;   /* the caller's argument: on the task's stack while it waits */
+	k->len = len;
 	k->done = 0;
-	if (vn_fdtab_get(k->s->t, n) == 1 || vn_fdtab_get(k->s->t, n) == 2)
-		fflush(stdout);  /* keep print() and net.write(1, …) in order */
 	return start(L, k, OP_SEND);
 }
 
@@ -586,45 +568,28 @@ vn_task_connect_tls(lua_State *L, const char *host, int port,
 }
 
 int
-vn_task_recvfrom(lua_State *L)
+vn_task_recvfrom(lua_State *L, int slot, size_t max)
 {
 	struct task *k = vn_task_current(L);
-	lua_Number n = luaL_checknumber(L, 1), max = luaL_optnumber(L, 2, 65535);
 
-	if (!(max > 0))
-		return luaL_argerror(L, 2, "length must be positive");
-	k->slot = vn_fdtab_get(k->s->t, n) < 0 ? -1 : (int)n;
-	k->len = max >= RECV_MAX ? RECV_MAX : max < 1 ? 1 : (size_t)max;
-	if (k->slot < 0) {
-		lua_pushnil(L);
-		lua_pushstring(L, strerror(EBADF));
-		return 2;
-	}
-	k->gen = vn_fdtab_gen(k->s->t, k->slot);
+	k->slot = slot;
+	k->gen = vn_fdtab_gen(k->s->t, slot);
+	k->len = max;
 	return start(L, k, OP_RECVFROM);
 }
 
 int
-vn_task_sendto(lua_State *L)
+vn_task_sendto(lua_State *L, int slot, const char *buf, size_t len,
+               const struct sockaddr_storage *to, socklen_t tolen)
 {
 	struct task *k = vn_task_current(L);
-	lua_Number n = luaL_checknumber(L, 1), p;
-	size_t len;
-	const char *buf = luaL_checklstring(L, 2, &len);
-	const char *host = luaL_checkstring(L, 3);
-	int fd;
 
-	p = luaL_checknumber(L, 4);
-	k->slot = (fd = vn_fdtab_get(k->s->t, n)) < 0 ? -1 : (int)n;
-	if (k->slot < 0)
-		return push_fail(L, strerror(EBADF));
-	if (!(p >= 0 && p <= 65535 && p == (int)p))
-		return push_fail(L, "invalid port");
-	if (vn_udp_dest(fd, host, (int)p, &k->to, &k->tolen, &k->err) < 0)
-		return push_fail(L, vn_err_str(&k->err));
-	k->gen = vn_fdtab_gen(k->s->t, k->slot);
+	k->slot = slot;
+	k->gen = vn_fdtab_gen(k->s->t, slot);
 	k->buf = buf;
 	k->len = len;
+	k->to = *to;
+	k->tolen = tolen;
 	return start(L, k, OP_SENDTO);
 }
 
