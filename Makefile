@@ -77,7 +77,7 @@ $(BUILD)/vlcnet-listen: $(BUILD)/cmd/listen_cli.o
 $(BUILD)/vlcnet-connect: $(BUILD)/cmd/connect_cli.o
 
 $(BUILD)/vlcnet.so: $(BUILD)/lua/module.o $(BUILD)/lua/net.o $(BUILD)/lua/fdtab.o \
-		$(BUILD)/lua/tls.o $(CORE)
+		$(BUILD)/lua/tls.o $(BUILD)/lua/task.o $(BUILD)/lua/task_op.o $(CORE)
 	$(CC) $(ALL_LDFLAGS) -shared -o $@ $^ $(CORE_LIBS) -lm
 
 $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config

@@ -70,7 +70,7 @@ port_of() {
 	return 1
 }
 
-SERVERS=(vlcnet luasocket c)
+SERVERS=(vlcnet task luasocket copas luv cqueues c)
 declare -A cmd pid port trips ticks rate cost user
 
 # start NAME CMD...: start a server in the background; sets pid[NAME] and
@@ -110,7 +110,13 @@ SLICES=${BENCH_SLICES:-5}
 SLICE=$(awk -v s="$SECS" -v n="$SLICES" 'BEGIN { print s / n }')
 WARM=0.2
 start vlcnet "$BUILD/vlcnet-listen" -v --script "$TOP/examples/echo.lua" 127.0.0.1 0
+start task "$BUILD/vlcnet-listen" -v --script "$TOP/bench/task_echo.lua" 127.0.0.1 0
 start luasocket "$LUA" "$TOP/bench/luasocket_echo.lua" 0
+# The coroutine and callback peers of the task echo, where installed
+# (lua-copas, lua-luv, lua-cqueues).
+"$LUA" -e 'require "copas"' 2>/dev/null && start copas "$LUA" "$TOP/bench/copas_echo.lua" 0 "$MSG"
+"$LUA" -e 'require "luv"' 2>/dev/null && start luv "$LUA" "$TOP/bench/luv_echo.lua" 0
+"$LUA" -e 'require "cqueues"' 2>/dev/null && start cqueues "$LUA" "$TOP/bench/cqueues_echo.lua" 0
 start c "$TMP/c_echo" 0
 hz=$(getconf CLK_TCK)
 for n in $CLIENTS; do
@@ -134,7 +140,7 @@ printf '%d-byte echo round trips over loopback, %s s per measurement in %d slice
 	"$MSG" "$SECS" "$SLICES" "vlcnet and LuaSocket on $LUA"
 printf '%-8s %-10s %10s %20s %14s\n' clients server "trips/s" "server CPU us/trip" "of it in user"
 for n in $CLIENTS; do
-	for s in vlcnet luasocket c; do
+	for s in "${SERVERS[@]}"; do
 		printf '%-8s %-10s %10s %20s %14s\n' "$n" "$s" "${rate[$s,$n]:--}" \
 			"${cost[$s,$n]:--}" "${user[$s,$n]:--}"
 	done
@@ -144,5 +150,13 @@ for n in $CLIENTS; do
 	    -v c="${rate[c,$n]:-0}" 'BEGIN {
 		if (l > 0) printf "%4d clients: vlcnet/LuaSocket %.2fx", n, v / l
 		if (c > 0) printf "   vlcnet/C %.2fx", v / c
+		printf "\n" }'
+	# the task echo against C poll and the coroutine/callback libraries
+	awk -v n="$n" -v t="${rate[task,$n]:-0}" -v c="${rate[c,$n]:-0}" \
+	    -v p="${rate[copas,$n]:-0}" -v u="${rate[luv,$n]:-0}" -v q="${rate[cqueues,$n]:-0}" 'BEGIN {
+		printf "%4d clients: task/C %.2fx", n, (c > 0 ? t / c : 0)
+		if (p > 0) printf "   task/copas %.2fx", t / p
+		if (u > 0) printf "   task/luv %.2fx", t / u
+		if (q > 0) printf "   task/cqueues %.2fx", t / q
 		printf "\n" }'
 done

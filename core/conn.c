@@ -35,19 +35,37 @@ vn_conn_start_tls(struct vn_conn *c, struct vn_tls_ctx *ctx, const char *host,
 		         "a failed TLS upgrade");
 		return -1;
 	}
-	t = vn_tls_start(ctx, c->fd, host, e);
-	if (t && handshake && vn_tls_handshake(t, timeout_ms, e) < 0) {
-		vn_tls_free(t);
-		t = NULL;
-	}
-	if (!t) {
-		/* Never a silent downgrade: the peer expects TLS, and what the
-		 * caller sends next must not go out in clear. */
-		c->refused = 1;
+	if (!(t = vn_tls_start(ctx, c->fd, host, e))) {
+		vn_conn_refuse(c);
 		return -1;
 	}
 	c->tls = t;
-	return 0;
+	return handshake ? vn_conn_handshake(c, timeout_ms, e) : 0;
+}
+
+int
+vn_conn_handshake(struct vn_conn *c, int timeout_ms, struct vn_tls_err *e)
+{
+	if (c->refused) {
+		e->code = VN_TLS_CONFIG;
+		snprintf(e->msg, sizeof e->msg, "a failed TLS upgrade");
+		return -1;
+	}
+	if (!c->tls || vn_tls_handshake(c->tls, timeout_ms, e) == 0)
+		return 0;
+	if (e->code != VN_TLS_TIMEOUT || timeout_ms != 0)
+		vn_conn_refuse(c);
+	return -1;
+}
+
+void
+vn_conn_refuse(struct vn_conn *c)
+{
+	/* Never a silent downgrade: the peer expects TLS, and what the
+	 * caller sends next must not go out in clear. */
+	vn_tls_free(c->tls);
+	c->tls = NULL;
+	c->refused = 1;
 }
 
 /* The bytes a read or write moved (r of them) pass through the tap: r, or

@@ -53,6 +53,18 @@ void vn_conn_plain(struct vn_conn *c, int fd);
 int vn_conn_start_tls(struct vn_conn *c, struct vn_tls_ctx *ctx, const char *host,
                       int handshake, int timeout_ms, struct vn_tls_err *e);
 
+/* Finish the handshake of a connection made TLS with handshake 0, within
+ * timeout_ms (0: only what can be done now, then VN_TLS_TIMEOUT in e->code
+ * when it must wait for the socket, either way). Returns 0 (at once for a
+ * plain connection or a finished handshake), or -1 with *e set; on a failure
+ * other than VN_TLS_TIMEOUT the connection is left refusing, as
+ * vn_conn_refuse. */
+int vn_conn_handshake(struct vn_conn *c, int timeout_ms, struct vn_tls_err *e);
+
+/* Give up a TLS upgrade (its session is dropped): every read and write of
+ * the connection fails with EPROTO from now on. */
+void vn_conn_refuse(struct vn_conn *c);
+
 /* read(2)/write(2) of the connection's data, as the descriptor's blocking
  * mode says: -1 with errno EAGAIN when it must wait (vn_conn_want says for
  * which event), 0 from read at the peer's end. A write on a socket never

@@ -301,6 +301,21 @@ vn_accept(const int *fds, int nfds, int timeout_ms, struct sockaddr_storage *pee
 	}
 }
 
+int
+vn_accept_now(int fd, struct sockaddr_storage *peer)
+{
+	socklen_t len = sizeof *peer;
+	int r;
+
+	do
+		r = accept4(fd, (struct sockaddr *)peer, peer ? &len : NULL,
+		            SOCK_CLOEXEC | SOCK_NONBLOCK);
+	while (r < 0 && errno == EINTR && !vn_sig_pending());
+	if (r < 0 && (errno == ECONNABORTED || errno == EPROTO))
+		errno = EAGAIN;
+	return r;
+}
+
 long
 vn_now_ms(void)
 {
@@ -394,6 +409,37 @@ fail:
 		close(fd);
 	errno = err;
 	return -1;
+}
+
+int
+vn_connect_start(const struct addrinfo *ai, struct vn_err *e)
+{
+	int fd, err;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	            ai->ai_protocol);
+	if (fd < 0)
+		return vn_err_fail(e, errno);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS)
+		return fd;
+	err = errno;
+	close(fd);
+	errno = err;
+	return vn_err_fail(e, err);
+}
+
+int
+vn_connect_done(int fd, struct vn_err *e)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (!err)
+		return 0;
+	errno = err;
+	return vn_err_fail(e, err);
 }
 
 static int

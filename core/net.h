@@ -75,6 +75,11 @@ int vn_listen_tcp(const char *host, int port, int family, int fds[VN_MAXLISTEN],
 int vn_accept(const int *fds, int nfds, int timeout_ms,
               struct sockaddr_storage *peer);
 
+/* One accept on a non-blocking listening fd, without waiting: a
+ * non-blocking, close-on-exec descriptor, or -1 with errno (EAGAIN when no
+ * connection is pending; a connection gone before it was taken is EAGAIN too). */
+int vn_accept_now(int fd, struct sockaddr_storage *peer);
+
 /* Connect to HOST:PORT trying every resolved address in turn, each bounded by
  * timeout_ms (-1: the kernel's). Returns a blocking descriptor, or -1 with *e set
  * to the last reason. */
@@ -100,6 +105,12 @@ int vn_resolve_tcp(const char *host, int port, int family, struct addrinfo **res
                    struct vn_err *e);
 void vn_addrs_set_port(struct addrinfo *list, int port);
 int vn_connect_addrs(const struct addrinfo *list, int timeout_ms, struct vn_err *e);
+
+/* A connect that does not wait, for an event loop: start connecting to
+ * one address (a non-blocking descriptor, or -1 with *e set); when it is
+ * writable, vn_connect_done says 0 (connected), or -1 with *e and errno. */
+int vn_connect_start(const struct addrinfo *ai, struct vn_err *e);
+int vn_connect_done(int fd, struct vn_err *e);
 
 /* "127.0.0.1:80" or "[::1]:80": HOST as given (an IPv6 literal bracketed, once)
  * and PORT, for every message that names an address. Returns buf. */

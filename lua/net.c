@@ -26,6 +26,7 @@
 #include "fdtab.h"
 #include "internal.h"
 #include "net.h"
+#include "task.h"
 #include "tls.h"
 
 #define SCRATCH_MAX (1 << 20)  /* recv/read return at most this much per call */
@@ -201,12 +202,52 @@ vn_lua_push_listener(lua_State *L, const int *fds, int n)
 	}
 }
 
+void *
+vn_lua_checklistener(lua_State *L, int i)
+{
+	return luaL_checkudata(L, i, VN_LISTENER);
+}
+
+int
+vn_lua_listener_fds(void *p, int *slots, int *fds, const char **path)
+{
+	struct listener *l = p;
+	int i, n = 0;
+
+	for (i = 0; i < l->n; i++) {
+		int o = vn_fdtab_get(l->t, l->slot[i]);
+
+		if (o >= 0 && vn_fdtab_gen(l->t, l->slot[i]) == l->gen[i]) {
+			slots[n] = l->slot[i];
+			fds[n++] = o;
+		}
+	}
+	*path = l->path;
+	return n;
+}
+
+int
+vn_lua_listener_adopt(void *p, int fd, char why[VN_WHYLEN])
+{
+	struct listener *l = p;
+	struct vn_tls_err e;
+	int slot = add_socket(l->t, fd, l->tls, &e);
+
+	if (slot < 0)
+		snprintf(why, VN_WHYLEN, "%s", e.msg);
+	return slot;
+}
+
 static int
 listener_accept(lua_State *L)
 {
-	struct listener *l = checklistener(L);
+	struct listener *l;
 	int os[VN_MAXLISTEN], n = 0, i, fd, slot;
 	struct vn_tls_err e;
+
+	if (vn_task_active(L))
+		return vn_task_accept(L);
+	l = checklistener(L);
 
 	for (i = 0; i < l->n; i++) {
 		int o = vn_fdtab_get(l->t, l->slot[i]);
@@ -261,7 +302,13 @@ listener_fds(lua_State *L)
 static int
 listener_close(lua_State *L)
 {
-	listener_release(checklistener(L));
+	struct listener *l = checklistener(L);
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (vn_fdtab_gen(l->t, l->slot[i]) == l->gen[i])
+			vn_task_closing(L, l->slot[i]);
+	listener_release(l);
 	return 0;
 }
 
@@ -385,6 +432,9 @@ net_connect_tcp(lua_State *L)
 
 	if (port < 0)
 		return push_fail(L, "invalid port");
+	/* In a task it suspends, unless a proxy's dialogue is in the way. */
+	if (vn_task_active(L) && !proxy)
+		return vn_task_connect_tcp(L, host, port, timeout);
 	fd = vn_lua_connect(L, host, port, proxy, timeout);
 	if (fd < 0) {
 		lua_pushinteger(L, -1);
@@ -414,6 +464,8 @@ out(lua_State *L)
 	}
 	if (c->fd == 1 || c->fd == 2)
 		fflush(stdout);  /* keep print() and net.write(1, …) in order */
+	if (vn_task_active(L))    /* it suspends the task instead of blocking */
+		return vn_task_send(L, (int)lua_tonumber(L, 1), buf, len);
 	r = vn_conn_write(c, buf, len);
 	check_interrupt(L, r);
 	lua_pushinteger(L, r < 0 ? -1 : (lua_Integer)r);
@@ -435,6 +487,8 @@ in(lua_State *L)
 		lua_pushnil(L);
 		return 1;
 	}
+	if (vn_task_active(L))
+		return vn_task_recv(L, (int)lua_tonumber(L, 1), max);
 	buf = vn_fdtab_scratch(fdtab(L), max);
 	if (!buf)
 		return luaL_error(L, "not enough memory");
@@ -457,8 +511,10 @@ net_close(lua_State *L)
 {
 	lua_Number n = luaL_checknumber(L, 1);
 
-	if (vn_fdtab_get(fdtab(L), n) >= 0)
+	if (vn_fdtab_get(fdtab(L), n) >= 0) {
+		vn_task_closing(L, (int)n);
 		vn_fdtab_close(fdtab(L), (int)n);
+	}
 	return 0;
 }
 
@@ -549,6 +605,8 @@ net_poll(lua_State *L)
 	int r, n, invalid, ready = 0, timeout;
 	long until;
 
+	if (vn_task_active(L))
+		return vn_task_poll(L);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	timeout = opttimeout(L, 2);
 	/* the session log (-o, -x) is current while the script waits; its
@@ -698,6 +756,7 @@ push_fd(lua_State *L, int fd, const struct vn_err *e)
 	slot = add_socket(fdtab(L), fd, NULL, &te);
 	if (slot < 0)
 		return push_fail(L, te.msg);
+	vn_task_own(L, slot);
 	lua_pushinteger(L, slot);
 	return 1;
 }
@@ -782,6 +841,8 @@ net_sendto(lua_State *L)
 		return push_fail(L, "invalid port");
 	if (vn_udp_dest(fd, host, port, &to, &tolen, &e) < 0)
 		return push_fail(L, vn_err_str(&e));
+	if (vn_task_active(L))
+		return vn_task_sendto(L, (int)lua_tonumber(L, 1), buf, len, &to, tolen);
 	r = vn_sendto(fd, buf, len, (struct sockaddr *)&to, tolen);
 	check_interrupt(L, (int)r);
 	if (r < 0)
@@ -811,6 +872,8 @@ net_recvfrom(lua_State *L)
 		lua_pushstring(L, strerror(EBADF));
 		return 2;
 	}
+	if (vn_task_active(L))
+		return vn_task_recvfrom(L, (int)lua_tonumber(L, 1), max);
 	buf = vn_fdtab_scratch(fdtab(L), max);
 	if (!buf)
 		return luaL_error(L, "not enough memory");
@@ -910,6 +973,7 @@ vn_lua_net_open(lua_State *L)
 		lua_setfield(L, -2, r->name);
 	}
 	vn_lua_tls_open(L, lua_gettop(L), t);
+	vn_task_open(L, lua_gettop(L), t);
 	lua_pushcfunction(L, vn_lua_url_parse);
 	lua_setfield(L, -2, "url_parse");
 	setflag(L, "POLLIN", POLLIN);

@@ -17,6 +17,17 @@ struct vn_stat;
 /* Set the fields of net.stat (core/fs.h's vn_stat_names) in the table on the
  * stack top; net.stat and the hooks' entries both use it. */
 void vn_lua_setstat(lua_State *L, const struct vn_stat *st);
+/* For tasks (lua/task_op.c): the listener at index i (an argument error otherwise). */
+void *vn_lua_checklistener(lua_State *L, int i);
+/* Its open slots and their OS descriptors (up to 16, core/net.h's
+ * VN_MAXLISTEN), and its Unix path or NULL; returns how many. */
+int vn_lua_listener_fds(void *l, int *slots, int *fds, const char **path);
+/* Make fd, just accepted from listener l (non-blocking), a slot as
+ * listener:accept does (a TLS session when the listener has one). The slot,
+ * or -1 with the reason in why (fd is closed). */
+#define VN_WHYLEN 256
+int vn_lua_listener_adopt(void *l, int fd, char why[VN_WHYLEN]);
+
 /* Raise the error "Interrupted." for a pending SIGINT/SIGTERM: the signal's
  * one report, wherever it is noticed (a net call's wait, vlc.misc.mwait, the
  * hook that stops busy Lua code). The stop hook is removed first, so a script

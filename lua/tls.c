@@ -19,6 +19,7 @@
 #include "fdtab.h"
 #include "internal.h"
 #include "net.h"
+#include "task.h"
 #include "tls.h"
 
 #define push_fail vn_lua_fail
@@ -139,7 +140,7 @@ upgrade(lua_State *L, struct vn_conn *c, const char *host,
 		return -1;
 	}
 	if (!(ctx = vn_tls_ctx_new(o, server, e))) {
-		c->refused = 1;
+		vn_conn_refuse(c);
 		return -1;
 	}
 	r = vn_conn_start_tls(c, ctx, host, 1, timeout, e);
@@ -161,6 +162,15 @@ net_tls(lua_State *L)
 	server = checkopts(L, 2, &o, &timeout);
 	if (!c || n < 3)
 		return push_fail(L, strerror(EBADF));
+	if (vn_task_active(L) && !c->tls) {
+		struct vn_tls_ctx *ctx = vn_tls_ctx_new(&o, server, &e);
+
+		if (!ctx) {
+			vn_conn_refuse(c);
+			return push_fail(L, e.msg);
+		}
+		return vn_task_tls(L, (int)n, ctx, timeout);
+	}
 	if (upgrade(L, c, NULL, &o, server, timeout, &e) < 0)
 		return push_fail(L, e.msg);
 	lua_pushinteger(L, (lua_Integer)n);
@@ -182,6 +192,14 @@ net_connect_tls(lua_State *L)
 		proxy = optstring(L, 3, "proxy");
 	if (port < 0)
 		return push_fail(L, "invalid port");
+	/* In a task it suspends, unless a proxy's dialogue is in the way. */
+	if (vn_task_active(L) && !proxy) {
+		struct vn_tls_ctx *ctx = vn_tls_ctx_new(&o, server, &te);
+
+		if (!ctx)
+			return push_fail(L, te.msg);
+		return vn_task_connect_tls(L, host, port, ctx, timeout);
+	}
 	fd = vn_lua_connect(L, host, port, proxy, timeout);
 	if (fd < 0) {
 		lua_pushinteger(L, -1);

@@ -324,6 +324,7 @@ vlcnet-lua.3 1 pair
 vlcnet-lua.3 2 skip: a Lua fragment (the sockets a and b come from elsewhere)
 vlcnet-lua.3 3 module
 vlcnet-lua.3 4 skip: a Lua fragment that reaches a mail server on the Internet
+vlcnet-lua.3 5 pair
 vlcnet-listen.1 1 pair
 vlcnet-listen.1 2 pair
 vlcnet-listen.1 3 pair
@@ -434,6 +435,13 @@ run_bats() {
 	assert_success
 	assert_output "hi"
 	wait_bg
+}
+
+@test "vlcnet-lua(3) EXAMPLES: the task echo serves a client on loopback" {
+	run_pair vlcnet-lua.3 5
+	assert_success
+	assert_output "hi"
+	# the server serves on: teardown ends it
 }
 
 @test "vlcnet-lua(3) EXAMPLES: the stock interpreter loads the module" {

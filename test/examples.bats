@@ -943,3 +943,229 @@ PY
 	run grep -c "connection from 127.0.0.1:" "$VLCNET_STDERR"
 	assert_output "2"
 }
+
+# --- task_echo.lua and task_chat.lua: the same tests as echo.lua and chat.lua ---
+
+@test "task_echo.lua echoes lines to nc and closes when the client is done" {
+	serve srv "$EX/task_echo.lua"
+	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'hello\nworld\n')
+	assert_success
+	assert_output $'hello\nworld'
+}
+
+@test "task_echo.lua serves many clients at once, binary-safe" {
+	serve srv "$EX/task_echo.lua"
+	run timeout 20 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(100)]
+for round in range(3):
+    for i, s in enumerate(socks):
+        s.sendall(b"%d:%d\0\xff" % (i, round) * 50)
+    for i, s in enumerate(socks):
+        want = b"%d:%d\0\xff" % (i, round) * 50
+        got = b""
+        while len(got) < len(want):
+            got += s.recv(65536)
+        assert got == want, (i, got[:40])
+big = bytes(range(256)) * 4096
+import threading
+threading.Thread(target=socks[0].sendall, args=(big,)).start()
+got = b""
+while len(got) < len(big):
+    got += socks[0].recv(65536)
+assert got == big
+print("ok", len(socks))
+PY
+	assert_success
+	assert_output "ok 100"
+}
+
+@test "task_echo.lua answers others while a client sends a flood and never reads" {
+	serve srv "$EX/task_echo.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys, threading
+port = int(sys.argv[1])
+hog = socket.socket()
+hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+hog.connect(("127.0.0.1", port))
+hog.setblocking(False)
+sent = 0
+try:
+    while sent < 64 << 20:
+        sent += hog.send(b"x" * 65536)
+except BlockingIOError:
+    pass   # the server stopped reading it: its echo is not being taken
+other = socket.create_connection(("127.0.0.1", port))
+other.sendall(b"still here\n")
+print(other.recv(100).decode().strip(), sent > 0)
+PY
+	assert_success
+	assert_output "still here True"
+}
+
+@test "task_echo.lua drops a client idle for IDLE_TIMEOUT, closes clients past MAX_CLIENTS" {
+	serve_with 'IDLE_TIMEOUT = 1 MAX_CLIENTS = 2' srv "$EX/task_echo.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+a = socket.create_connection(("127.0.0.1", port))
+b = socket.create_connection(("127.0.0.1", port))
+b.sendall(b"b\n"); assert b.recv(10) == b"b\n"
+c = socket.create_connection(("127.0.0.1", port))
+print("third", c.recv(10))          # closed at once: the server is full
+a.settimeout(20)
+print("idle", a.recv(10))           # dropped after a second of silence
+PY
+	assert_success
+	assert_line "third b''"
+	assert_line "idle b''"
+}
+
+@test "task_echo.lua backs off when accept fails for lack of descriptors, then serves again" {
+	starve "$EX/task_echo.lua"
+	sleeps "$pid"
+	echo close >&7
+	wait_for "$BATS_TEST_TMPDIR/hold.out" "^closed"
+	run timeout 20 nc -N 127.0.0.1 "$port" < <(printf 'back\n')
+	assert_output "back"
+}
+
+@test "task_chat.lua relays lines between clients, with nicks, /who and leaving" {
+	local t=$BATS_TEST_TMPDIR
+	serve srv "$EX/task_chat.lua"
+	# Every client starts (blocked opening its FIFO) before the test opens
+	# any FIFO for writing, so that no client inherits another's writer.
+	mkfifo "$t/a.in" "$t/b.in" "$t/c.in"
+	for x in a b c; do bg_stdin "$x" "$t/$x.in" nc -N 127.0.0.1 "$port"; done
+	exec 7>"$t/a.in"
+	wait_for "$t/a.out" "welcome guest1"
+	exec 8>"$t/b.in"
+	wait_for "$t/b.out" "welcome guest2"
+	wait_for "$t/a.out" "guest2 joined"
+	exec 9>"$t/c.in"
+	wait_for "$t/c.out" "welcome guest3"
+
+	echo "/nick ann" >&7
+	wait_for "$t/c.out" "guest1 is now ann"
+	echo "/nick ann" >&8
+	wait_for "$t/b.out" "ann is taken"
+	printf 'hi all\r\n' >&7
+	wait_for "$t/b.out" "^<ann> hi all$"
+	wait_for "$t/c.out" "^<ann> hi all$"
+	echo "/who" >&9
+	wait_for "$t/c.out" "here: ann guest2 guest3"
+	exec 8>&-
+	wait_for "$t/a.out" "guest2 left"
+	echo "/quit" >&9
+	wait_for "$t/c.out" "bye"
+	wait_for "$t/a.out" "guest3 left"
+	exec 7>&- 9>&-
+	run grep -c "hi all" "$t/a.out"
+	assert_output "0"
+}
+
+@test "task_chat.lua passes on a last line without a newline" {
+	serve srv "$EX/task_chat.lua"
+	mkfifo "$BATS_TEST_TMPDIR/a.in"
+	bg_stdin a "$BATS_TEST_TMPDIR/a.in" nc -N 127.0.0.1 "$port"
+	exec 7>"$BATS_TEST_TMPDIR/a.in"
+	wait_for "$BATS_TEST_TMPDIR/a.out" "welcome guest1"
+	run timeout 10 nc -N 127.0.0.1 "$port" < <(printf 'no newline')
+	wait_for "$BATS_TEST_TMPDIR/a.out" "<guest2> no newline"
+	exec 7>&-
+}
+
+@test "task_chat.lua answers others while a client never reads what it is sent" {
+	serve srv "$EX/task_chat.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+def conn():
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    return s
+deaf = conn()                      # joins, then never reads
+talker = socket.create_connection(("127.0.0.1", port))
+talker.sendall(b"".join(b"line %d %s\n" % (i, b"y" * 200) for i in range(3000)))
+other = socket.create_connection(("127.0.0.1", port))
+other.settimeout(20)
+buf = b""
+while b"welcome" not in buf:
+    buf += other.recv(4096)
+other.sendall(b"/who\n")
+while b"here:" not in buf:
+    buf += other.recv(4096)
+print("answered")
+PY
+	assert_success
+	assert_output "answered"
+}
+
+@test "task_chat.lua caps a line without a newline, and answers others meanwhile" {
+	serve srv "$EX/task_chat.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+big = socket.create_connection(("127.0.0.1", port))
+other = socket.create_connection(("127.0.0.1", port))
+for i in range(16):                # 64 KiB, 4 KiB at a time, no newline
+    try:
+        big.sendall(b"z" * 4096)
+    except OSError:
+        break                      # dropped already
+other.settimeout(20)
+other.sendall(b"/who\n")
+buf = b""
+while b"here:" not in buf:
+    buf += other.recv(4096)
+big.settimeout(20)
+got = b""
+while True:
+    try:
+        d = big.recv(4096)
+    except ConnectionResetError:
+        break
+    if not d:
+        break
+    got += d
+print("too long" in got.decode(), "answered")
+PY
+	assert_success
+	assert_output "True answered"
+}
+
+@test "task_chat.lua tells a client past MAX_CLIENTS the server is full, drops an unfinished line after IDLE_TIMEOUT" {
+	serve_with 'MAX_CLIENTS = 2 IDLE_TIMEOUT = 1' srv "$EX/task_chat.lua"
+	run timeout 30 python3 - "$port" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+a = socket.create_connection(("127.0.0.1", port))
+b = socket.create_connection(("127.0.0.1", port))
+c = socket.create_connection(("127.0.0.1", port))
+c.settimeout(20)
+print(c.recv(100).decode().strip())
+a.sendall(b"no end to this line")
+a.settimeout(20)
+got = b""
+while True:
+    d = a.recv(4096)
+    if not d:
+        break
+    got += d
+print("dropped", b"welcome" in got)
+PY
+	assert_success
+	assert_line -n 0 "* the server is full, try again later"
+	assert_line -n 1 "dropped True"
+}
+
+@test "task_chat.lua backs off when accept fails for lack of descriptors, then serves again" {
+	starve "$EX/task_chat.lua"
+	sleeps "$pid"
+	echo close >&7
+	wait_for "$BATS_TEST_TMPDIR/hold.out" "^closed"
+	run timeout 20 nc -N 127.0.0.1 "$port" < <(printf '/quit\n')
+	assert_line --regexp "welcome guest[0-9]+"
+}

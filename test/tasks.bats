@@ -1,3 +1,366 @@
+#!/usr/bin/env bats
+# Tasks (vlcnet-lua(3), TASKS): net.spawn, net.run, net.serve, net.sleep, and
+# the blocking calls suspending only the task that makes them.
+
+load helper
+
+setup_file() {
+	export CERTS="$BATS_FILE_TMPDIR/certs"
+	mkdir -p "$CERTS"
+	"$BATS_TEST_DIRNAME/tls_certs.sh" "$CERTS"
+}
+
+CLIENTS="$BATS_TEST_DIRNAME/fixtures/echo_clients.py"
+
+# The echo of issue 22, as a script file.
+echo_script() {
+	cat >"$BATS_TEST_TMPDIR/echo.lua" <<'LUA'
+net.serve(listener, function(fd)
+  while true do
+    local data = net.recv(fd, 4096)
+    if not data then break end
+    net.send(fd, data)
+  end
+  net.close(fd)
+end)
+net.run()
+LUA
+}
+
+@test "the echo of the issue serves 200 clients at once, every byte back to its sender" {
+	echo_script
+	serve srv "$BATS_TEST_TMPDIR/echo.lua"
+	wait_blocked "$VLCNET_PID" 1
+	n=$(fd_count "$VLCNET_PID")
+	run timeout 60 python3 "$CLIENTS" "$port" 200 20000
+	assert_success
+	assert_output "ok 200 4000000"
+	# every connection's descriptor is closed after it
+	fd_count_is "$VLCNET_PID" "$n"
+}
+
+@test "a client that never reads stalls only its own task" {
+	echo_script
+	serve srv "$BATS_TEST_TMPDIR/echo.lua"
+	bg hog python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setblocking(False)
+sent = 0
+end = time.time() + 20
+while time.time() < end:
+    try:
+        sent += s.send(b"x" * 65536)
+    except BlockingIOError:
+        if sent > 0: break
+print("stuck after", sent, flush=True)
+time.sleep(30)' "$port"
+	wait_for "$BATS_TEST_TMPDIR/hog.out" "stuck after"
+	run timeout 30 python3 "$CLIENTS" "$port" 20 10000
+	assert_success
+	assert_output "ok 20 200000"
+}
+
+@test "net.serve over a Unix listener hands each handler the socket's path as peer" {
+	cat >"$BATS_TEST_TMPDIR/u.lua" <<'LUA'
+io.stderr:write("ready\n")
+net.serve(listener, function(fd, peer)
+  local line = net.recv(fd, 100)
+  net.send(fd, peer .. " " .. line)
+  net.close(fd)
+end)
+net.run()
+LUA
+	sock="$BATS_TEST_TMPDIR/s.sock"
+	bg srv vlcnet-listen --script "$BATS_TEST_TMPDIR/u.lua" -U "$sock"
+	wait_for "$BATS_TEST_TMPDIR/srv.err" ready
+	run timeout 10 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"hi")
+print(s.recv(1000).decode())' "$sock"
+	assert_success
+	assert_output "$sock hi"
+	run timeout 30 python3 -c '
+import socket, sys
+for i in range(50):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"x")
+    assert s.recv(1000).decode().endswith(" x")
+print("ok")' "$sock"
+	assert_success
+	assert_output ok
+}
+
+@test "many tasks run at once and net.sleep wakes them in the order of their deadlines" {
+	lua 'local out, n = {}, 0
+	     for i = 1, 5 do
+	       net.spawn(function(ms, name) net.sleep(ms); out[#out + 1] = name end, (6 - i) * 30, "t" .. i)
+	     end
+	     for i = 1, 2000 do net.spawn(function() net.sleep(i % 7); n = n + 1 end) end
+	     print(net.run(), table.concat(out, " "), n)'
+	assert_success
+	assert_output "true	t5 t4 t3 t2 t1	2000"
+}
+
+@test "spawn passes its arguments, tasks start in order, and a bare coroutine.yield lets the others run" {
+	lua 'local out = {}
+	     net.spawn(function(a, b) out[#out + 1] = a; coroutine.yield(); out[#out + 1] = b end, "a1", "a2")
+	     net.spawn(function() out[#out + 1] = "b" end)
+	     print(net.run(), table.concat(out, " "))'
+	assert_success
+	assert_output "true	a1 b a2"
+}
+
+@test "net.sleep outside a task sleeps the process; its argument must be a number" {
+	lua 'local t = vlc.misc.mdate(); net.sleep(50); print(vlc.misc.mdate() - t >= 50e3)' \
+	    'try(function() net.sleep("x") end)'
+	assert_success
+	assert_line -n 0 true
+	assert_line -n 1 --partial "bad argument #1 to 'sleep'"
+}
+
+@test "net.run inside a task is an argument error" {
+	lua 'net.spawn(function() print(pcall(net.run)) end) print(net.run())'
+	assert_success
+	assert_line -n 0 --partial "net.run inside a task"
+	assert_line -n 1 true
+}
+
+@test "a task's error is reported with its position, closes its descriptors, and the others go on" {
+	echo_script
+	cat >"$BATS_TEST_TMPDIR/err.lua" <<'LUA'
+net.serve(listener, function(fd)
+  local line = net.recv(fd, 100)
+  if line:match("^die") then error("asked to die") end
+  net.send(fd, "ok " .. line)
+  net.close(fd)
+end)
+net.run()
+LUA
+	serve srv "$BATS_TEST_TMPDIR/err.lua"
+	wait_blocked "$VLCNET_PID" 1
+	n=$(fd_count "$VLCNET_PID")
+	run timeout 10 python3 -c '
+import socket, sys
+p = int(sys.argv[1])
+a = socket.create_connection(("127.0.0.1", p)); a.sendall(b"die")
+print("dead:", a.recv(100))
+b = socket.create_connection(("127.0.0.1", p)); b.sendall(b"live")
+print(b.recv(100).decode())' "$port"
+	assert_success
+	assert_line -n 0 "dead: b''"
+	assert_line -n 1 "ok live"
+	run grep -c 'task:' "$BATS_TEST_TMPDIR/srv.err"
+	assert_output 1
+	run grep 'task:' "$BATS_TEST_TMPDIR/srv.err"
+	assert_output --regexp '^vlcnet-listen: task: .*err\.lua:3: asked to die$'
+	fd_count_is "$VLCNET_PID" "$n"
+}
+
+@test "connect_tcp inside a task honours its timeout while the other tasks go on" {
+	bg full python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print("port", s.getsockname()[1], flush=True); time.sleep(30)'
+	p=$(port_of full)
+	lua "local ticks, res = 0, nil
+	     net.spawn(function()
+	       for i = 1, 20 do
+	         local fd, why = net.connect_tcp('127.0.0.1', $p, 300)
+	         if fd < 0 then res = why return end
+	       end
+	       res = 'never timed out'
+	     end)
+	     net.spawn(function() while not res do ticks = ticks + 1 net.sleep(10) end end)
+	     print(net.run(), res, ticks > 5)"
+	assert_success
+	assert_output "true	Connection timed out	true"
+}
+
+@test "connect_tcp, send and recv inside tasks talk to each other through the loop" {
+	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+	     local got = {}
+	     net.serve(l, function(fd) local d = net.recv(fd, 10) net.send(fd, d:upper()) net.close(fd) end)
+	     for i = 1, 30 do
+	       net.spawn(function()
+	         local fd = net.connect_tcp("127.0.0.1", l:port())
+	         net.send(fd, "abc" .. i)
+	         local d = net.recv(fd, 10)
+	         got[#got + 1] = d
+	         net.close(fd)
+	         if #got == 30 then l:close() end
+	       end)
+	     end
+	     print(net.run(), #got, got[1]:match("^ABC%d+$") ~= nil)'
+	assert_success
+	assert_output "true	30	true"
+}
+
+@test "recv on a descriptor another task closes wakes with nil, even once its number is reused" {
+	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+	     local c = net.connect_tcp("127.0.0.1", l:port())
+	     local log = {}
+	     net.spawn(function()
+	       local r = net.recv(c, 10)
+	       log[#log + 1] = "recv " .. tostring(r)
+	     end)
+	     net.spawn(function()
+	       net.sleep(20)
+	       log[#log + 1] = "closing"
+	       net.close(c)
+	       -- the lowest free slot: the one just closed, now a socket with
+	       -- nothing to read
+	       log[#log + 1] = "reused " .. tostring(net.listen_udp("127.0.0.1", 0) == c)
+	     end)
+	     print(net.run(), table.concat(log, ", "))'
+	assert_success
+	assert_output "true	closing, reused true, recv nil"
+}
+
+@test "TLS inside tasks: a TLS listener serves several clients through net.serve" {
+	cat >"$BATS_TEST_TMPDIR/t.lua" <<'LUA'
+net.serve(listener, function(fd)
+  local line = net.recv(fd, 100)
+  net.send(fd, "tls " .. line)
+  net.close(fd)
+end)
+net.run()
+LUA
+	vlcnet_listen -v --tls --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+		--script "$BATS_TEST_TMPDIR/t.lua"
+	port=$VLCNET_PORT
+	run timeout 30 python3 -c '
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+conns = []
+for i in range(10):
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="localhost")
+    conns.append(s)
+for i, s in enumerate(conns):
+    s.sendall(b"n%d" % i)
+for s in conns:
+    print(s.recv(100).decode())' "$port" "$CERTS/ca.pem"
+	assert_success
+	assert_line -n 0 "tls n0"
+	assert_line -n 9 "tls n9"
+}
+
+@test "SIGINT during net.run ends the script promptly with Interrupted. and status 130" {
+	echo_script
+	vlcnet_listen -e 'io.stderr:write("running\n")
+	     net.serve(listener, function(fd) net.recv(fd, 1) end)
+	     net.spawn(function() net.sleep(60000) end)
+	     local ok, err = pcall(net.run)
+	     io.stderr:write("caught: ", tostring(err), "\n")
+	     error(err, 0)'
+	wait_for "$VLCNET_STDERR" running
+	wait_blocked "$VLCNET_PID" 1
+	kill -INT "$VLCNET_PID"
+	vlcnet_wait 130
+	assert_equal "$VLCNET_STATUS" 130
+	run cat "$VLCNET_STDERR"
+	assert_line "caught: Interrupted."
+}
+
+@test "net.poll inside a task waits for its descriptors or its timeout while the other tasks run" {
+	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+	     local log, ticks = {}, 0
+	     net.spawn(function()
+	       -- (each result in a local first: log[#log + 1] would be
+	       -- evaluated before the call, while other tasks append)
+	       local t = { [l:fds()] = net.POLLIN }
+	       local n = net.poll(t, 50)
+	       log[#log + 1] = "timeout " .. n .. " " .. t[l:fds()]
+	       t[l:fds()] = net.POLLIN
+	       n = net.poll(t, 5000)
+	       log[#log + 1] = "ready " .. n .. " " .. t[l:fds()]
+	       n = net.poll(t, 0)
+	       log[#log + 1] = "again " .. n
+	       t[l:fds()] = net.POLLIN
+	       l:accept()
+	       n = net.poll(t)                 -- no timeout: the next client
+	       log[#log + 1] = "forever " .. n .. " " .. t[l:fds()]
+	     end)
+	     net.spawn(function()
+	       net.sleep(100)
+	       log[#log + 1] = "connect"
+	       net.connect_tcp("127.0.0.1", l:port())
+	       net.sleep(50)
+	       log[#log + 1] = "connect2"
+	       net.connect_tcp("127.0.0.1", l:port())
+	     end)
+	     net.spawn(function() for i = 1, 10 do ticks = ticks + 1 net.sleep(5) end end)
+	     print(net.run(), table.concat(log, ", "), ticks)'
+	assert_success
+	assert_output "true	timeout 0 0, connect, ready 1 1, again 1, connect2, forever 1 1	10"
+}
+
+@test "recvfrom and sendto inside tasks wait for their datagram without holding up the others" {
+	p=$(closed_port)
+	lua "local u = net.listen_udp('127.0.0.1', $p)
+	     local log = {}
+	     net.spawn(function()
+	       local d, host = net.recvfrom(u)
+	       log[#log + 1] = 'got ' .. d .. ' from ' .. host
+	     end)
+	     net.spawn(function()
+	       log[#log + 1] = 'sending'
+	       local c = net.connect_udp('127.0.0.1', $p)
+	       local n = net.sendto(c, 'dgram', '127.0.0.1', $p)
+	       log[#log + 1] = 'sent ' .. n
+	     end)
+	     print(net.run(), table.concat(log, ', '))"
+	assert_success
+	assert_output "true	sending, sent 5, got dgram from 127.0.0.1"
+}
+
+@test "connect_tls and net.tls inside tasks: handshakes wait by suspending, with a TLS server task in the same loop" {
+	lua "local l = net.listen_tcp('127.0.0.1', 0)
+	     local got, ticks, done = {}, 0, false
+	     net.serve(l, function(fd)
+	       net.tls(fd, { cert = '$CERTS/server.pem', key = '$CERTS/server.key' })
+	       local line = net.recv(fd, 100)
+	       net.send(fd, 'tls ' .. tostring(line))
+	       net.close(fd)
+	     end)
+	     for i = 1, 3 do
+	       net.spawn(function()
+	         local fd, why = net.connect_tls('localhost', l:port(), { ca = '$CERTS/ca.pem', timeout = 5000 })
+	         if fd < 0 then got[#got + 1] = why return end
+	         net.send(fd, 'n' .. i)
+	         local r = net.recv(fd, 100)
+	         got[#got + 1] = r
+	         net.close(fd)
+	         if #got == 3 then done = true l:close() end
+	       end)
+	     end
+	     net.spawn(function() while not done do ticks = ticks + 1 net.sleep(1) end end)
+	     print(net.run())
+	     table.sort(got)
+	     print(table.concat(got, ' '), ticks > 0)"
+	assert_success
+	assert_line -n 0 true
+	assert_line -n 1 "tls n1 tls n2 tls n3	true"
+}
+
+@test "connect_tls inside a task reports a server it cannot verify, and its handshake timeout" {
+	lua "local l = net.listen_tcp('127.0.0.1', 0)
+	     net.serve(l, function(fd)
+	       net.tls(fd, { cert = '$CERTS/server.pem', key = '$CERTS/server.key' })
+	       net.recv(fd, 1)
+	       net.close(fd)
+	     end)
+	     local mute = net.listen_tcp('127.0.0.1', 0)   -- accepts, never speaks
+	     net.spawn(function()
+	       print(net.connect_tls('localhost', l:port(), { ca = '$CERTS/ca.pem', servername = 'other.example' }))
+	       print(net.connect_tls('localhost', mute:port(), { ca = '$CERTS/ca.pem', timeout = 200 }))
+	       l:close()
+	     end)
+	     print(net.run())"
+	assert_success
+	assert_line -n 0 "-1	name \`other.example' not present in server certificate"
+	assert_line -n 1 "-1	timed out"
+	assert_line -n 2 true
+}
 
 @test "net.tls that fails inside a task leaves the descriptor refusing send and recv, never plain text" {
 	lua "local l = net.listen_tcp('127.0.0.1', 0)

@@ -27,6 +27,10 @@
  * (which reaches the same peers as connect_tcp) always get an options table
  * with a timeout of 0-50 ms: no peer here speaks TLS, and a handshake would
  * wait for it.
+ * Tasks: net.spawn (of a worker that polls for at most 4 ms and receives or
+ * sends only what poll says is ready), net.sleep (0-4 ms), net.serve (on the
+ * listeners the harness keeps), net.run (after spawning a task that closes
+ * those listeners, which ends their serve tasks).
  * Each argument keeps its fuzzed type where the type alone decides (argument
  * errors, NUL bytes in paths, bad ports). */
 #include <fcntl.h>
@@ -69,6 +73,8 @@ struct run {
 	int listens, connects;
 	size_t sent;
 	int clients[MAX_CLIENTS];  /* client ends the harness connected */
+	int served;                /* net.serve ran on a kept listener: keep them
+	                              all, for the closer that ends net.run */
 	int nclients;
 };
 
@@ -425,13 +431,59 @@ strings_step(struct run *r)
 
 enum {
 	XOP_LISTEN_UNIX = OP_COUNT, XOP_CONNECT_UNIX, XOP_LISTEN_UDP,
-	XOP_CONNECT_UDP, XOP_SENDTO, XOP_RECVFROM, XOP_TLS, XOP_CONNECT_TLS, XOP_END
+	XOP_CONNECT_UDP, XOP_SENDTO, XOP_RECVFROM, XOP_TLS, XOP_CONNECT_TLS,
+	XOP_SPAWN, XOP_SLEEP, XOP_SERVE, XOP_RUN, XOP_END
 };
 
 static const char *const xnames[XOP_END - OP_COUNT] = {
 	"listen_unix", "connect_unix", "listen_udp", "connect_udp", "sendto",
-	"recvfrom", "tls", "connect_tls",
+	"recvfrom", "tls", "connect_tls", "spawn", "sleep", "serve", "run",
 };
+
+/* Ends net.run: a task that closes every listener the harness kept (which
+ * ends their serve tasks) after 0-4 ms. The other tasks the harness spawns
+ * run C functions that return at once, or the task below. */
+static const char closer_code[] =
+	"local net, objs, n, ms = ...\n"
+	"net.sleep(ms)\n"
+	"for i = 1, n do objs[i]:close() end\n";
+
+/* A task that uses the blocking calls inside a task, on what the harness
+ * made safe: a poll of 0-4 ms on its table, then recv/send/recvfrom only on
+ * what it said is ready, and a sleep. */
+static const char worker_code[] =
+	"local net, t, slot, ms, data = ...\n"
+	"local ok = pcall(net.poll, t, ms)\n"
+	"if type(slot) == 'number' then\n"
+	"  local p = { [slot] = net.POLLIN }\n"
+	"  if net.poll(p, ms) > 0 and p[slot] == net.POLLIN then\n"
+	"    net.recv(slot, 100)\n"
+	"  end\n"
+	"  p[slot] = net.POLLOUT\n"
+	"  if net.poll(p, 0) > 0 and p[slot] == net.POLLOUT and slot > 2 then\n"
+	"    net.send(slot, tostring(data):sub(1, 64))\n"
+	"  end\n"
+	"end\n"
+	"net.sleep(ms)\n";
+
+/* net.spawn of the worker above with decoded arguments, or of whatever the
+ * input decodes (C functions that return at once, or values spawn refuses). */
+static void
+task_spawn_worker(struct run *r, int base)
+{
+	lua_State *L = r->L;
+
+	lua_settop(L, base + 1);           /* net.spawn */
+	if (luaL_loadbuffer(L, worker_code, sizeof worker_code - 1, "=worker") != 0) {
+		lua_settop(L, base);
+		return;
+	}
+	lua_pushvalue(L, r->net);
+	push_poll_table(r);
+	push_value(r, 0);
+	lua_pushinteger(L, byte(&r->in) % 5);
+	push_value(r, 0);
+}
 
 /* Replace the path at stack index i, when it is one the kernel would take, by
  * one the harness chose: an abstract name or a file of sockdir (four of each,
@@ -518,6 +570,21 @@ bound_tls_opts(struct run *r, int i)
 	}
 }
 
+/* Whether the value at i is one of the listeners the harness keeps. */
+static int
+kept(struct run *r, int i)
+{
+	lua_State *L = r->L;
+	int k, found = 0;
+
+	for (k = 1; k <= r->nobjs && !found; k++) {
+		lua_rawgeti(L, r->objs, k);
+		found = lua_rawequal(L, -1, i);
+		lua_pop(L, 1);
+	}
+	return found;
+}
+
 /* One call of a Unix, UDP or TLS function, its arguments made safe. */
 static void
 step_transport(struct run *r, int op)
@@ -579,6 +646,42 @@ step_transport(struct run *r, int op)
 			bound_tls_opts(r, base + 4);
 		}
 		break;
+	case XOP_SPAWN:
+		if (byte(&r->in) & 1)
+			task_spawn_worker(r, base);
+		break;
+	case XOP_SLEEP:
+		/* outside a task it sleeps the process: a few ms at most */
+		if (nargs >= 1 && lua_type(L, base + 2) == LUA_TNUMBER) {
+			lua_pushinteger(L, byte(&r->in) % 5);
+			lua_replace(L, base + 2);
+		}
+		break;
+	case XOP_SERVE:
+		/* only listeners the harness keeps, which the closer can end */
+		if (nargs >= 1 && is_listener(L, base + 2) && !kept(r, base + 2))
+			goto skip;
+		if (nargs >= 1 && r->nobjs > 0 && (byte(&r->in) & 1)) {
+			lua_rawgeti(L, r->objs, 1 + byte(&r->in) % r->nobjs);
+			lua_replace(L, base + 2);
+		}
+		if (nargs < 2) {
+			lua_settop(L, base + 2);
+			lua_pushcfunction(L, noop);
+		}
+		r->served = 1;
+		break;
+	case XOP_RUN:
+		lua_getfield(L, r->net, "spawn");
+		if (luaL_loadbuffer(L, closer_code, sizeof closer_code - 1, "=closer") != 0)
+			goto skip;
+		lua_pushvalue(L, r->net);
+		lua_pushvalue(L, r->objs);
+		lua_pushinteger(L, r->nobjs);
+		lua_pushinteger(L, byte(&r->in) % 5);
+		if (lua_pcall(L, 5, 0, 0) != 0)
+			goto skip;
+		break;
 	case XOP_RECVFROM:
 		if (nargs >= 1 && os_fd(L, base + 2) >= 0 &&
 		    !(fcntl(os_fd(L, base + 2), F_GETFL) & O_NONBLOCK)) {
@@ -617,7 +720,7 @@ step(struct run *r)
 
 	if (op == OP_GC) {
 		/* Drop a listener reference and collect: __gc runs on some. */
-		if (r->nobjs > 0 && (byte(&r->in) & 1)) {
+		if (r->nobjs > 0 && (byte(&r->in) & 1) && !r->served) {
 			lua_pushnil(L);
 			lua_rawseti(L, r->objs, r->nobjs--);
 		}
