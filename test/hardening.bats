@@ -208,7 +208,10 @@ one_line() {
 	for name, args in pairs(calls) do
 	  for i = 1, #args do
 	    for _, w in ipairs(wrong) do
-	      if not (type(args[i]) == 'table' and type(w) == 'table') then
+	      -- a table is right where a table goes, and connect_tcp's 3rd
+	      -- argument is a timeout or a table of options
+	      if not ((type(args[i]) == 'table' or (name == 'connect_tcp' and i == 3))
+	              and type(w) == 'table') then
 	        local a = { unpack(args) }
 	        a[i] = w
 	        local ok, err = pcall(net[name], unpack(a, 1, #args))
