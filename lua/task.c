@@ -415,6 +415,8 @@ task_run(lua_State *L)
 			step(L, w->data);
 		if (s->ntasks == 0)
 			break;
+		/* the session log (-o, -x) is current while the tasks wait */
+		vn_fdtab_flush(vn_fdtab_of(L));
 		switch (vn_loop_turn(s->loop)) {
 		case VN_LOOP_OK:
 			break;

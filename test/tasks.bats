@@ -388,3 +388,21 @@ for s in conns:
 	assert_line -n 3 "-1	a failed TLS upgrade"
 	assert_line -n 4 "true	"
 }
+
+@test "-o logs a task server's traffic, and the log is current while the tasks wait" {
+	echo_script
+	vlcnet_listen -v -o "$BATS_TEST_TMPDIR/session.log" --script "$BATS_TEST_TMPDIR/echo.lua"
+	mkfifo "$BATS_TEST_TMPDIR/in"
+	bg cli bash -c "exec vlcnet-connect 127.0.0.1 $VLCNET_PORT <'$BATS_TEST_TMPDIR/in'"
+	exec 7>"$BATS_TEST_TMPDIR/in"
+	echo "ping from the client" >&7
+	wait_for "$BATS_TEST_TMPDIR/cli.out" '^ping from the client$'
+	# the server still waits in net.run, with its client connected: the
+	# log already holds what it received and what it sent
+	wait_for "$BATS_TEST_TMPDIR/session.log" 'ping from the client'
+	run cat "$BATS_TEST_TMPDIR/session.log"
+	assert_success
+	assert_output "$(printf 'ping from the client\nping from the client')"
+	exec 7>&-
+	wait_bg
+}
