@@ -4,6 +4,7 @@
 #define VN_RELAY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "conn.h"
 
@@ -24,6 +25,22 @@ typedef size_t (*vn_relay_xform)(void *ctx, const char *in, size_t n, char *out)
  * Returns 0, or -1 with errno, which ends the relay (VN_RELAY_TAP). */
 typedef int (*vn_relay_tap)(void *ctx, int dir, const char *buf, size_t n);
 
+/* A datagram endpoint (core/dgram.c): the connection is a datagram socket,
+ * reached through these calls, each of which returns at once (-1 with errno
+ * EAGAIN when it would wait for the socket's POLLIN or POLLOUT). */
+struct vn_relay_dgram {
+	void *ctx;
+	size_t max;          /* the largest datagram: one read of in_fd */
+	/* 1 once there is someone to send to (a listener's first peer):
+	 * until then in_fd is not read. */
+	int (*ready)(void *ctx);
+	/* One datagram into buf (n bytes of room): its length, 0 for an
+	 * empty one, never the end. */
+	ssize_t (*recv)(void *ctx, void *buf, size_t n);
+	/* buf[0, n) as one datagram: n, or -1 with errno. */
+	ssize_t (*send)(void *ctx, const void *buf, size_t n);
+};
+
 struct vn_relay_opts {
 	int idle_timeout_ms;   /* -1: none; otherwise end after this long without data */
 	int in_end_ms;         /* once in_fd has ended, wait at most this long for
@@ -39,6 +56,11 @@ struct vn_relay_opts {
 	void *xform_ctx[2];
 	vn_relay_tap tap;      /* or NULL */
 	void *tap_ctx;
+	/* Or NULL: a stream. Datagrams: one read of in_fd is one datagram,
+	 * each datagram is written whole to out_fd; the peer never ends, so
+	 * the relay ends in_end_ms after in_fd's end, at the idle timeout, at a
+	 * signal or when out_fd's reader has gone. Nothing is shut. */
+	const struct vn_relay_dgram *dgram;
 	/* Set by vn_relay: */
 	int failed;            /* after -1: VN_RELAY_IN/OUT/NET/TAP, or 0 (timeout, signal) */
 	int in_ended;          /* in_fd reached its end: pass -1 to the next relay */
