@@ -16,10 +16,6 @@
 #include "udp.h"
 #include "unix.h"
 
-/* Room for the largest datagram a Unix socket takes by default (its send
- * buffer, 208 KiB); a UDP one is at most 64 KiB. */
-#define RECV_MAX (256 * 1024)
-
 void
 vn_dgram_addr(const struct sockaddr *sa, socklen_t len, char buf[VN_DGRAM_ADDRLEN])
 {

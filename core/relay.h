@@ -34,8 +34,9 @@ struct vn_relay_dgram {
 	/* 1 once there is someone to send to (a listener's first peer):
 	 * until then in_fd is not read. */
 	int (*ready)(void *ctx);
-	/* One datagram into buf (n bytes of room): its length, 0 for an
-	 * empty one, never the end. */
+	/* One datagram into buf (n bytes of room, 1 MiB: more than the
+	 * largest a Unix socket takes by default, 208 KiB): its length, 0
+	 * for an empty one, never the end. */
 	ssize_t (*recv)(void *ctx, void *buf, size_t n);
 	/* buf[0, n) as one datagram: n, or -1 with errno. */
 	ssize_t (*send)(void *ctx, const void *buf, size_t n);
