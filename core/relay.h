@@ -1,5 +1,6 @@
 /* core/relay.h: the one relay engine: bytes both ways between a connection
- * and a pair of descriptors (stdin/stdout, or a program's socketpair). */
+ * (a stream, or a datagram socket through core/dgram.c) and a pair of
+ * descriptors (stdin/stdout, or a program's socketpair). */
 #ifndef VN_RELAY_H
 #define VN_RELAY_H
 
