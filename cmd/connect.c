@@ -119,21 +119,19 @@ scan(const char *host, const struct connect_conf *c, int verbose)
 static int
 relay_dgram(int fd, const char *peer, const struct connect_conf *c, int verbose)
 {
-	struct vn_dgram_opts o = { .idle_timeout_ms = c->timeout_ms,
-	                           .in_end_ms = c->quit_ms < 0 ? 0 : c->quit_ms };
-	int r = vn_dgram_relay(0, 1, fd, &o), err = errno;
+	struct vn_dgram_opts o = { .any_peer = 0 };
+	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms,
+	                            .in_end_ms = c->quit_ms < 0 ? 0 : c->quit_ms,
+	                            .peer_end_ms = -1 };
+	int r = vn_dgram_relay(fd, 0, 1, &o, &ro), err = errno;
 	char sum[VN_SUMMARYLEN];
 
-	if (verbose && !(r < 0 && err == EINTR))
-		vn_warn("%s", vn_dgram_summary(&o, sum));
-
 	close(fd);
-	if (r < 0 && err != ETIMEDOUT && err != EINTR) {
-		vn_warn("%s: %s", o.failed == VN_RELAY_IN ? "standard input" :
-		        o.failed == VN_RELAY_OUT ? "standard output" : peer, strerror(err));
-		return 1;
-	}
-	return r < 0 && err == EINTR ? 1 : 0;
+	if (r < 0 && err != ETIMEDOUT && err != EINTR)
+		vn_warn("%s: %s", vn_relay_where(&ro, peer), strerror(err));
+	if (verbose && !(r < 0 && err == EINTR))
+		vn_warn("%s", vn_relay_summary(&ro, sum));
+	return r < 0 && err != ETIMEDOUT ? 1 : 0;
 }
 
 /* Relay stdin and stdout over the connection, and end it. An idle timeout

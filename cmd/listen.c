@@ -186,24 +186,20 @@ say_peer(const char *addr, void *ctx)
 static int
 serve_dgram(int fd, const struct listen_conf *c, int verbose)
 {
-	struct vn_dgram_opts o = { .idle_timeout_ms = c->timeout_ms,
-	                           .in_end_ms = c->quit_ms, .any_peer = c->keep };
+	struct vn_dgram_opts o = { .any_peer = c->keep,
+	                           .on_peer = verbose ? say_peer : NULL };
+	struct vn_relay_opts ro = { .idle_timeout_ms = c->timeout_ms,
+	                            .in_end_ms = c->quit_ms, .peer_end_ms = -1 };
 	char sum[VN_SUMMARYLEN];
 	int r, err;
 
-	if (verbose)
-		o.on_peer = say_peer;
-	r = vn_dgram_relay(0, 1, fd, &o);
+	r = vn_dgram_relay(fd, 0, 1, &o, &ro);
 	err = errno;
+	if (r < 0 && err != ETIMEDOUT && err != EINTR)
+		vn_warn("%s: %s", vn_relay_where(&ro, "socket"), strerror(err));
 	if (verbose && !(r < 0 && err == EINTR))
-		vn_warn("%s", vn_dgram_summary(&o, sum));
-	if (r < 0 && err != ETIMEDOUT && err != EINTR) {
-		vn_warn("%s: %s", o.failed == VN_RELAY_IN ? "standard input" :
-		        o.failed == VN_RELAY_OUT ? "standard output" : "socket",
-		        strerror(err));
-		return 1;
-	}
-	return r < 0 && err == EINTR ? 1 : 0;
+		vn_warn("%s", vn_relay_summary(&ro, sum));
+	return r < 0 && err != ETIMEDOUT ? 1 : 0;
 }
 
 /* Open the listening socket(s) of -U PATH, -u or TCP into fds[]. Returns how

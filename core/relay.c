@@ -6,6 +6,11 @@
  * (what is a failure, and whose) is outcome(); the counters are set in
  * vn_relay.
  *
+ * Datagrams (o->dgram, -u) are a kind of connection, not another loop: both
+ * flows COPY, one read of in_fd is one datagram, the connection is read and
+ * written through core/dgram.c's calls, and it never ends (an empty datagram
+ * is not the end, nothing is shut), so the relay ends by deadline().
+ *
  * Each direction is a flow from src to dst that moves bytes in one of four
  * ways:
  *   DIRECT  one splice(2) from the socket to a pipe on stdout (another
@@ -78,6 +83,8 @@ struct flow {
 	int src_file;           /* a regular file: reads never wait */
 	int shut_dst;           /* at the end, shut dst's write side */
 	int dir;                /* VN_RELAY_SEND or VN_RELAY_RECV */
+	const struct vn_relay_dgram *dgram; /* the connection is a datagram socket */
+	size_t rmax;            /* COPY: the most one read of src takes */
 	vn_relay_xform xform;   /* COPY: buf[0, n) becomes xbuf[0, len) */
 	void *xform_ctx;
 	int interval_ms;        /* -i: buf[pend_off, pend_len) waits to go out a
@@ -204,8 +211,11 @@ flow_init(struct flow *f, int dir, int src, int dst, struct vn_conn *net,
 	f->xform = o->xform[dir];
 	f->xform_ctx = o->xform_ctx[dir];
 	f->interval_ms = dir == VN_RELAY_SEND ? o->interval_ms : 0;
+	f->dgram = o->dgram;
+	f->rmax = o->dgram && dir == VN_RELAY_SEND ? o->dgram->max : CHUNK;
 	f->p[0] = f->p[1] = -1;
-	if (net->tls || net->tap || f->xform || f->interval_ms > 0 || dst < 0)
+	if (net->tls || net->tap || f->xform || f->interval_ms > 0 || dst < 0 ||
+	    f->dgram)
 		return to_copy(f);
 	if (f->dst_net) {
 		if (f->src_file) {
@@ -369,6 +379,8 @@ copy_in(struct flow *f)
 			f->inpipe -= (size_t)r;
 		return r;
 	}
+	if (f->src_net && f->dgram)
+		return f->dgram->recv(f->dgram->ctx, f->buf, CHUNK);
 	if (f->src_net) {
 		size_t len = 0;
 
@@ -385,14 +397,14 @@ copy_in(struct flow *f)
 		return len > 0 ? (ssize_t)len : r;
 	}
 	if (f->src_sock)
-		return recv(f->src, f->buf, CHUNK, MSG_DONTWAIT);
+		return recv(f->src, f->buf, f->rmax, MSG_DONTWAIT);
 	if (!f->readable && !f->src_file && pending_bytes(f->src) <= 0) {
 		/* in_fd may block: read it only when it has data */
 		errno = EAGAIN;
 		return -1;
 	}
 	f->readable = 0;
-	return read(f->src, f->buf, CHUNK);
+	return read(f->src, f->buf, f->rmax);
 }
 
 /* The n bytes at p (in buf) become what is written, through the transform
@@ -456,6 +468,14 @@ copy_out(struct flow *f)
 
 	if (f->dst < 0)
 		return (ssize_t)n;
+	if (f->dst_net && f->dgram) {
+		r = f->dgram->send(f->dgram->ctx, f->out + f->off, n);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			errno = EAGAIN;
+			f->wait_dst = POLLOUT;
+		}
+		return r;
+	}
 	if (f->dst_net) {
 		r = vn_conn_write(f->dst_net, f->out + f->off, n);
 		if (r < 0 && errno == EAGAIN)
@@ -485,6 +505,8 @@ step_copy(struct flow *f)
 		r = copy_in(f);
 		if (r > 0)
 			copy_took(f, (size_t)r);
+		if (r == 0 && f->src_net && f->dgram)
+			return 1;   /* an empty datagram */
 		if (r == 0) {
 			f->eof = 1;
 			return 1;
@@ -524,7 +546,8 @@ step_copy(struct flow *f)
 static int
 finish(struct flow *f)
 {
-	if (f->dst_net && vn_conn_shut_write(f->dst_net) < 0 && errno == EAGAIN) {
+	if (f->dst_net && !f->dgram && vn_conn_shut_write(f->dst_net) < 0 &&
+	    errno == EAGAIN) {
 		f->wait_dst = vn_conn_want(f->dst_net, POLLOUT);
 		return 0;
 	}
@@ -614,7 +637,7 @@ static int
 outcome(struct flow *fl, int i, struct vn_relay_opts *o)
 {
 	struct flow *f = &fl[i];
-	int peer_gone = errno == EPIPE || errno == ECONNRESET;
+	int peer_gone = !f->dgram && (errno == EPIPE || errno == ECONNRESET);
 
 	if (fl[1].src_net->tap_failed) {   /* the log, whichever call met it */
 		o->failed = VN_RELAY_TAP;
@@ -698,6 +721,14 @@ deadline(struct clock *k, const struct flow *fl, int moved,
 	return until > now ? (int)(until - now) : 0;
 }
 
+/* Whether f must not step yet: datagrams to send before there is a peer
+ * (in_fd is not read until then). */
+static int
+held(const struct flow *f)
+{
+	return f->dgram && f->dst_net && !f->dgram->ready(f->dgram->ctx);
+}
+
 /* Step every flow that does not wait: 1 if one moved, 0 if none did (or
  * none could step: *stepped says), -1 at the relay's end (*r the result). */
 static int
@@ -709,7 +740,7 @@ step_all(struct flow *fl, int *stepped, struct vn_relay_opts *o, int *r)
 	for (i = 0; i < 2; i++) {
 		struct flow *f = &fl[i];
 
-		if (f->done || f->wait_src || f->wait_dst || f->wake_at)
+		if (f->done || f->wait_src || f->wait_dst || f->wake_at || held(f))
 			continue;
 		*stepped = 1;
 		s = step(f);
@@ -826,6 +857,7 @@ vn_relay(struct vn_conn *c, int in_fd, int out_fd, struct vn_relay_opts *o)
 		fl[0].src = -1;
 		fl[0].dst = c->fd;
 		fl[0].dst_net = c;
+		fl[0].dgram = o->dgram;
 	}
 	if ((fl[0].done || fl[0].eof ||
 	     flow_init(&fl[0], VN_RELAY_SEND, in_fd, c->fd, c, o) >= 0) &&

@@ -1,9 +1,11 @@
 /* core/relay.h: the one relay engine: bytes both ways between a connection
- * and a pair of descriptors (stdin/stdout, or a program's socketpair). */
+ * (a stream, or a datagram socket through core/dgram.c) and a pair of
+ * descriptors (stdin/stdout, or a program's socketpair). */
 #ifndef VN_RELAY_H
 #define VN_RELAY_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "conn.h"
 
@@ -22,6 +24,23 @@ enum { VN_RELAY_SEND = 0, VN_RELAY_RECV = 1 };
  * end split across two reads, say). */
 typedef size_t (*vn_relay_xform)(void *ctx, const char *in, size_t n, char *out);
 
+/* A datagram endpoint (core/dgram.c): the connection is a datagram socket,
+ * reached through these calls, each of which returns at once (-1 with errno
+ * EAGAIN when it would wait for the socket's POLLIN or POLLOUT). */
+struct vn_relay_dgram {
+	void *ctx;
+	size_t max;          /* the largest datagram: one read of in_fd */
+	/* 1 once there is someone to send to (a listener's first peer):
+	 * until then in_fd is not read. */
+	int (*ready)(void *ctx);
+	/* One datagram into buf (n bytes of room, 1 MiB: more than the
+	 * largest a Unix socket takes by default, 208 KiB): its length, 0
+	 * for an empty one, never the end. */
+	ssize_t (*recv)(void *ctx, void *buf, size_t n);
+	/* buf[0, n) as one datagram: n, or -1 with errno. */
+	ssize_t (*send)(void *ctx, const void *buf, size_t n);
+};
+
 struct vn_relay_opts {
 	int idle_timeout_ms;   /* -1: none; otherwise end after this long without data */
 	int in_end_ms;         /* once in_fd has ended, wait at most this long for
@@ -39,6 +58,11 @@ struct vn_relay_opts {
 	                        * (up to and with an LF, or what one read
 	                        * gave), this long apart; the other direction
 	                        * moves meanwhile */
+	/* Or NULL: a stream. Datagrams: one read of in_fd is one datagram,
+	 * each datagram is written whole to out_fd; the peer never ends, so
+	 * the relay ends in_end_ms after in_fd's end, at the idle timeout, at a
+	 * signal or when out_fd's reader has gone. Nothing is shut. */
+	const struct vn_relay_dgram *dgram;
 	/* Set by vn_relay: */
 	int failed;            /* after -1: VN_RELAY_IN/OUT/NET/TAP, or 0 (timeout, signal) */
 	int in_ended;          /* in_fd reached its end: pass -1 to the next relay */

@@ -441,3 +441,20 @@ LUA
 	wait_bg srv=1 cli=1
 	assert_equal "$(cat "$T/cli.err")" "vlcnet-connect: standard output: No space left on device"
 }
+
+@test "listen -u: an empty datagram is not the end: the next one is relayed and the answer goes back" {
+	VLCNET_REPLY=$'back\n' vlcnet_listen -u
+	run timeout 10 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+to = ("127.0.0.1", int(sys.argv[1]))
+s.sendto(b"", to)
+s.sendto(b"after\n", to)
+print(s.recv(100).decode(), end="")' "$VLCNET_PORT"
+	assert_success
+	assert_output "back"
+	wait_for "$VLCNET_STDOUT" '^after$'
+	vlcnet_stop
+	assert_equal "$(cat "$VLCNET_STDOUT")" "after"
+}
