@@ -30,6 +30,8 @@ enum vn_opt_key {
 	VN_OPT_TLS_KEY,
 	VN_OPT_TLS_VERIFY_CLIENT,
 	VN_OPT_TLS_ALPN,
+	VN_OPT_BROKER,         /* listen */
+	VN_OPT_CHAT,
 	VN_OPT_END             /* one past the last key */
 };
 

@@ -12,6 +12,7 @@
 struct listen_conf {
 	enum vn_mode mode;
 	int keep;        /* -k */
+	int chat;        /* --chat (the mode is then VN_MODE_BROKER) */
 	int family;      /* -4/-6 */
 	int max_conns;   /* -m */
 	int max_set;     /* -m was given */

@@ -50,6 +50,12 @@ vn_conn_start_tls(struct vn_conn *c, struct vn_tls_ctx *ctx, const char *host,
 	return 0;
 }
 
+int
+vn_conn_handshake(struct vn_conn *c, struct vn_tls_err *e)
+{
+	return c->tls ? vn_tls_handshake_step(c->tls, e) : 0;
+}
+
 ssize_t
 vn_conn_read(struct vn_conn *c, void *buf, size_t n)
 {

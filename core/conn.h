@@ -36,6 +36,12 @@ void vn_conn_plain(struct vn_conn *c, int fd);
 int vn_conn_start_tls(struct vn_conn *c, struct vn_tls_ctx *ctx, const char *host,
                       int handshake, int timeout_ms, struct vn_tls_err *e);
 
+/* One step of the handshake of a connection started with handshake 0, on a
+ * non-blocking socket: 0 when done (at once for a plain connection), -1 with
+ * errno EAGAIN when it must wait (vn_conn_want(c, POLLIN) says for which
+ * event), -1 with errno EIO and *e set when it failed. */
+int vn_conn_handshake(struct vn_conn *c, struct vn_tls_err *e);
+
 /* read(2)/write(2) of the connection's data, as the descriptor's blocking
  * mode says: -1 with errno EAGAIN when it must wait (vn_conn_want says for
  * which event), 0 from read at the peer's end. A write on a socket never
