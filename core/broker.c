@@ -47,6 +47,8 @@ struct broker {
 	struct pollfd *pfd;         /* lfds, in_fd, then the clients in order */
 	int in_fd;
 	long accept_after;          /* accept again from then on (ms) */
+	int accept_failing;         /* the failure was said: not again until an
+	                             * accept works */
 	char buf[CHUNK];
 	char *chat;                 /* a chat message being made */
 	size_t chatcap;
@@ -387,47 +389,45 @@ add_client(struct broker *b, int fd, const struct sockaddr_storage *ss, socklen_
 		join(b, c);
 }
 
-/* Accept what the listening socket lfd has: each client is added, or
- * refused (--allow/--deny, the client limit) and closed at once. */
+/* Accept the client poll said lfd has (one: with no descriptor left,
+ * accept fails even when none waits), and add it or refuse it (--allow and
+ * --deny, the client limit): a refused client is closed at once. */
 static void
-accept_clients(struct broker *b, int lfd)
+accept_client(struct broker *b, int lfd)
 {
 	const struct vn_broker_opts *o = b->o;
-	int k;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char addr[VN_ADDRSTRLEN];
+	int fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-	for (k = 0; k < 64; k++) {
-		struct sockaddr_storage ss;
-		socklen_t len = sizeof ss;
-		char addr[VN_ADDRSTRLEN];
-		int fd = accept4(lfd, (struct sockaddr *)&ss, &len,
-		                 SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
-				return;
-			/* Out of descriptors (or memory): the clients go on, the
-			 * new ones wait in the backlog a moment. */
-			vn_warn("accept: %s", strerror(errno));
-			b->accept_after = vn_now_ms() + ACCEPT_PAUSE_MS;
+	if (fd < 0) {
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
 			return;
-		}
-		if (o->unix_name)
-			snprintf(addr, sizeof addr, "%s", o->unix_name);
-		else
-			vn_addr_format((struct sockaddr *)&ss, addr);
-		if (!o->unix_name && o->acl &&
-		    vn_acl_check(o->acl, (struct sockaddr *)&ss) == VN_ACL_REFUSE) {
-			if (o->verbose)
-				vn_warn("refused connection from %s", addr);
-			close(fd);
-		} else if (b->ncl >= o->max_clients) {
-			if (o->verbose)
-				vn_warn("refused connection from %s: %d clients already",
-				        addr, b->ncl);
-			close(fd);
-		} else {
-			add_client(b, fd, &ss, len);
-		}
+		/* Out of descriptors (or memory): the clients go on, the new
+		 * ones wait in the backlog a moment. Said once a streak. */
+		if (!b->accept_failing)
+			vn_warn("accept: %s", strerror(errno));
+		b->accept_failing = 1;
+		b->accept_after = vn_now_ms() + ACCEPT_PAUSE_MS;
+		return;
+	}
+	b->accept_failing = 0;
+	if (o->unix_name)
+		snprintf(addr, sizeof addr, "%s", o->unix_name);
+	else
+		vn_addr_format((struct sockaddr *)&ss, addr);
+	if (!o->unix_name && o->acl &&
+	    vn_acl_check(o->acl, (struct sockaddr *)&ss) == VN_ACL_REFUSE) {
+		if (o->verbose)
+			vn_warn("refused connection from %s", addr);
+		close(fd);
+	} else if (b->ncl >= o->max_clients) {
+		if (o->verbose)
+			vn_warn("refused connection from %s: %d clients already", addr, b->ncl);
+		close(fd);
+	} else {
+		add_client(b, fd, &ss, len);
 	}
 }
 
@@ -562,7 +562,7 @@ turn(struct broker *b)
 		read_in(b);
 	for (i = 0; i < b->nl; i++)
 		if (b->pfd[i].revents)
-			accept_clients(b, b->lfds[i]);
+			accept_client(b, b->lfds[i]);
 	reap(b);
 	return 0;
 }
