@@ -34,6 +34,8 @@ struct client {
 	size_t retry;               /* a TLS write that waited: its length */
 	short rwant, wwant;         /* the event a read, a write waits for */
 	long start_ms, last_ms;
+	long out_ms;                /* when it last took bytes, or its queue
+	                             * last became non-empty */
 	long deadline;              /* its handshake, or (leaving) its last read */
 	unsigned long long sent, received;
 };
@@ -69,6 +71,8 @@ push(struct client *c, const char *p, size_t n)
 {
 	if (c->dead || !n)
 		return;
+	if (c->qoff == c->qlen)
+		c->out_ms = vn_now_ms();
 	if (c->qlen - c->qoff + n > VN_BROKER_QUEUE_MAX) {
 		drop(c, "more than 1 MiB waiting for it: it does not read");
 		return;
@@ -120,7 +124,7 @@ flush(struct client *c)
 		}
 		c->qoff += (size_t)w;
 		c->sent += (unsigned long long)w;
-		c->last_ms = vn_now_ms();
+		c->last_ms = c->out_ms = vn_now_ms();
 	}
 	if (c->qoff == c->qlen)
 		c->qoff = c->qlen = 0;
@@ -327,6 +331,9 @@ serve_client(struct broker *b, struct client *c, short revents)
 		c->dead = 1;
 	else if (c->leaving && now >= c->deadline)
 		drop(c, "it left without reading what was sent to it");
+	if (!c->dead && c->qlen - c->qoff >= VN_BROKER_QUEUE_HIGH &&
+	    now - c->out_ms >= VN_BROKER_STALL_MS)
+		drop(c, "it took nothing of what waits for it in 5 seconds");
 	if (!c->dead && b->o->idle_timeout_ms >= 0 &&
 	    now - c->last_ms >= b->o->idle_timeout_ms)
 		drop(c, "idle timeout");
@@ -502,28 +509,36 @@ next_timeout(const struct broker *b, long now)
 
 		if (d >= 0 && (t < 0 || d < t))
 			t = d;
+		d = c->out_ms + VN_BROKER_STALL_MS;
+		if (c->joined && c->qlen - c->qoff >= VN_BROKER_QUEUE_HIGH && (t < 0 || d < t))
+			t = d;
 	}
 	return t < 0 ? -1 : t <= now ? 0 : (int)(t - now);
 }
 
-/* Whether stdin is read now: someone is there to hear it, and nobody has
- * much waiting. */
+/* Whether a client has VN_BROKER_QUEUE_HIGH or more waiting: then no
+ * source is read. */
+static int
+backlog(const struct broker *b)
+{
+	int i;
+
+	for (i = 0; i < b->ncl; i++)
+		if (b->cl[i]->qlen - b->cl[i]->qoff >= VN_BROKER_QUEUE_HIGH)
+			return 1;
+	return 0;
+}
+
+/* Whether stdin is read now: someone is there to hear it. */
 static int
 in_open(const struct broker *b)
 {
-	int i, joined = 0;
+	int i;
 
-	if (b->in_fd < 0)
-		return 0;
-	for (i = 0; i < b->ncl; i++) {
-		const struct client *c = b->cl[i];
-
-		if (c->joined && !c->leaving)
-			joined = 1;
-		if (c->qlen - c->qoff >= VN_BROKER_IN_MAX)
-			return 0;
-	}
-	return joined;
+	for (i = 0; b->in_fd >= 0 && i < b->ncl; i++)
+		if (b->cl[i]->joined && !b->cl[i]->leaving)
+			return 1;
+	return 0;
 }
 
 /* Fill b->pfd: the listening sockets, stdin, then each client. */
@@ -531,15 +546,16 @@ static void
 poll_set(struct broker *b, long now)
 {
 	struct pollfd *p = b->pfd;
-	int i;
+	int i, full = backlog(b);
 
 	for (i = 0; i < b->nl; i++)
 		*p++ = (struct pollfd){ now >= b->accept_after ? b->lfds[i] : -1, POLLIN, 0 };
-	*p++ = (struct pollfd){ in_open(b) ? b->in_fd : -1, POLLIN, 0 };
+	*p++ = (struct pollfd){ !full && in_open(b) ? b->in_fd : -1, POLLIN, 0 };
 	for (i = 0; i < b->ncl; i++) {
 		const struct client *c = b->cl[i];
 		short ev = !c->joined ? c->rwant :
-		           (c->leaving ? 0 : c->rwant) | (c->qoff < c->qlen ? c->wwant : 0);
+		           (c->leaving || full ? 0 : c->rwant) |
+		           (c->qoff < c->qlen ? c->wwant : 0);
 
 		*p++ = (struct pollfd){ c->conn.fd, ev, 0 };
 	}

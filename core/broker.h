@@ -7,11 +7,15 @@
 #include "tls.h"
 
 /* What one client may have waiting to be sent to it: past this, it is
- * dropped (a client that never reads must not grow the process). */
+ * dropped at once (a client that never reads must not grow the process). */
 #define VN_BROKER_QUEUE_MAX (1024 * 1024)
-/* The listener's standard input is read only while every client has less
- * than this waiting: a file on stdin goes at the pace of the readers. */
-#define VN_BROKER_IN_MAX (64 * 1024)
+/* While a client has this much waiting, nobody is read (the clients, the
+ * listener's stdin): everyone goes at the pace of the slowest reader, as
+ * over one TCP connection... */
+#define VN_BROKER_QUEUE_HIGH (256 * 1024)
+/* ...unless that client takes none of it for this long: it is dropped and
+ * the others go on. */
+#define VN_BROKER_STALL_MS 5000
 
 struct vn_broker_opts {
 	int chat;              /* "<userN> " prefixes, escapes, join/leave notices */
@@ -31,8 +35,9 @@ struct vn_broker_opts {
 /* Accept clients on the n listening sockets fds and serve them all at once
  * from one poll loop, until SIGINT/SIGTERM: the bytes a client sends are
  * queued for every other client (each socket non-blocking, written when
- * poll says so, so a client that does not read never holds up the others;
- * one whose queue passes VN_BROKER_QUEUE_MAX is dropped). A client that
+ * poll says so). A slow reader slows the senders down (VN_BROKER_QUEUE_HIGH);
+ * one that does not read is dropped (VN_BROKER_STALL_MS, VN_BROKER_QUEUE_MAX),
+ * so it holds up the others for VN_BROKER_STALL_MS at most. A client that
  * ends its side leaves once what was queued for it is sent. Nothing is
  * written to standard output. Out of descriptors, accepting pauses a
  * second and the clients go on. Returns -1 with errno: EINTR after a
