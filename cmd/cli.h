@@ -38,6 +38,8 @@ enum vn_opt_key {
 	VN_OPT_SEND_ONLY,      /* listen, connect: cmd/stream_opts.h */
 	VN_OPT_RECV_ONLY,
 	VN_OPT_APPEND_OUTPUT,
+	VN_OPT_BROKER,         /* listen */
+	VN_OPT_CHAT,
 	VN_OPT_END             /* one past the last key */
 };
 

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../core/broker.h"
 #include "../core/conn.h"
 #include "../core/dgram.h"
 #include "../core/net.h"
@@ -153,6 +154,25 @@ serve_children(const int *fds, int n, const struct listen_conf *c, struct vn_exe
 	return pid < 0 ? 1 : vn_exec_wait(pid);
 }
 
+/* --broker, --chat: core/broker.c serves every client at once, until a
+ * signal; the listener's stdin goes to the clients, its stdout gets
+ * nothing (as ncat). A TLS handshake is bounded by -w or
+ * VN_TLS_HANDSHAKE_MS. Returns the exit status. */
+static int
+serve_broker(const int *fds, int n, const struct listen_conf *c, int verbose)
+{
+	struct vn_broker_opts o = {
+		.chat = c->chat, .max_clients = c->max_conns,
+		.idle_timeout_ms = c->timeout_ms,
+		.handshake_ms = c->timeout_ms >= 0 ? c->timeout_ms : VN_TLS_HANDSHAKE_MS,
+		.in_fd = 0, .unix_name = c->unix_path ? c->where : NULL,
+		.acl = &c->acl, .tls = c->tc, .verbose = verbose };
+
+	if (vn_broker(fds, n, &o) < 0 && errno != EINTR)
+		vn_warn("broker: %s", strerror(errno));
+	return 1;
+}
+
 /* --port-file: "PORT\n" (with -U "PATH\n") in one write(2), so that whoever
  * sees the file non-empty sees all of it; a descriptor (/dev/fd/N) or a fifo
  * works too. Returns 0, or -1 after saying why. */
@@ -280,6 +300,8 @@ serve(int *fds, int *n, struct listen_conf *c, vn_rt *rt, int verbose)
 		return vn_rt_run(rt);
 	case VN_MODE_DGRAM:
 		return serve_dgram(fds[0], c, verbose);
+	case VN_MODE_BROKER:
+		return serve_broker(fds, *n, c, verbose);
 	default:
 		return serve_relay(fds, *n, c, verbose);
 	}

@@ -13,6 +13,7 @@
 struct listen_conf {
 	enum vn_mode mode;
 	int keep;        /* -k */
+	int chat;        /* --chat (the mode is then VN_MODE_BROKER) */
 	int family;      /* -4/-6 */
 	int numeric;     /* -n: HOST is an address, no resolver */
 	int max_conns;   /* -m */

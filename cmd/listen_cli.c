@@ -14,6 +14,7 @@ static const char *const usage[] = {
 	"[OPTIONS] --script FILE -U PATH [-- ARG...]",
 	"[OPTIONS] [-k] --lua-exec FILE [HOST] PORT [-- ARG...]",
 	"[OPTIONS] [-k] -c CMD | --exec \"PROG ARGS\" [HOST] PORT",
+	"[OPTIONS] --broker | --chat [HOST] PORT",
 	NULL
 };
 
@@ -35,7 +36,8 @@ static const struct vn_option opts[] = {
 	{ .name = "fork", .key = VN_OPT_FORK,
 	  .help = "run the script in a child per connection (fd, peer)" },
 	{ .name = "max-conns", .key = 'm', .arg = "N",
-	  .help = "at most N children at once (--fork: 100; -k with an exec option: 1)" },
+	  .help = "at most N children at once (--fork: 100; -k with an exec option: 1),"
+	          " or clients (--broker: 100)" },
 	{ .name = "port-file", .key = VN_OPT_PORT_FILE, .arg = "FILE",
 	  .help = "write the bound port (-U: PATH) to FILE once listening" },
 	{ .name = "udp", .key = 'u',
@@ -51,6 +53,10 @@ static const struct vn_option opts[] = {
 	  .help = "--allow each ADDR[/PREFIX] listed in FILE, one a line" },
 	{ .name = "denyfile", .key = VN_OPT_DENYFILE, .arg = "FILE",
 	  .help = "--deny each ADDR[/PREFIX] listed in FILE, one a line" },
+	{ .name = "broker", .key = VN_OPT_BROKER,
+	  .help = "pass what each client sends to every other client (implies -k)" },
+	{ .name = "chat", .key = VN_OPT_CHAT,
+	  .help = "--broker with ncat's chat: <userN> prefixes, join/leave notices" },
 	{ .name = "lua-exec", .key = VN_OPT_LUA_EXEC, .arg = "FILE",
 	  .help = "run the Lua script FILE per connection on its stdin/stdout" },
 	{ .name = "sh-exec", .key = 'c', .arg = "CMD",
@@ -124,7 +130,8 @@ option(int key, const char *arg, void *ctx, struct vn_cli_err *e)
 	case '4': c->family = AF_INET; break;
 	case '6': c->family = AF_INET6; break;
 	case 'n': c->numeric = 1; break;
-	case VN_OPT_FORK: break;   /* the mode */
+	case VN_OPT_FORK: case VN_OPT_BROKER: break;   /* the mode */
+	case VN_OPT_CHAT: c->chat = 1; break;
 	case VN_OPT_PORT_FILE: c->port_file = arg; break;
 	case 'u': c->udp = 1; break;
 	case 'U': c->unix_path = 1; break;

@@ -15,7 +15,8 @@ enum {
 	IN_EXEC = 1 << 4,     /* an exec option */
 	IN_EVAL = 1 << 5,     /* -s or -e, with --fork or not */
 	IN_SCRIPT = 1 << 6,   /* the script mode: -s or -e alone */
-	IN_LAST = IN_SCRIPT
+	IN_BROKER = 1 << 7,   /* listen --broker or --chat */
+	IN_LAST = IN_BROKER
 };
 
 /* One rule: when one of the options is given and the situation has a bit of
@@ -39,13 +40,15 @@ static const struct rule rules[] = {
 	{ .opts = { 'z' }, .with = IN_EVAL, .msg = "--scan takes no script" },
 	{ .opts = EXEC_KEYS, .with = IN_SCAN | IN_FORK | IN_UDP,
 	  .msg = "$opt does not go with $with" },
+	{ .opts = { VN_OPT_BROKER, VN_OPT_CHAT }, .with = IN_FORK | IN_UDP | IN_EXEC | IN_EVAL,
+	  .msg = "$opt does not go with $with" },
 	{ .opts = { VN_OPT_FORK }, .needs = IN_EVAL, .msg = "--fork needs --script or --eval" },
 	{ .opts = { VN_OPT_FORK }, .with = IN_UDP,
 	  .msg = "--fork needs connections: not with --udp" },
 	{ .opts = ACL_KEYS, .with = IN_UNIX | IN_UDP, .msg = ACL_MSG "$with" },
 	{ .opts = ACL_KEYS, .with = IN_SCRIPT,
 	  .msg = ACL_MSG "--script alone (add --fork)" },
-	{ .opts = { 'q' }, .with = IN_EXEC | IN_EVAL,
+	{ .opts = { 'q' }, .with = IN_EXEC | IN_EVAL | IN_BROKER,
 	  .msg = "--quit-after applies to the relay, not to $with" },
 	{ .opts = { 'w' }, .with = IN_SCRIPT, .tools = VN_TOOL_LISTEN,
 	  .msg = "--timeout applies to the relay, --fork and the exec options, not to a script" },
@@ -78,6 +81,8 @@ vn_mode_of(const struct vn_cli *cli)
 		return VN_MODE_EXEC;
 	if (cli->given[VN_OPT_FORK])
 		return VN_MODE_FORK;
+	if (cli->given[VN_OPT_BROKER] || cli->given[VN_OPT_CHAT])
+		return VN_MODE_BROKER;
 	if (cli->given['z'])
 		return VN_MODE_SCAN;
 	if (vn_cli_scripted(cli))
@@ -93,7 +98,7 @@ situation(const struct vn_cli *cli)
 	return (cli->given['U'] ? IN_UNIX : 0) | (cli->given['u'] ? IN_UDP : 0) |
 	       (cli->given['z'] ? IN_SCAN : 0) | (cli->given[VN_OPT_FORK] ? IN_FORK : 0) |
 	       (m == VN_MODE_EXEC ? IN_EXEC : 0) | (vn_cli_scripted(cli) ? IN_EVAL : 0) |
-	       (m == VN_MODE_SCRIPT ? IN_SCRIPT : 0);
+	       (m == VN_MODE_SCRIPT ? IN_SCRIPT : 0) | (m == VN_MODE_BROKER ? IN_BROKER : 0);
 }
 
 /* The name of situation bit b in messages. */
@@ -106,6 +111,7 @@ with_name(const struct vn_cli *cli, unsigned b, char *buf, size_t size)
 	case IN_FORK: return "--fork";
 	case IN_UDP: return "--udp";
 	case IN_EXEC: return vn_cli_name(cli, exec_key(cli), buf, size);
+	case IN_BROKER: return cli->given[VN_OPT_CHAT] ? "--chat" : "--broker";
 	default: return "a script";
 	}
 }

@@ -95,6 +95,12 @@ barred(const struct vn_conn *c)
 	return 0;
 }
 
+int
+vn_conn_handshake_step(struct vn_conn *c, struct vn_tls_err *e)
+{
+	return c->tls ? vn_tls_handshake_step(c->tls, e) : 0;
+}
+
 ssize_t
 vn_conn_read(struct vn_conn *c, void *buf, size_t n)
 {

@@ -65,6 +65,12 @@ int vn_conn_handshake(struct vn_conn *c, int timeout_ms, struct vn_tls_err *e);
  * the connection fails with EPROTO from now on. */
 void vn_conn_refuse(struct vn_conn *c);
 
+/* One step of the handshake of a connection started with handshake 0, on a
+ * non-blocking socket: 0 when done (at once for a plain connection), -1 with
+ * errno EAGAIN when it must wait (vn_conn_want(c, POLLIN) says for which
+ * event), -1 with errno EIO and *e set when it failed. */
+int vn_conn_handshake_step(struct vn_conn *c, struct vn_tls_err *e);
+
 /* read(2)/write(2) of the connection's data, as the descriptor's blocking
  * mode says: -1 with errno EAGAIN when it must wait (vn_conn_want says for
  * which event), 0 from read at the peer's end. A write on a socket never

@@ -320,6 +320,23 @@ vn_tls_handshake(struct vn_tls *t, int timeout_ms, struct vn_tls_err *e)
 	return r == 0 ? 0 : -1;
 }
 
+int
+vn_tls_handshake_step(struct vn_tls *t, struct vn_tls_err *e)
+{
+	int r = tls_handshake(t->tls);
+
+	if (r == 0)
+		return 0;
+	if (r == TLS_WANT_POLLIN || r == TLS_WANT_POLLOUT) {
+		t->want = r == TLS_WANT_POLLIN ? POLLIN : POLLOUT;
+		errno = EAGAIN;
+		return -1;
+	}
+	fail(e, VN_TLS_HANDSHAKE, tls_error(t->tls));
+	errno = EIO;
+	return -1;
+}
+
 /* libtls may want to wait even on a blocking socket (it returns after a
  * record that carried no data, a TLS 1.3 session ticket for one): then wait
  * here, as a blocking read(2) would. 1 to call libtls again, 0 when the

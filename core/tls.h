@@ -75,6 +75,11 @@ int vn_tls_fd(const struct vn_tls *t);
  * with libtls's reason, VN_TLS_TIMEOUT, VN_TLS_INTR. */
 int vn_tls_handshake(struct vn_tls *t, int timeout_ms, struct vn_tls_err *e);
 
+/* One step of the handshake on a non-blocking fd, for a loop that serves
+ * many sessions: 0 when it is done, -1 with errno EAGAIN when it must wait
+ * (vn_tls_want says for which event), -1 with errno EIO and *e set when it
+ * failed. */
+int vn_tls_handshake_step(struct vn_tls *t, struct vn_tls_err *e);
 /* One read or write of the session's plaintext, as read(2)/write(2) on fd
  * would behave: on a non-blocking fd, -1 with errno EAGAIN when the session
  * must wait (vn_tls_want says for which event). read returns 0 at the peer's

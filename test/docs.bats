@@ -338,6 +338,7 @@ vlcnet-listen.1 10 pair
 vlcnet-listen.1 11 pair
 vlcnet-listen.1 12 pair
 vlcnet-listen.1 13 pair
+vlcnet-listen.1 14 pair
 vlcnet-connect.1 1 pair
 vlcnet-connect.1 2 pair
 vlcnet-connect.1 3 skip: scans 1,024 ports and exits 1 where none is open
@@ -560,6 +561,14 @@ run_bats() {
 	assert_success
 	wait_for "$BATS_TEST_TMPDIR/log.txt" '^hello$'
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/log.txt")" "hello"
+}
+
+@test "vlcnet-listen(1) EXAMPLES: --chat tells a client who it is and that it is alone" {
+	run_pair vlcnet-listen.1 14
+	assert_success
+	assert_line --index 0 --regexp '^<announce> 127\.0\.0\.1 is connected as <user[0-9]+>\.$'
+	assert_line --index 1 '<announce> already connected: nobody.'
+	assert_equal "${#lines[@]}" 2
 }
 
 @test "vlcnet-connect(1) EXAMPLES: --tls-alpn gets the listener's first choice, h2" {
