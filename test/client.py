@@ -19,10 +19,12 @@ reset HOST PORT
     that breaks off mid-transfer. Prints its own port; fails if no data came.
 port tcp|udp
     Print a port of 127.0.0.1 that was free a moment ago (bound, then closed).
-hold [--rcvbuf N] [--no-accept] [--udp] HOST
+hold [--rcvbuf N] [--no-accept [--fill]] [--udp] HOST
     A TCP server on HOST, port 0, that says "port N", accepts one connection
     (not with --no-accept: then its queue holds one, and later connects
     wait), and holds it 30 s without reading: a peer that never answers.
+    --fill: the server first fills its queue with connections of its own, so
+    that any connect from outside waits (its SYNs are dropped).
     With --udp: a UDP socket bound there, holding its port 30 s.
 """
 import socket
@@ -121,13 +123,15 @@ def port(args):
 
 
 def hold(args):
-    rcvbuf, accept, kind = None, True, socket.SOCK_STREAM
+    rcvbuf, accept, kind, fill = None, True, socket.SOCK_STREAM, False
     while args[0].startswith("--"):
         opt = args.pop(0)
         if opt == "--rcvbuf":
             rcvbuf = int(args.pop(0))
         elif opt == "--no-accept":
             accept = False
+        elif opt == "--fill":
+            fill = True
         elif opt == "--udp":
             kind = socket.SOCK_DGRAM
         else:
@@ -140,6 +144,15 @@ def hold(args):
         accept = False
     else:
         s.listen(1 if accept else 0)
+    held = []
+    for _ in range(3 if fill else 0):
+        c = socket.socket(family(args[0]), socket.SOCK_STREAM)
+        c.setblocking(False)
+        try:
+            c.connect(s.getsockname()[:2])
+        except BlockingIOError:
+            pass
+        held.append(c)
     print("port", s.getsockname()[1], flush=True)
     if accept:
         c, _ = s.accept()
