@@ -121,6 +121,25 @@ try_charset(void)
 	return failed && errno == ENOMEM ? 1 : -1;
 }
 
+/* TSCII's 0x82 is 12 bytes of UTF-8: the output outgrows its first buffer
+ * (98 bytes: see strings_test.c's test_charset_grows). */
+static int
+try_charset_grow(void)
+{
+	static char in[98];
+	struct vn_str out = { NULL, 0 };
+	int r;
+
+	memset(in, '\x82', sizeof in);
+	r = vn_charset_to_utf8("TSCII", in, sizeof in, &out);
+	if (r == 0) {
+		r = out.n == 12 * sizeof in;
+		free(out.p);
+		return failed || !r ? -1 : 0;
+	}
+	return failed && errno == ENOMEM && !out.p ? 1 : -1;
+}
+
 static int
 try_acl(void)
 {
@@ -328,6 +347,7 @@ main(void)
 	every_allocation("vn_xml_decode", try_xml_decode);
 	every_allocation("vn_xml_encode", try_xml_encode);
 	every_allocation("vn_charset_to_utf8", try_charset);
+	every_allocation("vn_charset_to_utf8 growing", try_charset_grow);
 	every_allocation("vn_acl_add", try_acl);
 	every_allocation("vn_ids", try_ids);
 	every_allocation("vn_out_init", try_out);
