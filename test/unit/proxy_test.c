@@ -255,6 +255,71 @@ test_refusals(void)
 	CHECK_STR(vn_proxy_err_str(&e, msg), "HTTP proxy closed the connection mid-reply");
 }
 
+/* Limits a request cannot pass, a deadline already gone, and the target's
+ * name resolved here (localhost) when the DNS is local. */
+static void
+test_limits(void)
+{
+	struct vn_proxy p = { VN_PROXY_SOCKS4, "proxy", 1080, NULL, NULL, 0 };
+	struct vn_proxy_err e;
+	struct vn_url u;
+	const char *why = NULL;
+	char req[512], rest[64], msg[VN_PROXY_ERRLEN], long_name[300];
+	int sv[2];
+
+	memset(long_name, 'a', 299);
+	long_name[299] = '\0';
+	p.user = long_name;
+	CHECK(handshake(&p, "10.0.0.1", 80, "", 0, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EAUTHLEN);
+	p.user = NULL;
+	p.type = VN_PROXY_SOCKS4A;
+	CHECK(handshake(&p, long_name, 80, "", 0, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_ENAMELEN);
+	p.type = VN_PROXY_SOCKS5;
+	p.user = long_name;
+	CHECK(handshake(&p, "h", 80, "", 0, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EAUTHLEN);
+	CHECK_STR(vn_proxy_err_str(&e, msg),
+	          "SOCKS5 takes a user and a password of at most 255 bytes each");
+	/* a login answer of another sub-negotiation version */
+	p.user = "bob";
+	p.pass = "pw";
+	CHECK(handshake(&p, "h", 9, "\5\2" "\2\0", 4, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EGARBAGE);
+	p.user = p.pass = NULL;
+
+	/* local DNS: SOCKS4 and SOCKS5 send the address, not the name */
+	p.type = VN_PROXY_SOCKS4;
+	CHECK(handshake(&p, "localhost", 80, "\0\132\0\0\0\0\0\0", 8, req, sizeof req,
+	                rest, &e) == 0);
+	CHECK(!memcmp(req, "\4\1\0\120\177\0\0\1\0", 9));
+	p.type = VN_PROXY_SOCKS5;
+	p.dns = VN_PROXY_DNS_LOCAL;
+	CHECK(handshake(&p, "localhost", 80, "\5\0" "\5\0\0\1" "\0\0\0\0" "\0\0", 12,
+	                req, sizeof req, rest, &e) == 0);
+	CHECK(!memcmp(req + 3, "\5\1\0", 3));
+	CHECK(req[6] == 1 || req[6] == 4);   /* an IPv4 or IPv6 address */
+	CHECK(handshake(&p, "a..b", 80, "\5\0", 2, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_ERESOLVE);
+	p.dns = VN_PROXY_DNS_DEFAULT;
+
+	/* the deadline passed before the proxy answered */
+	if (CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0)) {
+		CHECK(vn_proxy_handshake(sv[0], &p, "h", 9, 0, vn_now_ms() - 1, &e) < 0);
+		CHECK(e.code == VN_PROXY_ETIMEDOUT);
+		CHECK_STR(vn_proxy_err_str(&e, msg), "SOCKS5 proxy handshake timed out");
+		CHECK(vn_proxy_handshake(sv[0], &p, "h", 9, 0, vn_now_ms() + 50, &e) < 0);
+		CHECK(e.code == VN_PROXY_ETIMEDOUT);
+		close(sv[0]);
+		close(sv[1]);
+	}
+
+	/* a proxy URL whose port is out of range: the URL parser refuses it */
+	CHECK(vn_proxy_from_url("socks5://127.0.0.1:70000", &p, &u, &why) == VN_PROXY_EURL);
+	CHECK_STR(why, "invalid port");
+}
+
 int
 main(void)
 {
@@ -262,5 +327,6 @@ main(void)
 	test_url();
 	test_handshakes();
 	test_refusals();
+	test_limits();
 	return UNIT_DONE("proxy_test");
 }
