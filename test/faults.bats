@@ -169,3 +169,17 @@ PY
 	run grep -v -e "listening on" -e "connection from" -e "bytes sent" "$VLCNET_STDERR"
 	assert_output ""
 }
+
+@test "a full disk for vlcnet-listen -u > file is an error, exit 1" {
+	bg_stdin srv /dev/null bash -c 'exec vlcnet-listen -v -u 127.0.0.1 0 >/dev/full'
+	port=$(port_of srv)
+	pid=$(tail -n 1 "$BATS_TEST_TMPDIR/pids")
+	# a client that waits for an answer that never comes (teardown ends it)
+	bg cli python3 "$TOP/test/client.py" dgram 127.0.0.1 "$port" hello
+	code=0
+	wait_status "$pid" || code=$?
+	assert_equal "$code" 1
+	run cat "$BATS_TEST_TMPDIR/srv.err"
+	assert_success
+	assert_line --regexp '^vlcnet-listen: .*No space left on device$'
+}
