@@ -485,7 +485,7 @@ for s in (s4, s6):
 }
 
 @test "net.port tells the port of listen_udp(host, 0) and of TCP descriptors, 0 for Unix, -1 when closed" {
-	lua "local u = net.listen_udp('127.0.0.1', 0)
+	wlua "local u = net.listen_udp('127.0.0.1', 0)
 	     local p = net.port(u)
 	     local s = net.listen_udp('127.0.0.1', 0)
 	     print(p > 0, net.sendto(s, 'to p', '127.0.0.1', p))
