@@ -85,6 +85,8 @@ $(BUILD)/test/%_test: test/unit/%_test.c $(CORE) $(BUILD)/.config
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE) $(CORE_LIBS) -lm
 # oom_test fails the allocations of core/ one by one (see the file).
 $(BUILD)/test/oom_test: ALL_LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+# fs_test answers vn_fs_sort's comparisons as an adversary would (see the file).
+$(BUILD)/test/fs_test: ALL_LDFLAGS += -Wl,--wrap=strcmp
 
 # --- the test suite, in tiers -------------------------------------------
 # check: the fast tier, the one to run before each commit: the build, the C

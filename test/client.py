@@ -7,10 +7,11 @@ talk [--from SRC] [--send TEXT] [--keep-open] HOST PORT
     Connect to HOST:PORT (from the address SRC), send the line TEXT, shut the
     sending side (not with --keep-open), and read until the server closes.
     Prints "got:DATA end:eof|reset|timeout", DATA stripped.
-ends N HOST PORT
+ends [--say FMT] N HOST PORT
     N connections one after another, each reading until the server ends it.
     Prints "eof N reset N data N timeout N": how each ended (data: the server
-    sent something first).
+    sent something first). With --say, connection i first sends the line
+    FMT % i and shuts its sending side.
 dgram HOST PORT TEXT
     Send the datagram TEXT and print the one that comes back.
 reset HOST PORT
@@ -18,10 +19,13 @@ reset HOST PORT
     that breaks off mid-transfer. Prints its own port; fails if no data came.
 port tcp|udp
     Print a port of 127.0.0.1 that was free a moment ago (bound, then closed).
-hold [--rcvbuf N] [--no-accept] HOST
+hold [--rcvbuf N] [--no-accept [--fill]] [--udp] HOST
     A TCP server on HOST, port 0, that says "port N", accepts one connection
     (not with --no-accept: then its queue holds one, and later connects
     wait), and holds it 30 s without reading: a peer that never answers.
+    --fill: the server first fills its queue with connections of its own, so
+    that any connect from outside waits (its SYNs are dropped).
+    With --udp: a UDP socket bound there, holding its port 30 s.
 """
 import socket
 import struct
@@ -70,11 +74,18 @@ def talk(args):
 
 
 def ends(args):
+    say = None
+    if args[0] == "--say":
+        say = args[1]
+        args = args[2:]
     n, host, port = int(args[0]), args[1], int(args[2])
     count = dict.fromkeys(("eof", "reset", "data", "timeout"), 0)
-    for _ in range(n):
+    for i in range(n):
         s = socket.create_connection((host, port), timeout=10)
         try:
+            if say is not None:
+                s.sendall((say % i).encode() + b"\n")
+                s.shutdown(socket.SHUT_WR)
             end = "eof" if s.recv(100) == b"" else "data"
         except ConnectionResetError:
             end = "reset"
@@ -112,20 +123,36 @@ def port(args):
 
 
 def hold(args):
-    rcvbuf, accept = None, True
+    rcvbuf, accept, kind, fill = None, True, socket.SOCK_STREAM, False
     while args[0].startswith("--"):
         opt = args.pop(0)
         if opt == "--rcvbuf":
             rcvbuf = int(args.pop(0))
         elif opt == "--no-accept":
             accept = False
+        elif opt == "--fill":
+            fill = True
+        elif opt == "--udp":
+            kind = socket.SOCK_DGRAM
         else:
             sys.exit("client.py hold: unknown option " + opt)
-    s = socket.socket(family(args[0]), socket.SOCK_STREAM)
+    s = socket.socket(family(args[0]), kind)
     if rcvbuf:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     s.bind((args[0], 0))
-    s.listen(1 if accept else 0)
+    if kind == socket.SOCK_DGRAM:
+        accept = False
+    else:
+        s.listen(1 if accept else 0)
+    held = []
+    for _ in range(3 if fill else 0):
+        c = socket.socket(family(args[0]), socket.SOCK_STREAM)
+        c.setblocking(False)
+        try:
+            c.connect(s.getsockname()[:2])
+        except BlockingIOError:
+            pass
+        held.append(c)
     print("port", s.getsockname()[1], flush=True)
     if accept:
         c, _ = s.accept()

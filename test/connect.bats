@@ -118,18 +118,7 @@ import time; time.sleep(30)"
 
 @test "connect -w bounds the connect time: timed out, status 1" {
 	# a listener whose queue is full drops further SYNs
-	bg srv python3 -c "
-import socket, time
-s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
-p = s.getsockname()[1]
-held = []
-for i in range(3):
-    c = socket.socket(); c.setblocking(False)
-    try: c.connect(('127.0.0.1', p))
-    except BlockingIOError: pass
-    held.append(c)
-print('port', p, flush=True)
-time.sleep(30)"
+	bg srv python3 "$TOP/test/client.py" hold --no-accept --fill 127.0.0.1
 	port=$(port_of srv)
 	run timeout 10 vlcnet-connect -w 0.5 127.0.0.1 "$port" </dev/null
 	assert_failure 1

@@ -169,3 +169,31 @@ PY
 	run grep -v -e "listening on" -e "connection from" -e "bytes sent" "$VLCNET_STDERR"
 	assert_output ""
 }
+
+@test "a full disk for vlcnet-listen -u > file is an error, exit 1" {
+	bg_stdin srv /dev/null bash -c 'exec vlcnet-listen -v -u 127.0.0.1 0 >/dev/full'
+	port=$(port_of srv)
+	pid=$(tail -n 1 "$BATS_TEST_TMPDIR/pids")
+	# a client that waits for an answer that never comes (teardown ends it)
+	bg cli python3 "$TOP/test/client.py" dgram 127.0.0.1 "$port" hello
+	code=0
+	wait_status "$pid" || code=$?
+	assert_equal "$code" 1
+	run cat "$BATS_TEST_TMPDIR/srv.err"
+	assert_success
+	assert_line --regexp '^vlcnet-listen: .*No space left on device$'
+}
+
+@test "vlcnet-listen -u whose stdout reader has gone ends quietly with status 0" {
+	# the reader (head -c 0) exits at once: the first write meets EPIPE
+	bg_stdin srv /dev/null bash -c 'set -o pipefail; vlcnet-listen -v -u 127.0.0.1 0 | head -c 0'
+	port=$(port_of srv)
+	pid=$(tail -n 1 "$BATS_TEST_TMPDIR/pids")
+	bg cli python3 "$TOP/test/client.py" dgram 127.0.0.1 "$port" hello
+	code=0
+	wait_status "$pid" || code=$?
+	assert_equal "$code" 0
+	run grep -v -e '^vlcnet-listen: listening on ' -e '^vlcnet-listen: datagrams from ' "$BATS_TEST_TMPDIR/srv.err"
+	assert_failure 1
+	assert_output ""
+}

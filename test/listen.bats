@@ -77,15 +77,10 @@ over v6"
 	port=$VLCNET_PORT
 	pid=$VLCNET_PID
 	before=$(fd_count "$pid")
-	run timeout 30 python3 -c "
-import socket
-for i in range(200):
-    c = socket.create_connection(('127.0.0.1', $port))
-    c.sendall(b'client %d\n' % i)
-    c.shutdown(socket.SHUT_WR)
-    assert c.recv(10) == b''   # stdin is empty: listen half-closes at once
-    c.close()"
+	# each sends a line and half-closes; stdin is empty: listen half-closes at once
+	run pyclient ends --say 'client %d' 200 127.0.0.1 "$port"
 	assert_success
+	assert_output "eof 200 reset 0 data 0 timeout 0"
 	wait_for "$VLCNET_STDOUT" '^client 199$'
 	fd_count_is "$pid" "$before"
 	assert_equal "$(wc -l <"$VLCNET_STDOUT")" 200

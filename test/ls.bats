@@ -272,3 +272,16 @@ PY
 	assert_success
 	assert_output "$(printf '%s\n' 'dir/sub -dash -dash' '' 'dir/sub:' 'dir/sub -dash dir/sub/deeper' 'dir/sub -dash dir/sub/x y')"
 }
+
+@test "ls -l -L shows a dangling link inside a directory as the link, the others as what they point to" {
+	mkdir -p "$BATS_TEST_TMPDIR/L/sub"
+	ln -s nowhere "$BATS_TEST_TMPDIR/L/dangling"
+	ln -s sub "$BATS_TEST_TMPDIR/L/tosub"
+	run timeout 10 vlcnet-ls -l -L "$BATS_TEST_TMPDIR/L"
+	assert_success
+	assert_line -n 0 --regexp '^total [0-9]+$'
+	assert_line -n 1 --regexp '^l[rwx-]{9} .* dangling -> nowhere$'
+	assert_line -n 2 --regexp '^d[rwx-]{9} .* sub$'
+	assert_line -n 3 --regexp '^d[rwx-]{9} .* tosub$'
+	assert_equal "${#lines[@]}" 4
+}

@@ -228,3 +228,12 @@ vlcnet-connect: debug: 42"
 	assert_success
 	assert_output "yyyyyyyyyy status 0"
 }
+
+@test "under -v a script that removed debug or debug.traceback still gets its error reported, without a traceback" {
+	run timeout 10 vlcnet-stat -v -e 'debug = nil error("boom")'
+	assert_failure 1
+	assert_output "vlcnet-stat: (command line):1: boom"
+	run timeout 10 vlcnet-stat -v -e 'debug.traceback = 1 error("boom")'
+	assert_failure 1
+	assert_output "vlcnet-stat: (command line):1: boom"
+}

@@ -216,3 +216,24 @@ PY
 	assert_success
 	assert_output "14 6"
 }
+
+@test "stat -j escapes control characters, quotes and backslashes in names as JSON does" {
+	mkdir "$BATS_TEST_TMPDIR/c"
+	cd "$BATS_TEST_TMPDIR/c"
+	for n in 'a\rb' 'c\bd' 'e\ff' 'g\001h' 'n\nl' 't\tt' 'q"u\\o'; do
+		: >"$(printf "$n")"
+	done
+	run timeout 10 vlcnet-stat -j ./*
+	assert_success
+	# one line per name, each a JSON object whose path is escaped
+	assert_equal "$(printf '%s\n' "$output" | wc -l)" 7
+	run bash -c 'printf "%s\n" "$1" | cut -d, -f1' _ "$output"
+	assert_success
+	assert_output '{"path":"./a\rb"
+{"path":"./c\bd"
+{"path":"./e\ff"
+{"path":"./g\u0001h"
+{"path":"./n\nl"
+{"path":"./q\"u\\o"
+{"path":"./t\tt"'
+}

@@ -98,3 +98,13 @@ nil	nil"
 	assert_output "strings: convert_xml_special_chars decode_uri encode_uri_component from_charset make_path make_uri resolve_xml_special_chars url_parse
 misc: copyright license mdate mwait quit should_die version"
 }
+
+@test "make_uri of a relative path is nil when the working directory is gone, an absolute one still works" {
+	mkdir "$BATS_TEST_TMPDIR/gone"
+	cd "$BATS_TEST_TMPDIR/gone"
+	rmdir "$BATS_TEST_TMPDIR/gone"
+	lua 'local s = vlc.strings
+		print(s.make_uri("rel/x"), s.make_uri("/abs x"), s.make_uri("-"))'
+	assert_success
+	assert_output "$(printf 'nil\tfile:///abs%%20x\tfd://0')"
+}

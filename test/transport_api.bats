@@ -389,10 +389,7 @@ for s in (s4, s6):
 }
 
 @test "listen_udp on a port in use is -1 Address already in use" {
-	bg peer python3 -u -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
-print("port", s.getsockname()[1]); time.sleep(30)'
+	bg peer python3 "$TOP/test/client.py" hold --udp 127.0.0.1
 	local port
 	port=$(port_of peer)
 	wlua "print(net.listen_udp('127.0.0.1', $port))"

@@ -5,6 +5,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "../../core/net.h"
@@ -130,9 +132,36 @@ test_format(void)
 	      vn_secs_parse("") == -1 && vn_secs_parse("nan") == -1);
 }
 
+/* What vn_accept, vn_local_port and vn_addr_format do with what is not a
+ * TCP listener. */
+static void
+test_odd_descriptors(void)
+{
+	struct sockaddr_un un;
+	char buf[VN_ADDRSTRLEN];
+	int fds[VN_MAXLISTEN + 1] = { 0 }, sp[2];
+
+	CHECK(vn_accept(fds, 0, 0, NULL) < 0 && errno == EBADF);
+	CHECK(vn_accept(fds, VN_MAXLISTEN + 1, 0, NULL) < 0 && errno == EBADF);
+	if (CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0)) {
+		CHECK(vn_local_port(sp[0]) == 0);   /* a Unix socket has no port */
+		close(sp[0]);
+		close(sp[1]);
+		/* a closed descriptor: POLLNVAL, not a wait */
+		CHECK(vn_accept(&sp[0], 1, 5000, NULL) < 0 && errno == EBADF);
+		CHECK(vn_local_port(sp[0]) == -1);
+	}
+	memset(&un, 0, sizeof un);
+	un.sun_family = AF_UNIX;
+	vn_addr_format((struct sockaddr *)&un, buf);
+	CHECK_STR(buf, "?");
+
+}
+
 int
 main(void)
 {
+	test_odd_descriptors();
 	test_ports();
 	test_connect_every_address();
 	test_listen();

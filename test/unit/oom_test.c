@@ -11,15 +11,22 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "../../core/acl.h"
 #include "../../core/charset.h"
 #include "../../core/fmt.h"
+#include "../../core/fs.h"
 #include "../../core/net.h"
 #include "../../core/out.h"
 #include "../../core/proc.h"
+#include "../../core/proxy.h"
+#include "../../core/spawn.h"
 #include "../../core/uri.h"
 #include "../../core/url.h"
 #include "../../core/xml.h"
@@ -114,6 +121,25 @@ try_charset(void)
 	return failed && errno == ENOMEM ? 1 : -1;
 }
 
+/* TSCII's 0x82 is 12 bytes of UTF-8: the output outgrows its first buffer
+ * (98 bytes: see strings_test.c's test_charset_grows). */
+static int
+try_charset_grow(void)
+{
+	static char in[98];
+	struct vn_str out = { NULL, 0 };
+	int r;
+
+	memset(in, '\x82', sizeof in);
+	r = vn_charset_to_utf8("TSCII", in, sizeof in, &out);
+	if (r == 0) {
+		r = out.n == 12 * sizeof in;
+		free(out.p);
+		return failed || !r ? -1 : 0;
+	}
+	return failed && errno == ENOMEM && !out.p ? 1 : -1;
+}
+
 static int
 try_acl(void)
 {
@@ -159,6 +185,102 @@ try_out(void)
 		return failed ? -1 : 0;
 	}
 	return failed ? 1 : -1;
+}
+
+/* A directory big enough that the buffer of its records grows: names of
+ * 200 bytes, 2000 of them, hold more than the first 128 KiB. */
+static char big_dir[] = "/tmp/vn-oom-XXXXXX";
+
+static int
+make_big_dir(void)
+{
+	char path[400];
+	int i, fd;
+
+	if (!mkdtemp(big_dir))
+		return -1;
+	for (i = 0; i < 2000; i++) {
+		snprintf(path, sizeof path, "%s/%0200d", big_dir, i);
+		if ((fd = open(path, O_WRONLY | O_CREAT, 0600)) < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+static void
+remove_big_dir(void)
+{
+	char path[400];
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		snprintf(path, sizeof path, "%s/%0200d", big_dir, i);
+		unlink(path);
+	}
+	rmdir(big_dir);
+}
+
+static int
+try_dir(void)
+{
+	struct vn_dir d;
+	int r = vn_fs_dir_read(AT_FDCWD, big_dir, 0, &d);
+
+	if (r == 0) {
+		r = d.n == 2000;
+		vn_fs_dir_free(&d);
+		return failed || !r ? -1 : 0;
+	}
+	/* nothing is left open or allocated, and the reason is kept */
+	return failed && errno == ENOMEM && d.fd == -1 && d.n == 0 && !d.ents && !d.raw ? 1 : -1;
+}
+
+static int
+try_split(void)
+{
+	char **v = vn_split_words("  cat -u\t--  x ");
+
+	if (v) {
+		int ok = unit_streq(v[0], "cat") && unit_streq(v[1], "-u") &&
+		         unit_streq(v[2], "--") && unit_streq(v[3], "x") && !v[4];
+
+		free(v);
+		return failed || !ok ? -1 : 0;
+	}
+	return failed ? 1 : -1;
+}
+
+/* An HTTP CONNECT with a user: its request is built in allocated memory.
+ * The proxy's answer is waiting already, so a request that was sent gets it. */
+static int
+try_http_connect(void)
+{
+	static const char ok[] = "HTTP/1.0 200 Connection established\r\n\r\n";
+	struct vn_proxy p = { VN_PROXY_HTTP, "127.0.0.1", 8080, "user", "secret",
+	                      VN_PROXY_DNS_DEFAULT };
+	struct vn_proxy_err e;
+	char req[512];
+	int sp[2], r;
+	ssize_t n;
+
+	memset(&e, 0, sizeof e);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) < 0 ||
+	    write(sp[1], ok, sizeof ok - 1) != (ssize_t)sizeof ok - 1)
+		return -1;
+	r = vn_proxy_handshake(sp[0], &p, "example.invalid", 443, AF_UNSPEC,
+	                       vn_now_ms() + 5000, &e);
+	n = recv(sp[1], req, sizeof req - 1, MSG_DONTWAIT);
+	close(sp[0]);
+	close(sp[1]);
+	if (r == 0) {
+		req[n > 0 ? n : 0] = '\0';
+		/* "user:secret" in base64 */
+		return failed || !strstr(req, "Proxy-Authorization: Basic dXNlcjpzZWNyZXQ=\r\n")
+		       ? -1 : 0;
+	}
+	/* a failed allocation sends nothing */
+	return failed && e.code == VN_PROXY_ESYS && e.sys == ENOMEM && n <= 0 ? 1 : -1;
 }
 
 /* Runs f with the 1st, 2nd... allocation failing until it needs no more;
@@ -225,9 +347,17 @@ main(void)
 	every_allocation("vn_xml_decode", try_xml_decode);
 	every_allocation("vn_xml_encode", try_xml_encode);
 	every_allocation("vn_charset_to_utf8", try_charset);
+	every_allocation("vn_charset_to_utf8 growing", try_charset_grow);
 	every_allocation("vn_acl_add", try_acl);
 	every_allocation("vn_ids", try_ids);
 	every_allocation("vn_out_init", try_out);
+	every_allocation("vn_split_words", try_split);
+	every_allocation("vn_proxy_handshake", try_http_connect);
+	if (make_big_dir() == 0)
+		every_allocation("vn_fs_dir_read", try_dir);
+	else
+		CHECK(!"a directory of 2000 files in /tmp");
+	remove_big_dir();
 	nomem_says_so_and_exits_1();
 	return UNIT_DONE("oom");
 }

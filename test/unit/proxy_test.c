@@ -4,6 +4,8 @@
  * reply: the request's bytes, the outcome, and that nothing after the
  * proxy's reply was read.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -166,11 +168,166 @@ test_handshakes(void)
 	CHECK(e.code == VN_PROXY_ENOV4);
 }
 
+/* Each way a proxy may say no, and the message a user then reads. */
+static void
+test_refusals(void)
+{
+	static const char *s5[] = { NULL, "general SOCKS server failure",
+		"connection not allowed by ruleset", "network unreachable",
+		"host unreachable", "connection refused", "TTL expired",
+		"command not supported", "address type not supported",
+		"unknown reply code" };
+	static const char *s4[] = { "request rejected or failed",
+		"request rejected: the proxy cannot reach the client's identd",
+		"request rejected: identd reports a different user ID" };
+	struct vn_proxy p = { VN_PROXY_SOCKS5, "proxy", 1080, NULL, NULL, 0 };
+	struct vn_proxy_err e;
+	char req[512], rest[64], msg[VN_PROXY_ERRLEN], want[VN_PROXY_ERRLEN];
+	char reply[16], name[300], *head;
+	int i;
+
+	for (i = 1; i <= 9; i++) {
+		memcpy(reply, "\5\0" "\5\0\0\1" "\0\0\0\0" "\0\0", 12);
+		reply[3] = (char)i;
+		CHECK(handshake(&p, "h", 9, reply, 12, req, sizeof req, rest, &e) < 0);
+		CHECK(e.code == VN_PROXY_EREFUSED && e.reply == i);
+		snprintf(want, sizeof want, "SOCKS5 proxy refused: %s (%d)", s5[i], i);
+		CHECK_STR(vn_proxy_err_str(&e, msg), want);
+	}
+	p.type = VN_PROXY_SOCKS4;
+	for (i = 0; i < 3; i++) {
+		memcpy(reply, "\0\0\0\0\0\0\0\0", 8);
+		reply[1] = (char)(91 + i);
+		CHECK(handshake(&p, "10.0.0.1", 80, reply, 8, req, sizeof req, rest, &e) < 0);
+		CHECK(e.code == VN_PROXY_EREFUSED && e.reply == 91 + i);
+		snprintf(want, sizeof want, "SOCKS4 proxy refused: %s (%d)", s4[i], 91 + i);
+		CHECK_STR(vn_proxy_err_str(&e, msg), want);
+	}
+	/* a code SOCKS4 does not have is no answer at all */
+	CHECK(handshake(&p, "10.0.0.1", 80, "\0\136\0\0\0\0\0\0", 8, req, sizeof req,
+	                rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EGARBAGE);
+	CHECK_STR(vn_proxy_err_str(&e, msg), "SOCKS4 proxy sent an invalid reply");
+	p.type = VN_PROXY_SOCKS4A;
+	CHECK(handshake(&p, "name", 80, "\0\133\0\0\0\0\0\0", 8, req, sizeof req,
+	                rest, &e) < 0);
+	CHECK_STR(vn_proxy_err_str(&e, msg),
+	          "SOCKS4a proxy refused: request rejected or failed (91)");
+
+	/* SOCKS5: no acceptable method; a login refused; a name too long */
+	p.type = VN_PROXY_SOCKS5;
+	CHECK(handshake(&p, "h", 9, "\5\377", 2, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_ENOMETHOD);
+	CHECK_STR(vn_proxy_err_str(&e, msg),
+	          "SOCKS5 proxy accepts none of the offered authentication methods");
+	p.user = "bob";
+	p.pass = "bad";
+	CHECK(handshake(&p, "h", 9, "\5\2" "\1\1", 4, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EAUTH);
+	CHECK_STR(vn_proxy_err_str(&e, msg), "SOCKS5 proxy rejected the username or password");
+	p.user = p.pass = NULL;
+	memset(name, 'a', 256);
+	name[256] = '\0';
+	CHECK(handshake(&p, name, 9, "\5\0", 2, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_ENAMELEN);
+	CHECK_STR(vn_proxy_err_str(&e, msg), "SOCKS5 takes host names of at most 255 bytes");
+	CHECK(handshake(&p, "h", 9, "\4\0", 2, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EGARBAGE);
+	CHECK_STR(vn_proxy_err_str(&e, msg), "SOCKS5 proxy sent an invalid reply");
+
+	/* HTTP: a head that never ends within VN_PROXY_HEADMAX */
+	p.type = VN_PROXY_HTTP;
+	head = malloc(VN_PROXY_HEADMAX + 100);
+	if (CHECK(head != NULL)) {
+		memcpy(head, "HTTP/1.0 200 OK\r\n", 17);
+		for (i = 17; i < VN_PROXY_HEADMAX + 100; i++)
+			head[i] = i % 64 == 63 ? '\n' : 'x';
+		CHECK(handshake(&p, "h", 1, head, VN_PROXY_HEADMAX + 100, req, sizeof req,
+		                rest, &e) < 0);
+		CHECK(e.code == VN_PROXY_ETOOLONG);
+		snprintf(want, sizeof want, "HTTP proxy reply head longer than %d bytes",
+		         VN_PROXY_HEADMAX);
+		CHECK_STR(vn_proxy_err_str(&e, msg), want);
+		free(head);
+	}
+	CHECK(handshake(&p, "h", 1, "HTTP/1.0 200", 12, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_ECLOSED);
+	CHECK_STR(vn_proxy_err_str(&e, msg), "HTTP proxy closed the connection mid-reply");
+}
+
+/* Limits a request cannot pass, a deadline already gone, and the target's
+ * name resolved here (localhost) when the DNS is local. */
+static void
+test_limits(void)
+{
+	struct vn_proxy p = { VN_PROXY_SOCKS4, "proxy", 1080, NULL, NULL, 0 };
+	struct vn_proxy_err e;
+	struct vn_url u;
+	const char *why = NULL;
+	char req[512], rest[64], msg[VN_PROXY_ERRLEN], long_name[300];
+	int sv[2];
+
+	memset(long_name, 'a', 299);
+	long_name[299] = '\0';
+	p.user = long_name;
+	CHECK(handshake(&p, "10.0.0.1", 80, "", 0, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EAUTHLEN);
+	p.user = NULL;
+	p.type = VN_PROXY_SOCKS4A;
+	CHECK(handshake(&p, long_name, 80, "", 0, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_ENAMELEN);
+	p.type = VN_PROXY_SOCKS5;
+	p.user = long_name;
+	CHECK(handshake(&p, "h", 80, "", 0, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EAUTHLEN);
+	CHECK_STR(vn_proxy_err_str(&e, msg),
+	          "SOCKS5 takes a user and a password of at most 255 bytes each");
+	/* a login answer of another sub-negotiation version */
+	p.user = "bob";
+	p.pass = "pw";
+	CHECK(handshake(&p, "h", 9, "\5\2" "\2\0", 4, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EGARBAGE);
+	p.user = p.pass = NULL;
+
+	/* local DNS: SOCKS4 and SOCKS5 send the address, not the name */
+	p.type = VN_PROXY_SOCKS4;
+	CHECK(handshake(&p, "localhost", 80, "\0\132\0\0\0\0\0\0", 8, req, sizeof req,
+	                rest, &e) == 0);
+	CHECK(!memcmp(req, "\4\1\0\120\177\0\0\1\0", 9));
+	p.type = VN_PROXY_SOCKS5;
+	p.dns = VN_PROXY_DNS_LOCAL;
+	CHECK(handshake(&p, "localhost", 80, "\5\0" "\5\0\0\1" "\0\0\0\0" "\0\0", 12,
+	                req, sizeof req, rest, &e) == 0);
+	CHECK(!memcmp(req + 3, "\5\1\0", 3));
+	CHECK(req[6] == 1 || req[6] == 4);   /* an IPv4 or IPv6 address */
+	CHECK(handshake(&p, "a..b", 80, "\5\0", 2, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_ERESOLVE);
+	p.dns = VN_PROXY_DNS_DEFAULT;
+
+	/* the deadline passed before the proxy answered */
+	if (CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0)) {
+		CHECK(vn_proxy_handshake(sv[0], &p, "h", 9, 0, vn_now_ms() - 1, &e) < 0);
+		CHECK(e.code == VN_PROXY_ETIMEDOUT);
+		CHECK_STR(vn_proxy_err_str(&e, msg), "SOCKS5 proxy handshake timed out");
+		CHECK(vn_proxy_handshake(sv[0], &p, "h", 9, 0, vn_now_ms() + 50, &e) < 0);
+		CHECK(e.code == VN_PROXY_ETIMEDOUT);
+		close(sv[0]);
+		close(sv[1]);
+	}
+
+	/* a proxy URL whose port is out of range: the URL parser refuses it */
+	CHECK(vn_proxy_from_url("socks5://127.0.0.1:70000", &p, &u, &why) == VN_PROXY_EURL);
+	CHECK_STR(why, "invalid port");
+}
+
 int
 main(void)
 {
+	alarm(60);	/* a handshake that never ends fails the test */
 	test_addr();
 	test_url();
 	test_handshakes();
+	test_refusals();
+	test_limits();
 	return UNIT_DONE("proxy_test");
 }

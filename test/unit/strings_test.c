@@ -261,6 +261,32 @@ test_charset(void)
 	}
 }
 
+/* A charset where one byte is many characters: TSCII's 0x82 is the Tamil
+ * syllable "sri", four code points, 12 bytes of UTF-8. 998 of them need
+ * three times the room first given: the buffer grows (twice) and nothing is
+ * lost. 998 because glibc's TSCII converter loses a code point when its
+ * output buffer ends inside a syllable (iconv(1) does too, at 32 KiB); with
+ * 4 * 998 + 16 bytes first, every buffer ends between two syllables. */
+static void
+test_charset_grows(void)
+{
+	static const char sri[] = "\xe0\xae\xb8\xe0\xaf\x8d\xe0\xae\xb0\xe0\xaf\x80";
+	char in[998];
+	struct vn_str out = { NULL, 0 };
+	size_t i;
+	int same = 1;
+
+	memset(in, '\x82', sizeof in);
+	if (!CHECK(vn_charset_to_utf8("TSCII", in, sizeof in, &out) == 0))
+		return;
+	CHECK(out.n == sizeof in * (sizeof sri - 1));
+	for (i = 0; i + sizeof sri - 1 <= out.n; i += sizeof sri - 1)
+		same &= memcmp(out.p + i, sri, sizeof sri - 1) == 0;
+	CHECK(same);
+	CHECK(out.p[out.n] == '\0');
+	free(out.p);
+}
+
 int
 main(void)
 {
@@ -271,5 +297,6 @@ main(void)
 	test_xml_decode();
 	test_xml_encode();
 	test_charset();
+	test_charset_grows();
 	return UNIT_DONE("strings_test");
 }
