@@ -90,7 +90,7 @@ load helper
 }
 
 @test "SIGTERM during a blocking connect_tcp ends a script with status 143" {
-	bg srv python3 "$TOP/test/client.py" hold --no-accept 127.0.0.1
+	bg srv python3 "$TOP/test/client.py" hold --no-accept --fill 127.0.0.1
 	port=$(port_of srv)
 	bg cli "${no_grace[@]}" vlcnet-connect -e "
 	    for i = 1, 50 do net.connect_tcp(\"127.0.0.1\", $port) end"
