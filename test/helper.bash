@@ -44,7 +44,11 @@ else
 			[[ $vn_before == *" $vn_f "* ]] || vn_new+=("$vn_f")
 		done
 		# Written aside, then renamed: files running in parallel may race here.
-		{ declare -f "${vn_new[@]}"; declare -p SANITIZED PYTHON_SHIM; } >"$vn_setup_cache.$$" &&
+		# Plain assignments, not declare -p: bats sources this file inside a
+		# function, where a declare would make the variables local to it.
+		{ declare -f "${vn_new[@]}"
+		  printf 'SANITIZED=%q\nPYTHON_SHIM=%q\n' "$SANITIZED" "$PYTHON_SHIM"; } \
+			>"$vn_setup_cache.$$" &&
 			mv "$vn_setup_cache.$$" "$vn_setup_cache"
 	fi
 fi
