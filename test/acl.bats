@@ -200,7 +200,7 @@ setup() {
 	bg srv vlcnet-listen -k -v --deny 127.0.0.1 127.0.0.1 0
 	port=$(port_of srv)
 	tpid=$(tail -n 1 "$BATS_TEST_TMPDIR/pids")
-	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
+	pid=$(child_of "$tpid")
 	before=$(fd_count "$pid")
 	run pyclient ends 200 127.0.0.1 "$port"
 	assert_success

@@ -570,7 +570,7 @@ interrupt_in() {
 	      if not ok and not said then print(err) said = true end
 	    end'
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
-	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
+	pid=$(child_of "$tpid")
 	# the first signal once the script sleeps in poll, the second once the
 	# first was caught: two sent at once may be taken as one
 	wait_for "$BATS_TEST_TMPDIR/cli.out" "^ready$"

@@ -78,7 +78,7 @@ load helper
 	# vlcnet-connect hands the script a blocking fd (accepted sockets are not).
 	bg cli "${no_grace[@]}" vlcnet-connect -e 'net.recv(fd, 100)' 127.0.0.1 "$port"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
-	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
+	pid=$(child_of "$tpid")
 	# the connection: in recv
 	wait_blocked "$pid" 1
 	kill -INT "$pid"
@@ -95,7 +95,7 @@ load helper
 	bg cli "${no_grace[@]}" vlcnet-connect -e "
 	    for i = 1, 50 do net.connect_tcp(\"127.0.0.1\", $port) end"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
-	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
+	pid=$(child_of "$tpid")
 	# one socket, connecting: the listener's queue is full
 	wait_blocked "$pid" 1
 	kill -TERM "$pid"

@@ -354,12 +354,24 @@ as_nobody() {
 	setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
 }
 
+# child_of PID: the pid of PID's one child (bg's timeout runs the tool as
+# its child), once there is one; 30 s at most on a loaded machine.
+child_of() {
+	local i c
+	for ((i = 0; i < 600; i++)); do
+		c=$(pgrep -P "$1" | head -n 1) && [ -n "$c" ] && { echo "$c"; return 0; }
+		sleep 0.05
+	done
+	echo "process $1 has no child" >&2
+	return 1
+}
+
 # wait_blocked PID NSOCKS: wait until PID sleeps (state S in /proc/PID/stat)
 # holding at least NSOCKS sockets: it has reached the blocking call a test
 # means to interrupt, without guessing a delay.
 wait_blocked() {
 	local pid=$1 want=$2 i n st
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
 		n=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c 'socket:')
 		[ "$st" = S ] && [ "$n" -ge "$want" ] && return 0

@@ -185,7 +185,7 @@ time.sleep(30)"
 	bg hold bash -c "exec 3>'$BATS_TEST_TMPDIR/hold'; sleep 30"
 	bg_stdin cli "$BATS_TEST_TMPDIR/hold" "${no_grace[@]}" vlcnet-connect 127.0.0.1 "$port"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
-	for _ in $(seq 100); do pid=$(pgrep -P "$tpid") && break; sleep 0.05; done
+	pid=$(child_of "$tpid")
 	wait_blocked "$pid" 1
 	kill -TERM "$pid"
 	# the handled signal ends it, not core/sig.c's alarm (held off)
