@@ -11,7 +11,7 @@ TEST_PKGS="bats bats-assert bats-support netcat-openbsd socat curl python3 lua5.
 	luajit libluajit-5.1-dev mandoc shellcheck bash-completion zsh man-db
 	valgrind clang libclang-rt-14-dev time procps debhelper lintian luarocks dpkg-dev fakeroot
 	lua-bit32 ncat openssl iperf3 parallel microsocks tinyproxy dante-server
-	lua-copas lua-cqueues lua-luv gcovr"
+	lua-copas lua-cqueues lua-luv gcovr strace lua-socket"
 
 need() {
 	local missing=() p
