@@ -12,11 +12,14 @@ static void (*notify_fn)(int);
 
 #define GRACE_SECONDS 2
 
-/* Die of the pending signal with its default action (status 128+sig). */
+/* Die of the pending signal with its default action (status 128+sig); when
+ * the tool was only asked to quit (vn_sig_quit), end with status 0. */
 static void
 die_now(int unused)
 {
 	(void)unused;
+	if (!pending)
+		_exit(0);
 	signal(pending, SIG_DFL);
 	raise(pending);
 }
@@ -71,8 +74,12 @@ vn_sig_quit(void)
 	if (quitting || pending)
 		return;
 	quitting = 1;
-	if (notify_fn)
+	if (notify_fn) {
 		notify_fn(0);
+		/* as for a signal: Lua code that never reaches a hook (a loop
+		 * LuaJIT compiled, writing to the reader that went) ends anyway */
+		alarm(GRACE_SECONDS);
+	}
 }
 
 int

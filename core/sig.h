@@ -13,7 +13,9 @@ void vn_sig_init(void (*notify)(int sig));
 void vn_sig_delivered(void);
 /* stdout's reader went away (core/proc.c): end the tool quietly through its
  * normal path, as nc does at EPIPE: running Lua code is stopped as for a
- * signal (notify), and vn_sig_quitting says so to whoever ends the tool. */
+ * signal (notify), and vn_sig_quitting says so to whoever ends the tool. Code
+ * that never stops (a loop LuaJIT compiled) ends with status 0 GRACE seconds
+ * later, without that path. */
 void vn_sig_quit(void);
 int vn_sig_quitting(void);
 /* The pending signal number, or 0. */
