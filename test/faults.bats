@@ -73,17 +73,15 @@ load helper
 }
 
 @test "SIGINT during a blocking recv ends a script with status 130" {
-	# Under ASan in the full sanitized pass the tool was twice not seen
-	# blocked within 30 s (alone it passes); the plain and LuaJIT passes run it.
-	skip_if_sanitized "the blocked-state probe"
 	bg srv python3 "$TOP/test/client.py" hold 127.0.0.1
 	port=$(port_of srv)
 	# vlcnet-connect hands the script a blocking fd (accepted sockets are not).
 	bg cli "${no_grace[@]}" vlcnet-connect -e 'net.recv(fd, 100)' 127.0.0.1 "$port"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
 	pid=$(child_of "$tpid")
-	# the connection: in recv
-	wait_blocked "$pid" 1
+	# the connection: in recv (in full runs it was at times never seen
+	# there: then the test cannot say anything, and says so)
+	wait_blocked "$pid" 1 || skip "the tool was never seen blocked in recv here"
 	kill -INT "$pid"
 	# it ends of the handled signal, not of core/sig.c's alarm (held off)
 	wait_gone "$pid"
@@ -93,17 +91,16 @@ load helper
 }
 
 @test "SIGTERM during a blocking connect_tcp ends a script with status 143" {
-	# Under ASan in the full sanitized pass the tool was twice not seen
-	# blocked within 30 s (alone it passes); the plain and LuaJIT passes run it.
-	skip_if_sanitized "the blocked-state probe"
 	bg srv python3 "$TOP/test/client.py" hold --no-accept --fill 127.0.0.1
 	port=$(port_of srv)
 	bg cli "${no_grace[@]}" vlcnet-connect -e "
 	    for i = 1, 50 do net.connect_tcp(\"127.0.0.1\", $port) end"
 	tpid=$(sed -n '$p' "$BATS_TEST_TMPDIR/pids")
 	pid=$(child_of "$tpid")
-	# one socket, connecting: the listener's queue is full
-	wait_blocked "$pid" 1
+	# one socket, connecting: the listener's queue is full (in full runs the
+	# kernel at times let the connects through: then the test cannot say
+	# anything, and says so)
+	wait_blocked "$pid" 1 || skip "the tool was never seen blocked in connect here"
 	kill -TERM "$pid"
 	wait_gone "$pid"
 	st=0
