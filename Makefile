@@ -152,8 +152,6 @@ check-fuzz: all
 check-dist: all
 	@$(call run_bats,$(BATS_DIST))
 
-# (make coverage, an instrumented build running the fast tier, goes here.)
-
 # install creates the directories it needs (install -d) and copies the files;
 # uninstall removes those files and nothing else: a directory may be shared
 # with other software, so it stays, even when empty.
@@ -282,7 +280,10 @@ fuzz: $(FUZZERS)
 # test/gcov_shim.c, so that children ending with _exit and processes dying
 # of a re-raised signal are counted), runs the unit tests and COV_BATS
 # against it, and prints gcovr's report of core/, cmd/ and lua/. Its last
-# line is "coverage: lines NN.N%, branches NN.N%". The files that build
+# line is "coverage: lines NN.N%, branches NN.N%". Each tool first runs
+# once with umask 000 in directories open to all, so that its count files
+# exist writable by all: the tests that run the tools as the user nobody
+# (as_nobody, as root) add their counts too. The files that build
 # something else (the fuzzers, the package, the rock) are left out.
 COV_BUILD  = $(BUILD)/coverage
 COV_BATS  ?= $(filter-out test/fuzz.bats test/package.bats test/luarocks.bats,$(BATS_FILES))
@@ -293,6 +294,8 @@ coverage:
 	$(CC) -O0 -g -c test/gcov_shim.c -o $(COV_BUILD)/gcov_shim.o
 	@$(COV_MAKE) all $(UNITS:$(BUILD)/%=$(COV_BUILD)/%)
 	@find $(COV_BUILD) -name '*.gcda' -delete
+	@umask 000 && find $(COV_BUILD) -type d -exec chmod a+rwx {} + && \
+		for t in $(TOOLS); do $(COV_BUILD)/vlcnet-$$t --version >/dev/null || exit 1; done
 	@st=0; test/units.sh $(UNITS:$(BUILD)/%=$(COV_BUILD)/%) || st=1; \
 	jobs=; [ "$(BATS_JOBS)" -le 1 ] || ! command -v parallel >/dev/null || \
 		jobs="--jobs $(BATS_JOBS) --no-parallelize-within-files"; \
