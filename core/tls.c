@@ -51,6 +51,8 @@ struct vn_tls {
 	int eof;                 /* the socket has reached its end */
 	int io_err;              /* errno of the socket call that failed under
 	                          * libtls (which may clobber errno itself) */
+	int sock_err;            /* the first such errno of the session but
+	                          * EINTR: the session is over */
 	int nowait;              /* vn_tls_readable: never wait, even when
 	                          * the socket is blocking */
 	int werr;                /* the socket refused a record: every write
@@ -199,6 +201,8 @@ sock_read(struct tls *ctx, void *buf, size_t n, void *arg)
 		if (r <= 0) {
 			t->eof = r == 0;
 			t->io_err = r < 0 ? errno : 0;
+			if (!t->sock_err && t->io_err != EINTR)
+				t->sock_err = t->io_err;
 			return r;
 		}
 		t->ioff = 0;
@@ -221,8 +225,11 @@ sock_write(struct tls *ctx, const void *buf, size_t n, void *arg)
 	r = send(t->fd, buf, n, MSG_NOSIGNAL);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return TLS_WANT_POLLOUT;
-	if (r < 0)
+	if (r < 0) {
 		t->io_err = errno;
+		if (!t->sock_err && errno != EINTR)
+			t->sock_err = errno;
+	}
 	return r;
 }
 
@@ -362,11 +369,14 @@ blocking_wait(struct vn_tls *t)
 
 /* Turn a libtls result into the read(2) shape. The socket's own errno,
  * saved by the callbacks, says why a call failed when it was the socket's:
- * a peer that went away is EPIPE or ECONNRESET over TLS as over plain TCP. */
+ * a peer that went away is EPIPE or ECONNRESET over TLS as over plain TCP.
+ * A call that fails later without a socket error of its own (a read after
+ * a refused write: libtls's session is over) fails for that first reason,
+ * not with libtls's own words ("read failed: Success"). */
 static ssize_t
 result(struct vn_tls *t, ssize_t r)
 {
-	int saved = t->io_err, err = saved ? saved : errno;
+	int saved = t->io_err, err = saved ? saved : t->sock_err ? t->sock_err : errno;
 
 	t->io_err = 0;
 	if (r >= 0)
