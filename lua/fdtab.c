@@ -1,5 +1,4 @@
 /* lua/fdtab.c: the per-state descriptor table. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -91,7 +90,7 @@ int
 vn_fdtab_get(const struct vn_fdtab *t, lua_Number slot)
 {
 	/* Anything that is not a whole number inside the table is "not open". */
-	if (!(slot >= 0 && slot < t->cap) || slot != floor(slot))
+	if (!(slot >= 0 && slot < t->cap) || slot != (lua_Number)(int)slot)
 		return -1;
 	return t->conn[(int)slot].fd < 0 ? -1 : t->conn[(int)slot].fd;
 }

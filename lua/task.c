@@ -45,12 +45,16 @@ sched_of(lua_State *L)
 	return s;
 }
 
+/* The task being resumed, in this thread: every binding asks whether it
+ * runs inside a task, so this costs a compare, not a registry lookup. */
+static _Thread_local struct task *running;
+
 struct task *
 vn_task_current(lua_State *L)
 {
-	struct sched *s = sched_of(L);
+	struct task *k = running;
 
-	return s && s->current && s->current->co == L ? s->current : NULL;
+	return k && k->co == L && k->s->current == k ? k : NULL;
 }
 
 int
@@ -227,11 +231,13 @@ resume(lua_State *L, struct task *k, int nres)
 {
 	struct sched *s = k->s;
 	lua_State *co = k->co;
+	struct task *outer = running;
 	int r;
 
-	s->current = k;
+	s->current = running = k;
 	r = lua_resume(co, nres);
 	s->current = NULL;
+	running = outer;
 	if (r == LUA_YIELD) {
 		if (k->w.queued || k->npw > 0)
 			return;
