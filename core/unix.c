@@ -143,8 +143,8 @@ failed:
 	return -1;
 }
 
-int
-vn_connect_unix(const char *path, int type, struct vn_err *e)
+static int
+connect_unix(const char *path, int type, int flags, struct vn_err *e)
 {
 	struct sockaddr_un sa;
 	socklen_t len;
@@ -153,7 +153,7 @@ vn_connect_unix(const char *path, int type, struct vn_err *e)
 
 	if (vn_unix_addr(path, &sa, &len) < 0)
 		return addr_fail(e);
-	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, type | flags | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return vn_err_fail(e, errno);
 	/* A length of just the family asks Linux for an abstract name. */
@@ -174,6 +174,18 @@ fail:
 	close(fd);
 	errno = r;
 	return -1;
+}
+
+int
+vn_connect_unix(const char *path, int type, struct vn_err *e)
+{
+	return connect_unix(path, type, 0, e);
+}
+
+int
+vn_connect_unix_now(const char *path, struct vn_err *e)
+{
+	return connect_unix(path, SOCK_STREAM, SOCK_NONBLOCK, e);
 }
 
 int

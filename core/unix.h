@@ -35,6 +35,11 @@ int vn_listen_unix(const char *path, int type, struct vn_unix_file *file,
  * can answer. Returns it, or -1 with errno and *e set. */
 int vn_connect_unix(const char *path, int type, struct vn_err *e);
 
+/* A non-blocking stream socket connected to PATH, without waiting: it, or -1
+ * with errno and *e set; EAGAIN when the listener's backlog is full (try
+ * again later: a Unix connect never completes in the background). */
+int vn_connect_unix_now(const char *path, struct vn_err *e);
+
 /* Remove PATH if it is still the socket file *file describes, from the process
  * that created it; then *file describes nothing. Returns 0, or -1 with errno. */
 int vn_unix_remove(const char *path, struct vn_unix_file *file);

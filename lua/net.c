@@ -794,6 +794,8 @@ net_connect_unix(lua_State *L)
 	const char *path = checkpath(L, 1);
 	struct vn_err e;
 
+	if (vn_task_active(L))    /* it suspends the task while it would wait */
+		return vn_task_connect_unix(L, path);
 	return push_fd(L, vn_connect_unix(path, SOCK_STREAM, &e), &e);
 }
 

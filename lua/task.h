@@ -26,6 +26,8 @@ int vn_task_send(lua_State *L, int slot, const char *buf, size_t len);
 int vn_task_accept(lua_State *L);
 /* net.connect_tcp without a proxy, its arguments checked (timeout -1: none). */
 int vn_task_connect_tcp(lua_State *L, const char *host, int port, int timeout);
+/* net.connect_unix, its path checked. */
+int vn_task_connect_unix(lua_State *L, const char *path);
 int vn_task_recvfrom(lua_State *L, int slot, size_t max);
 int vn_task_sendto(lua_State *L, int slot, const char *buf, size_t len,
                    const struct sockaddr_storage *to, socklen_t tolen);

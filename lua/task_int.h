@@ -21,6 +21,7 @@ enum op {
 	OP_SEND,
 	OP_ACCEPT,
 	OP_CONNECT,
+	OP_CONNECT_UNIX, /* tried again while the listener's backlog is full */
 	OP_RECVFROM,
 	OP_SENDTO,
 	OP_POLL,      /* waits on several descriptors, then polls again */

@@ -19,6 +19,7 @@
 #include "../core/sig.h"
 #include "../core/tls.h"
 #include "../core/udp.h"
+#include "../core/unix.h"
 #include "fdtab.h"
 #include "internal.h"
 #include "net.h"
@@ -290,6 +291,26 @@ try_connect(lua_State *L, struct task *k)
 	return push_fail(L, vn_err_str(&k->err));
 }
 
+/* A Unix connect does not go on in the background: while the listener's
+ * backlog is full, it is tried again every RETRY_MS. */
+#define RETRY_MS 10
+
+static int
+try_connect_unix(lua_State *L, struct task *k)
+{
+	int fd = vn_connect_unix_now(k->buf, &k->err), slot;
+
+	if (fd < 0 && errno == EAGAIN)
+		return wait_on(L, k, -1, 0, 0, vn_now_ms() + RETRY_MS, 0);
+	if (fd < 0)
+		return push_fail(L, vn_err_str(&k->err));
+	if ((slot = vn_fdtab_add(k->s->t, fd)) < 0)
+		return push_fail(L, "not enough memory");
+	vn_task_own_slot(k->s, k->id, slot);
+	lua_pushinteger(L, slot);
+	return 1;
+}
+
 static int
 try_recvfrom(lua_State *L, struct task *k)
 {
@@ -459,6 +480,7 @@ vn_task_attempt(lua_State *L, struct task *k)
 	case OP_SEND: return try_send(L, k);
 	case OP_ACCEPT: return try_accept(L, k);
 	case OP_CONNECT: return try_connect(L, k);
+	case OP_CONNECT_UNIX: return try_connect_unix(L, k);
 	case OP_RECVFROM: return try_recvfrom(L, k);
 	case OP_SENDTO: return try_sendto(L, k);
 	case OP_POLL: return try_poll(L, k);
@@ -529,6 +551,15 @@ vn_task_connect_tcp(lua_State *L, const char *host, int port, int timeout)
 	k->cfd = -1;
 	k->deadline = timeout < 0 ? -1 : vn_now_ms() + timeout;
 	return start(L, k, OP_CONNECT);
+}
+
+int
+vn_task_connect_unix(lua_State *L, const char *path)
+{
+	struct task *k = vn_task_current(L);
+
+	k->buf = path;   /* the caller's argument: on the task's stack while it waits */
+	return start(L, k, OP_CONNECT_UNIX);
 }
 
 int

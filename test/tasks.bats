@@ -176,6 +176,37 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	assert_output "true	Connection timed out	true"
 }
 
+@test "connect_unix inside a task waits while the listener's backlog is full, and the other tasks go on" {
+	sock=$BATS_TEST_TMPDIR/s.sock
+	mkfifo "$BATS_TEST_TMPDIR/go"
+	# a backlog of one, taken by the script's first connection; the server
+	# accepts only once the script says so
+	bg srv python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(0)
+print("ready", flush=True)
+open(sys.argv[2]).readline()
+for i in (1, 2):
+    c, _ = s.accept(); c.sendall(b"hi %d" % i); c.close()' "$sock" "$BATS_TEST_TMPDIR/go"
+	wait_for "$BATS_TEST_TMPDIR/srv.out" ready
+	lua "local first = net.connect_unix('$sock')
+	     local ticks, got = 0, nil
+	     net.spawn(function()
+	       local fd, why = net.connect_unix('$sock')
+	       if fd < 0 then got = why return end
+	       net.poll({ [fd] = net.POLLIN })
+	       got = net.recv(fd, 10) .. ' after ' .. ticks .. ' ticks'
+	     end)
+	     net.spawn(function()
+	       for i = 1, 3 do net.sleep(20) ticks = ticks + 1 end
+	       local f = io.open('$BATS_TEST_TMPDIR/go', 'w') f:write('go\\n') f:close()
+	     end)
+	     print(first >= 0, net.run(), got)"
+	assert_success
+	assert_output "true	true	hi 2 after 3 ticks"
+	wait_bg
+}
+
 @test "connect_tcp, send and recv inside tasks talk to each other through the loop" {
 	lua 'local l = net.listen_tcp("127.0.0.1", 0)
 	     local got = {}
