@@ -126,7 +126,7 @@ add_socket(struct vn_fdtab *t, int fd, struct vn_tls_ctx *tls, struct vn_tls_err
 
 	vn_conn_plain(&c, fd);
 	snprintf(e->msg, sizeof e->msg, "not enough memory");
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+	if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)) {
 		snprintf(e->msg, sizeof e->msg, "%s", strerror(errno));
 		vn_conn_end(&c);
 		return -1;
