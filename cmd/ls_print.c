@@ -41,8 +41,13 @@ ls_measure(struct lister *l, const struct vn_stat *st, size_t n, struct widths *
 
 	memset(w, 0, sizeof *w);
 	for (i = 0; i < n; i++) {
-		if (!st[i].mode)
+		if (!st[i].mode) {     /* shown as "?" in each column */
+			max_in(&w->nlink, 1);
+			max_in(&w->owner, 1);
+			max_in(&w->group, 1);
+			max_in(&w->size, 1);
 			continue;
+		}
 		max_in(&w->nlink, digits(st[i].nlink));
 		max_in(&w->owner, name_width(vn_ids_user(ids, st[i].uid), st[i].uid));
 		max_in(&w->group, name_width(vn_ids_group(ids, st[i].gid), st[i].gid));
@@ -108,6 +113,18 @@ put_long(struct lister *l, int dirfd, const struct vn_dent *e,
 	const char *t;
 	int tlen;
 
+	if (!st->mode) {
+		/* an entry that could not be examined, as ls shows it */
+		vn_out_put(o, "-????????? ", 11);
+		vn_out_fill(o, ' ', w->nlink - 1);
+		vn_out_put(o, "? ?", 3);
+		vn_out_fill(o, ' ', w->owner - 1);
+		vn_out_put(o, " ?", 2);
+		vn_out_fill(o, ' ', w->group - 1 + 1 + w->size - 1);
+		vn_out_put(o, "?                ? ", 19);
+		vn_out_put(o, e->name, e->len);
+		return;
+	}
 	vn_fs_modestr(st->mode, mode);
 	mode[10] = ' ';
 	vn_out_put(o, mode, 11);
@@ -194,7 +211,7 @@ ls_print(struct lister *l, const struct batch *b, const struct widths *given)
 			l->stop = 1;
 			break;
 		}
-		if (!b->st || b->st[i].mode)
+		if (!b->st || b->st[i].mode || (c->lng && !c->json && !l->f.hooks))
 			put_entry(l, b, i, &w);
 	}
 	if (b->n)

@@ -151,6 +151,34 @@ setup() {
 		"$T/dir:" inner sub)"
 }
 
+@test "ls -l shows entries it cannot examine as ls does, with ? fields, and exits 1" {
+	mkdir "$T/blind"
+	: >"$T/blind/a"
+	: >"$T/blind/longer name"
+	chmod 744 "$T/blind"   # readable, not searchable by others
+	run as_nobody timeout 10 vlcnet-ls -l "$T/blind"
+	chmod 755 "$T/blind"
+	assert_failure 1
+	assert_output "$(printf '%s\n' \
+		"vlcnet-ls: cannot access '$T/blind/a': Permission denied" \
+		"vlcnet-ls: cannot access '$T/blind/longer name': Permission denied" \
+		'total 0' \
+		'-????????? ? ? ? ?                ? a' \
+		'-????????? ? ? ? ?                ? longer name')"
+}
+
+@test "ls -l shows the numbers of a user and a group without names, as ls does" {
+	[ "$(id -u)" -eq 0 ] || skip "chown to an unnamed user needs root"
+	getent passwd 54321 >/dev/null && skip "uid 54321 has a name here"
+	mkdir "$T/ids"
+	: >"$T/ids/f"
+	chown 54321:54322 "$T/ids/f"
+	run timeout 10 vlcnet-ls -l "$T/ids"
+	assert_success
+	assert_output "$(ls -l --time-style=long-iso "$T/ids")"
+	assert_output --partial " 54321 54322 "
+}
+
 @test "ls -j is JSON that python parses, and names round-trip" {
 	timeout 10 vlcnet-ls -j -a "$T" >"$BATS_TEST_TMPDIR/out.json"
 	run python3 - "$T" "$BATS_TEST_TMPDIR/out.json" <<'PY'
