@@ -271,6 +271,19 @@ interval() {
 	run timeout 10 vlcnet-connect -o /dev/full "${to[@]}" <<<'x'
 	assert_failure 1
 	assert_output "vlcnet-connect: --output '/dev/full': No space left on device"
+	# the hex dump alike; and both for more than their buffers hold
+	echo x >"$T/line"
+	head -c 200000 /dev/zero >"$T/big"
+	for input in line big; do
+		lsn tcp "x$input" /dev/null
+		run timeout 10 vlcnet-connect -x /dev/full "${to[@]}" <"$T/$input"
+		assert_failure 1
+		assert_output "vlcnet-connect: --hex-dump '/dev/full': No space left on device"
+	done
+	lsn tcp obig /dev/null
+	run timeout 10 vlcnet-connect -o /dev/full "${to[@]}" <"$T/big"
+	assert_failure 1
+	assert_output "vlcnet-connect: --output '/dev/full': No space left on device"
 }
 
 @test "bad stream options are one-line usage errors with exit 2" {
