@@ -323,6 +323,23 @@ wait_socket() {
 	ROWS
 }
 
+@test "bad operands, another tool's option and unusable TLS or port-file options are one-line errors" {
+	while IFS='|' read -r st prog args msg; do
+		eval "run timeout 10 $prog $args </dev/null"
+		want="$st $prog: $msg"
+		[ "$st" != 2 ] || want+=$'\n'"Try '$prog --help' for more information."
+		assert_equal "$status $output" "$want"
+	done <<-ROWS
+	2|vlcnet-connect|-U ''|empty PATH operand
+	2|vlcnet-connect|127.0.0.1 80 81|too many operands
+	2|vlcnet-listen|127.0.0.1 80 81|too many operands
+	2|vlcnet-stat|--keep-open x|unknown option --keep-open
+	2|vlcnet-connect|--proxy 127.0.0.1:1 -e 'print(1)'|--proxy needs HOST PORT (a script connects with net.connect_tcp's proxy option)
+	2|vlcnet-listen|--tls-ca x --tls --tls-cert y --tls-key z 0|--tls-ca applies to --tls-verify-client
+	1|vlcnet-listen|--port-file /dev/full 127.0.0.1 0|port file '/dev/full': No space left on device
+	ROWS
+}
+
 # --- completions ----------------------------------------------------------------
 
 @test "bash completes a socket path after -U and host names otherwise" {
