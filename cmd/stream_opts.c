@@ -151,6 +151,7 @@ vn_stream_cli_where(struct vn_stream_cli *s)
 {
 	int i = s->failed ? s->failed - 1 : 0;
 
+	s->said = 1;
 	snprintf(s->where, sizeof s->where, "%s '%s'", log_opt[i],
 	         i ? s->hex_dump : s->output);
 	return s->where;
@@ -162,9 +163,9 @@ vn_stream_cli_close(struct vn_stream_cli *s)
 	int i, r = 0;
 
 	for (i = 0; i < 2; i++) {
-		/* a failure the relay met was said then */
+		/* a failure the relay met was said then; a script's was not */
 		if (vn_log_close(s->log[i]) < 0) {
-			if (s->failed != i + 1)
+			if (!s->said || s->failed != i + 1)
 				vn_warn("%s '%s': %s", log_opt[i],
 				        i ? s->hex_dump : s->output, strerror(errno));
 			r = -1;

@@ -38,6 +38,7 @@ struct vn_stream_cli {
 	struct vn_crlf crlf_state;
 	struct vn_conn_tap tap;   /* over the logs */
 	int failed;               /* 1 + the index of the log that failed */
+	int said;                 /* and a relay's message named it */
 	char where[4096 + 32];
 };
 
@@ -73,7 +74,7 @@ void vn_stream_cli_apply(struct vn_stream_cli *s, struct vn_relay_opts *o);
 const struct vn_conn_tap *vn_stream_cli_tap(struct vn_stream_cli *s);
 
 /* After a relay failed with VN_RELAY_TAP: what failed, "--output 'FILE'"
- * (in s). */
+ * (in s), for the relay's message (closing does not say it again). */
 const char *vn_stream_cli_where(struct vn_stream_cli *s);
 
 /* Close the logs. Returns 0, or -1 after saying which failed and why. */

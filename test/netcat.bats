@@ -286,6 +286,22 @@ interval() {
 	assert_output "vlcnet-connect: --output '/dev/full': No space left on device"
 }
 
+@test "a script's session log that cannot be written fails its sends, and says so once at the end with status 1" {
+	local T=$BATS_TEST_TMPDIR
+	for n in 1 100000; do
+		lsn tcp "srv$n" /dev/null
+		run timeout 10 vlcnet-connect -o /dev/full -e "
+			local fd = net.connect_tcp('${to[0]}', ${to[1]})
+			print(net.send(fd, string.rep('x', $n)))"
+		assert_failure 1
+		# a record that fits the log's buffer fails when it is written out
+		if [ "$n" = 1 ]; then want=1; else want=-1; fi
+		assert_line -n 0 -- "$want"
+		assert_line -n 1 "vlcnet-connect: --output '/dev/full': No space left on device"
+		[ "${#lines[@]}" -eq 2 ] || fail "$output"
+	done
+}
+
 @test "bad stream options are one-line usage errors with exit 2" {
 	local T=$BATS_TEST_TMPDIR
 	while IFS='|' read -r tool args want msg; do
