@@ -210,6 +210,13 @@ got:hi"
 	vlcnet_listen -v
 	run timeout 10 vlcnet-connect -c 'exit 3' 127.0.0.1 "$VLCNET_PORT"
 	assert_failure 1
+	# killed by a signal is a failure; ended by SIGPIPE is not (man page)
+	vlcnet_listen -v
+	run timeout 10 vlcnet-connect -c 'kill -KILL $$' 127.0.0.1 "$VLCNET_PORT"
+	assert_failure 1
+	vlcnet_listen -v
+	run timeout 10 vlcnet-connect -c 'kill -PIPE $$' 127.0.0.1 "$VLCNET_PORT"
+	assert_success
 	vlcnet_listen -v
 	run timeout 10 vlcnet-connect -U "$BATS_TEST_TMPDIR/none.sock" -c true
 	assert_failure 1
