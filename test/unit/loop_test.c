@@ -4,11 +4,14 @@
  * closing descriptor wakes its waiters with POLLNVAL, and an idle loop says
  * so instead of waiting forever; several waiters of one descriptor, a
  * cancelled timer in the heap's middle, a waiter cancelled once ready, TCP's
- * urgent data (POLLPRI), and a regular file, which epoll refuses. */
+ * urgent data (POLLPRI), a regular file, which epoll refuses, and a signal
+ * that is not SIGINT/SIGTERM, which ends no wait. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -237,6 +240,34 @@ test_refused(void)
 	vn_loop_free(l);
 }
 
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A signal other than SIGINT/SIGTERM interrupts epoll_wait: the turn is
+ * not a failure, and the timer still wakes at its deadline, not before. */
+static void
+test_other_signal(void)
+{
+	struct vn_loop *l = vn_loop_new();
+	struct sigaction sa, old;
+	struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+	struct vn_waiter w, *got[1];
+	long end = vn_now_ms() + 150;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;   /* no SA_RESTART: epoll_wait says EINTR */
+	CHECK(sigaction(SIGALRM, &sa, &old) == 0);
+	CHECK(vn_loop_wait(l, &w, -1, 0, 0, end) == 0);
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	CHECK(collect(l, got, 1) == 1);
+	CHECK(got[0] == &w && vn_now_ms() >= end);
+	sigaction(SIGALRM, &old, NULL);
+	vn_loop_free(l);
+}
+
 int
 main(void)
 {
@@ -248,5 +279,6 @@ main(void)
 	test_cancel_ready();
 	test_urgent();
 	test_refused();
+	test_other_signal();
 	return UNIT_DONE("loop");
 }
