@@ -554,3 +554,31 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	assert_success
 	assert_output "$(printf 'true\t100\n%s\ntrue' "$sock")"
 }
+
+@test "net.poll in a task woken for a client another task took first waits on, and wakes for the next" {
+	# both wait for the listener; the acceptor, which waits last, is woken
+	# first and takes the client: the poller finds nothing and waits again
+	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+	     local log = {}
+	     net.spawn(function()
+	       local t = { [l:fds()] = net.POLLIN }
+	       local n = net.poll(t)
+	       log[#log + 1] = "poll " .. n .. " " .. t[l:fds()]
+	       local fd = l:accept()
+	       log[#log + 1] = "the poller accepted " .. tostring(fd >= 3)
+	     end)
+	     net.spawn(function()
+	       local fd = l:accept()
+	       log[#log + 1] = "the acceptor accepted " .. tostring(fd >= 3)
+	     end)
+	     net.spawn(function()
+	       for i = 1, 2 do
+	         net.sleep(20)
+	         log[#log + 1] = "connect"
+	         net.connect_tcp("127.0.0.1", l:port())
+	       end
+	     end)
+	     print(net.run(), table.concat(log, ", "))'
+	assert_success
+	assert_output "true	connect, the acceptor accepted true, connect, poll 1 1, the poller accepted true"
+}
