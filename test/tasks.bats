@@ -582,3 +582,18 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	assert_success
 	assert_output "true	connect, the acceptor accepted true, connect, poll 1 1, the poller accepted true"
 }
+
+@test "recvfrom and a server's net.tls waiting in tasks end with Bad file descriptor when another task closes their descriptor" {
+	lua "local u = net.listen_udp('127.0.0.1', 0)
+	     local l = net.listen_tcp('127.0.0.1', 0)
+	     local mute = net.connect_tcp('127.0.0.1', l:port())   -- never speaks TLS
+	     local s = l:accept()
+	     net.spawn(function() print('recvfrom', net.recvfrom(u)) end)
+	     net.spawn(function()
+	       print('tls', net.tls(s, { cert = '$CERTS/server.pem', key = '$CERTS/server.key' }))
+	     end)
+	     net.spawn(function() net.sleep(20) net.close(u) net.close(s) end)
+	     print(net.run())"
+	assert_success
+	assert_output "$(printf 'recvfrom\tnil\tBad file descriptor\ntls\t-1\tBad file descriptor\ntrue')"
+}
