@@ -5,7 +5,10 @@
  * certificate and a key; a handshake with a peer that answers garbage fails
  * with libtls's reason, and with one that never answers it times out; a
  * write to a peer that has gone fails, and so does every write after it; a
- * read after a failure found while polling reports it once.
+ * read after a failure found while polling reports it once. And
+ * core/conn.c over them: a connection whose upgrade failed refuses another
+ * handshake and every read and write; one whose tap failed fails every
+ * later read and write with the tap's errno.
  */
 #include <errno.h>
 #include <poll.h>
@@ -13,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../../core/conn.h"
 #include "../../core/tls.h"
 #include "unit.h"
 
@@ -151,6 +155,70 @@ test_readable_failure(void)
 	vn_tls_ctx_free(c);
 }
 
+/* The upgrade of a connection to a silent peer times out: from then on it
+ * refuses a handshake, reads and writes, and never sends in clear. */
+static void
+test_conn_refused(void)
+{
+	struct vn_tls_ctx *c = client_ctx();
+	struct vn_tls_err e = { 0, "" };
+	struct vn_conn conn;
+	char buf[8];
+	int sv[2];
+
+	CHECK(c != NULL);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+	vn_conn_plain(&conn, sv[0]);
+	CHECK(vn_conn_start_tls(&conn, c, "localhost", 1, 50, &e) < 0);
+	CHECK(e.code == VN_TLS_TIMEOUT && conn.refused && !conn.tls);
+	CHECK(vn_conn_handshake(&conn, 50, &e) < 0);
+	CHECK_STR(e.msg, "a failed TLS upgrade");
+	errno = 0;
+	CHECK(vn_conn_write(&conn, "secret", 6) < 0 && errno == EPROTO);
+	errno = 0;
+	CHECK(vn_conn_read(&conn, buf, sizeof buf) < 0 && errno == EPROTO);
+	/* only the ClientHello went out, no plain text */
+	CHECK(recv(sv[1], buf, 1, MSG_DONTWAIT) == 1 && buf[0] == 0x16);
+	vn_conn_end(&conn);
+	close(sv[1]);
+	vn_tls_ctx_free(c);
+}
+
+static int
+failing_log(void *ctx, int dir, const char *buf, size_t n)
+{
+	(void)ctx;
+	(void)dir;
+	(void)buf;
+	(void)n;
+	errno = ENOSPC;
+	return -1;
+}
+
+/* A tap that fails: the write that met it fails with its errno, and so do
+ * the reads and writes after it. */
+static void
+test_conn_tap_failed(void)
+{
+	static const struct vn_conn_tap tap = { failing_log, NULL, NULL };
+	struct vn_conn conn;
+	char buf[8];
+	int sv[2];
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) == 0);
+	vn_conn_plain(&conn, sv[0]);
+	conn.tap = &tap;
+	errno = 0;
+	CHECK(vn_conn_write(&conn, "x", 1) < 0 && errno == ENOSPC);
+	CHECK(write(sv[1], "y", 1) == 1);
+	errno = 0;
+	CHECK(vn_conn_read(&conn, buf, sizeof buf) < 0 && errno == ENOSPC);
+	errno = 0;
+	CHECK(vn_conn_write(&conn, "z", 1) < 0 && errno == ENOSPC);
+	vn_conn_end(&conn);
+	close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -159,5 +227,7 @@ main(void)
 	test_silent_peer();
 	test_gone_peer_write();
 	test_readable_failure();
+	test_conn_refused();
+	test_conn_tap_failed();
 	return UNIT_DONE("tls");
 }
