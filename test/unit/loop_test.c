@@ -103,6 +103,9 @@ test_wake(void)
 	struct vn_loop *l = vn_loop_new();
 	struct vn_waiter a, b, *got[2];
 
+	/* a waiter starts zeroed (out of the loop), as a task's does */
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
 	vn_loop_wake(l, &a, 0);
 	vn_loop_wake(l, &b, POLLIN);
 	CHECK(vn_loop_count(l) == 2);
@@ -174,6 +177,11 @@ test_cancel_ready(void)
 	struct vn_loop *l = vn_loop_new();
 	struct vn_waiter a, b, c, d, e, *w;
 
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	memset(&c, 0, sizeof c);
+	memset(&d, 0, sizeof d);
+	memset(&e, 0, sizeof e);
 	vn_loop_wake(l, &a, 0);
 	vn_loop_wake(l, &b, 0);
 	vn_loop_wake(l, &c, 0);
