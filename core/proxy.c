@@ -31,12 +31,6 @@ vn_proxy_type_parse(const char *s)
 	return -1;
 }
 
-const char *
-vn_proxy_type_name(enum vn_proxy_type t)
-{
-	return type_names[t];
-}
-
 int
 vn_proxy_default_port(enum vn_proxy_type t)
 {

@@ -64,9 +64,8 @@ struct vn_proxy_err {
 #define VN_PROXY_ERRLEN 256
 const char *vn_proxy_err_str(const struct vn_proxy_err *e, char buf[VN_PROXY_ERRLEN]);
 
-/* "socks4", "socks4a", "socks5", "http": the type, or -1. And its name. */
+/* "socks4", "socks4a", "socks5", "http": the type, or -1. */
 int vn_proxy_type_parse(const char *s);
-const char *vn_proxy_type_name(enum vn_proxy_type t);
 /* The port a proxy of type t listens on by convention (1080, 3128). */
 int vn_proxy_default_port(enum vn_proxy_type t);
 /* Whether the credentials suit the type: VN_PROXY_OK or the code. */

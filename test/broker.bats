@@ -283,3 +283,22 @@ print("the end")' "$VLCNET_PORT"
 	wait_bg
 	assert_equal "$(tail -n 1 "$BATS_TEST_TMPDIR/client.out")" "the end"
 }
+
+@test "--chat names who is there in the order of their user numbers, one that took a freed number first" {
+	broker --chat
+	run timeout 30 python3 "$PEERS" chatorder "$port"
+	assert_success
+	assert_line -n 0 --regexp '^<announce> 127\.0\.0\.1 is connected as <user[0-9]+>\.$'
+	assert_line -n 1 --regexp '^<announce> already connected: 127\.0\.0\.1 as <user[0-9]+>, 127\.0\.0\.1 as <user[0-9]+>, 127\.0\.0\.1 as <user[0-9]+>\.$'
+	# the numbers ascend
+	nums=$(grep -o 'user[0-9]*' <<<"${lines[1]}" | tr -d user)
+	assert_equal "$nums" "$(sort -n <<<"$nums")"
+}
+
+@test "--broker -w: a client that says nothing for that long is let go, and -v says why" {
+	broker --broker -w 1
+	run timeout 30 python3 "$PEERS" idle "$port"
+	assert_success
+	assert_output "the idle client was let go"
+	wait_for "$BATS_TEST_TMPDIR/server.err" 'dropped 127\.0\.0\.1:[0-9]+: idle timeout$'
+}

@@ -76,6 +76,15 @@ c.close()"
 	assert_line -n 0 "vlcnet-connect: invalid port range '9-5'"
 }
 
+@test "connect -z with a bad end of its port range is a usage error naming that end" {
+	for r in x-5 5-x; do
+		run timeout 10 vlcnet-connect -z 127.0.0.1 "$r" </dev/null
+		assert_failure 2
+		assert_output "$(printf '%s\n%s' "vlcnet-connect: invalid port 'x'" \
+			"Try 'vlcnet-connect --help' for more information.")"
+	done
+}
+
 @test "connect -z reports the open ports of a range, one line each" {
 	# ports P (listening), P+1 (bound, not listening: refused), P+2 (listening)
 	bg ports python3 -c "

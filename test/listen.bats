@@ -187,6 +187,13 @@ for i in range(1000):
 	assert_failure 2
 }
 
+@test "listen on an address this host does not have is one line and status 1" {
+	# 192.0.2.1 (TEST-NET-1) is on no interface: bind refuses it, nothing is sent
+	run timeout 10 vlcnet-listen 192.0.2.1 0 </dev/null
+	assert_failure 1
+	assert_output "vlcnet-listen: listen on 192.0.2.1:0: Cannot assign requested address"
+}
+
 @test "SIGTERM ends a waiting listen -k with status 143" {
 	vlcnet_listen -k -v
 	kill -TERM "$VLCNET_PID"

@@ -379,6 +379,17 @@ hostile() {
 	assert_line -n 6 --regexp "^false	.*'timeout' must be a number"
 }
 
+@test "a proxy URL whose user an HTTP proxy cannot take (a ':'), or a NUL, or a SOCKS5 login too long: one-line error" {
+	lua "try(function() return net.connect_tcp('127.0.0.1', 9, {proxy = 'http://us%3Aer:pw@127.0.0.1:9'}) end)" \
+		"try(function() return net.connect_tcp('127.0.0.1', 9, {proxy = 'socks5://us%00er:pw@127.0.0.1:9'}) end)" \
+		"try(function() return net.connect_tcp('127.0.0.1', 9, {proxy = 'socks5://' .. string.rep('u', 256) .. ':pw@127.0.0.1:9'}) end)"
+	assert_success
+	assert_line -n 0 --regexp "^false	.*invalid proxy URL: the user name cannot contain ':' or a NUL byte$"
+	assert_line -n 1 --regexp "^false	.*invalid proxy URL: invalid user name$"
+	assert_line -n 2 --regexp "^false	.*invalid proxy URL: SOCKS5 takes a user and a password of at most 255 bytes each$"
+	assert_equal "${#lines[@]}" 3
+}
+
 @test "net.connect_tls with a proxy: TLS inside an HTTP CONNECT tunnel (tinyproxy)" {
 	need tinyproxy
 	certs

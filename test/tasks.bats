@@ -437,3 +437,163 @@ for s in conns:
 	exec 7>&-
 	wait_bg
 }
+
+@test "accept inside a task waits on every address of its listener; closed, accept and serve say so" {
+	# "*": IPv4 and IPv6, two descriptors; the clients are loopback's
+	lua 'local l = net.listen_tcp("*", 0)
+	     local got = {}
+	     net.spawn(function()
+	       for i = 1, 2 do
+	         local fd = l:accept()
+	         got[#got + 1] = fd >= 3
+	       end
+	       l:close()
+	       print(l:accept())
+	       print(pcall(net.serve, l, print))
+	     end)
+	     net.spawn(function()
+	       net.sleep(20)
+	       local a = net.connect_tcp("::1", l:port())
+	       net.sleep(20)
+	       local b = net.connect_tcp("127.0.0.1", l:port())
+	       print(a >= 3, b >= 3)
+	     end)
+	     print(#{ l:fds() }, net.run(), got[1], got[2])'
+	assert_success
+	assert_line -n 0 "-1	listener is closed"
+	assert_line -n 1 --partial "false	bad argument #1"
+	assert_line -n 1 --partial "(listener is closed)"
+	assert_line -n 2 "true	true"
+	assert_line -n 3 "2	true	true	true"
+}
+
+@test "inside a task, connect_tcp and connect_tls report a refused port or an unknown host, and UDP what the kernel said" {
+	p=$(closed_port)
+	# a 300-character label: the resolver rejects it without asking a server
+	lua "net.spawn(function()
+	       print(net.connect_tcp(string.rep('a', 300), 80))
+	       print(net.connect_tls(string.rep('a', 300), 443))
+	       print(net.connect_tcp('127.0.0.1', $p))
+	       print(net.connect_tls('127.0.0.1', $p, { timeout = 5000 }))
+	       local c = net.connect_udp('127.0.0.1', $p)
+	       print(net.send(c, 'x'))
+	       print(net.recvfrom(c))                  -- the port's refusal
+	       print(net.sendto(c, string.rep('x', 70000), '127.0.0.1', $p))
+	       net.close(c)
+	       print(net.sendto(c, 'x', '127.0.0.1', $p))
+	       print(net.recvfrom(c))
+	     end)
+	     print(net.run())"
+	assert_success
+	assert_output "$(printf '%s\n' '-1	unknown host' '-1	unknown host' \
+		'-1	Connection refused' '-1	Connection refused' 1 \
+		'nil	Connection refused' '-1	Message too long' '-1	Bad file descriptor' \
+		'nil	Bad file descriptor' true)"
+}
+
+@test "vlc.misc.quit inside a task ends net.run and the script with status 0, whatever the others wait for" {
+	bg full python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print("port", s.getsockname()[1], flush=True); time.sleep(30)'
+	p=$(port_of full)
+	lua "net.spawn(function() net.sleep(1e13) print('never') end)
+	     net.spawn(function()
+	       -- the backlog fills: a connect is left waiting
+	       for i = 1, 20 do net.connect_tcp('127.0.0.1', $p) end
+	       print('never either')
+	     end)
+	     net.spawn(function() net.sleep(50) print('quitting') vlc.misc.quit() print('not after quit') end)
+	     print(net.run())
+	     print('not after net.run')"
+	assert_success
+	assert_output quitting
+}
+
+@test "inside a task, an error object that is no string is named by its type, and net.sleep checks its argument" {
+	lua 'net.spawn(function()
+	       net.sleep(-5)             -- a negative time: no time
+	       print("slept")
+	       error({})
+	     end)
+	     net.spawn(function() net.sleep(0/0) end)
+	     print(net.run())'
+	assert_success
+	assert_line slept
+	assert_line true
+	assert_line "vlcnet-connect: task: (command line):6: bad argument #1 to 'sleep' (not a number)"
+	assert_line "vlcnet-connect: task: (error object is a table value)"
+}
+
+@test "net.poll inside a task: nothing to wait for and no timeout is 0 at once; a NaN timeout is refused" {
+	lua 'net.spawn(function()
+	       local l = net.listen_tcp("127.0.0.1", 0)
+	       local t = { [l:fds()] = 0 }
+	       print(net.poll(t))
+	       print(pcall(net.poll, t, 0/0))
+	     end)
+	     print(net.run())'
+	assert_success
+	assert_line -n 0 0
+	assert_line -n 1 --partial "timeout is not a number"
+	assert_line -n 2 true
+}
+
+@test "net.serve takes a burst of waiting connections in turns, and names a Unix peer by the socket's path" {
+	sock="$BATS_TEST_TMPDIR/s.sock"
+	lua "local l = net.listen_tcp('127.0.0.1', 0)
+	     local cs, n = {}, 0
+	     -- more than one turn's worth (64) wait before net.run
+	     for i = 1, 100 do cs[i] = net.connect_tcp('127.0.0.1', l:port()) end
+	     net.serve(l, function(fd) n = n + 1 net.close(fd) if n == 100 then l:close() end end)
+	     print(net.run(), n)
+	     local u = net.listen_unix('$sock')
+	     net.serve(u, function(fd, peer) print(peer) net.close(fd) u:close() end)
+	     net.spawn(function() net.connect_unix('$sock') end)
+	     print(net.run())"
+	assert_success
+	assert_output "$(printf 'true\t100\n%s\ntrue' "$sock")"
+}
+
+@test "net.poll in a task woken for a client another task took first waits on, and wakes for the next" {
+	# both wait for the listener; the acceptor, which waits last, is woken
+	# first and takes the client: the poller finds nothing and waits again
+	lua 'local l = net.listen_tcp("127.0.0.1", 0)
+	     local log = {}
+	     net.spawn(function()
+	       local t = { [l:fds()] = net.POLLIN }
+	       local n = net.poll(t)
+	       log[#log + 1] = "poll " .. n .. " " .. t[l:fds()]
+	       local fd = l:accept()
+	       log[#log + 1] = "the poller accepted " .. tostring(fd >= 3)
+	     end)
+	     net.spawn(function()
+	       local fd = l:accept()
+	       log[#log + 1] = "the acceptor accepted " .. tostring(fd >= 3)
+	     end)
+	     net.spawn(function()
+	       for i = 1, 2 do
+	         net.sleep(20)
+	         log[#log + 1] = "connect"
+	         net.connect_tcp("127.0.0.1", l:port())
+	       end
+	     end)
+	     print(net.run(), table.concat(log, ", "))'
+	assert_success
+	assert_output "true	connect, the acceptor accepted true, connect, poll 1 1, the poller accepted true"
+}
+
+@test "recvfrom and a server's net.tls waiting in tasks end with Bad file descriptor when another task closes their descriptor" {
+	lua "local u = net.listen_udp('127.0.0.1', 0)
+	     local l = net.listen_tcp('127.0.0.1', 0)
+	     local mute = net.connect_tcp('127.0.0.1', l:port())   -- never speaks TLS
+	     local s = l:accept()
+	     net.spawn(function() print('recvfrom', net.recvfrom(u)) end)
+	     net.spawn(function()
+	       print('tls', net.tls(s, { cert = '$CERTS/server.pem', key = '$CERTS/server.key' }))
+	     end)
+	     net.spawn(function() net.sleep(20) net.close(u) net.close(s) end)
+	     print(net.run())"
+	assert_success
+	assert_output "$(printf 'recvfrom\tnil\tBad file descriptor\ntls\t-1\tBad file descriptor\ntrue')"
+}

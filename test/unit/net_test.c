@@ -126,6 +126,26 @@ test_format(void)
 		CHECK(!strcmp(vn_hostport(hp, "[::1", 80), "[::1:80"));
 		CHECK(!strcmp(vn_hostport(hp, "a..b", 1), "a..b:1"));
 	}
+	/* a family with no host part: no host, no port */
+	{
+		struct sockaddr sa = { .sa_family = AF_APPLETALK };
+		char host[64] = "x";
+		int port = 1;
+
+		vn_addr_host(&sa, sizeof sa, host, sizeof host, &port);
+		CHECK(host[0] == '\0' && port == 0);
+	}
+	/* no host to connect to is this host, as getaddrinfo's NULL */
+	{
+		struct addrinfo *res = NULL;
+		struct vn_err e = { 0, 0 };
+
+		CHECK(vn_resolve(NULL, 80, AF_INET, SOCK_STREAM, 0, &res, &e) == 0);
+		CHECK(res && ((struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr ==
+		      htonl(INADDR_LOOPBACK));
+		if (res)
+			freeaddrinfo(res);
+	}
 	CHECK(vn_secs_parse("0.5") == 500 && vn_secs_parse("0.0001") == 1);
 	CHECK(vn_secs_parse("0") == 0 && vn_secs_parse("-1") == -1 &&
 	      vn_secs_parse("1x") == -1 &&

@@ -5,10 +5,12 @@
  * function is called with N = 1, 2, ... until it needs no more than N - 1
  * allocations; every failure must be reported (ENOMEM, "out of memory", -1),
  * nothing may crash, and what was allocated before must be freed (the
- * sanitizer pass of the unit tests finds a leak). vn_nomem ends the process
+ * sanitizer pass of the unit tests finds a leak): among them the event loop
+ * and a TLS client's context and session. vn_nomem ends the process
  * with "PROG: not enough memory" and status 1.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,11 +24,13 @@
 #include "../../core/charset.h"
 #include "../../core/fmt.h"
 #include "../../core/fs.h"
+#include "../../core/loop.h"
 #include "../../core/net.h"
 #include "../../core/out.h"
 #include "../../core/proc.h"
 #include "../../core/proxy.h"
 #include "../../core/spawn.h"
+#include "../../core/tls.h"
 #include "../../core/uri.h"
 #include "../../core/url.h"
 #include "../../core/xml.h"
@@ -283,6 +287,67 @@ try_http_connect(void)
 	return failed && e.code == VN_PROXY_ESYS && e.sys == ENOMEM && n <= 0 ? 1 : -1;
 }
 
+/* A loop, a waiter on a descriptor numbered past the loop's first array
+ * (64) and a timer: the array and the heap grow. */
+static int
+try_loop(void)
+{
+	struct vn_loop *l = vn_loop_new();
+	struct vn_waiter w;
+	int fd, r;
+
+	if (!l)
+		return failed && errno == ENOMEM ? 1 : -1;
+	r = socket(AF_UNIX, SOCK_STREAM, 0);
+	fd = r < 0 ? -1 : fcntl(r, F_DUPFD_CLOEXEC, 100);
+	if (r >= 0)
+		close(r);
+	if (fd < 0) {
+		vn_loop_free(l);
+		return -1;
+	}
+	r = vn_loop_wait(l, &w, fd, POLLIN, 1, vn_now_ms() + 60000);
+	if (r == 0)
+		vn_loop_cancel(l, &w);
+	vn_loop_free(l);
+	close(fd);
+	if (r == 0)
+		return failed ? -1 : 0;
+	return failed && errno == ENOMEM ? 1 : -1;
+}
+
+/* A TLS client's context (with a server name) and its session over a
+ * socket: nothing is sent before the handshake. */
+static int
+try_tls_client(void)
+{
+	struct vn_tls_opts o = { .servername = "example.invalid" };
+	struct vn_tls_err e = { 0, "" };
+	struct vn_tls_ctx *c = vn_tls_ctx_new(&o, 0, &e);
+	struct vn_tls *t;
+	int sp[2];
+
+	if (!c)
+		return failed && e.code == VN_TLS_NOMEM ? 1 : -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) < 0) {
+		vn_tls_ctx_free(c);
+		return -1;
+	}
+	t = vn_tls_start(c, sp[0], "localhost", &e);
+	vn_tls_ctx_free(c);
+	if (t) {
+		int ok = vn_tls_fd(t) == sp[0];
+
+		vn_tls_free(t);
+		close(sp[0]);
+		close(sp[1]);
+		return failed || !ok ? -1 : 0;
+	}
+	close(sp[0]);
+	close(sp[1]);
+	return failed && e.code == VN_TLS_NOMEM ? 1 : -1;
+}
+
 /* Runs f with the 1st, 2nd... allocation failing until it needs no more;
  * checks each outcome, and that some allocation was failed at all. */
 static void
@@ -353,6 +418,8 @@ main(void)
 	every_allocation("vn_out_init", try_out);
 	every_allocation("vn_split_words", try_split);
 	every_allocation("vn_proxy_handshake", try_http_connect);
+	every_allocation("vn_loop", try_loop);
+	every_allocation("vn_tls client", try_tls_client);
 	if (make_big_dir() == 0)
 		every_allocation("vn_fs_dir_read", try_dir);
 	else

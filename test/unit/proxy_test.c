@@ -2,8 +2,9 @@
  * test/unit/proxy_test.c: core/proxy.c's parsing of proxy addresses and URLs,
  * and its handshakes over a socketpair whose other end holds a scripted
  * reply: the request's bytes, the outcome, and that nothing after the
- * proxy's reply was read.
+ * proxy's reply was read; the message of each outcome.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,6 +321,71 @@ test_limits(void)
 	CHECK_STR(why, "invalid port");
 }
 
+/* What else a proxy's reply may hold: a bound IPv6 address, an address type
+ * that does not exist, a method not offered, a reply of another version, an
+ * HTTP head ended by bare newlines; a target resolved here for HTTP; a
+ * proxy gone before the request; and the messages of the remaining codes. */
+static void
+test_replies(void)
+{
+	struct vn_proxy p = { VN_PROXY_SOCKS5, "proxy", 1080, NULL, NULL, 0 };
+	struct vn_proxy_err e;
+	char req[512], rest[64], msg[VN_PROXY_ERRLEN], reply[64];
+	int sv[2];
+
+	memcpy(reply, "\5\0" "\5\0\0\4", 6);
+	memset(reply + 6, 0, 16 + 2);
+	memcpy(reply + 6 + 18, "v6", 2);
+	CHECK(handshake(&p, "h", 9, reply, 6 + 18 + 2, req, sizeof req, rest, &e) == 0);
+	CHECK_STR(rest, "v6");
+	CHECK(handshake(&p, "h", 9, "\5\0" "\5\0\0\7" "\0\0\0\0\0\0", 12, req, sizeof req,
+	                rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EGARBAGE);
+	CHECK(handshake(&p, "h", 9, "\5\0" "\4\0\0\1" "\0\0\0\0\0\0", 12, req, sizeof req,
+	                rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EGARBAGE);
+	/* user/password chosen, but none was offered */
+	CHECK(handshake(&p, "h", 9, "\5\2", 2, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EGARBAGE);
+
+	p.type = VN_PROXY_HTTP;
+	CHECK(handshake(&p, "h", 1, "HTTP/1.0 200 OK\n\nDATA", 21, req, sizeof req, rest,
+	                &e) == 0);
+	CHECK_STR(rest, "DATA");
+	p.dns = VN_PROXY_DNS_LOCAL;
+	CHECK(handshake(&p, "localhost", 443, "HTTP/1.0 200 OK\r\n\r\n", 19, req,
+	                sizeof req, rest, &e) == 0);
+	CHECK(!strncmp(req, "CONNECT 127.0.0.1:443 HTTP/1.0\r\n", 32));
+	p.dns = VN_PROXY_DNS_DEFAULT;
+	/* an HTTP user name with a ':' cannot be told from its password */
+	p.user = "a:b";
+	CHECK(vn_proxy_check(&p) == VN_PROXY_EUSERNUL);
+	CHECK(handshake(&p, "h", 1, "", 0, req, sizeof req, rest, &e) < 0);
+	CHECK(e.code == VN_PROXY_EUSERNUL && !*req);
+	CHECK_STR(vn_proxy_err_str(&e, msg), "the user name cannot contain ':' or a NUL byte");
+	p.user = NULL;
+
+	/* the proxy has gone: the request cannot be sent */
+	if (CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0)) {
+		close(sv[1]);
+		CHECK(vn_proxy_handshake(sv[0], &p, "h", 1, 0, vn_now_ms() + 2000, &e) < 0);
+		CHECK(e.code == VN_PROXY_ESYS && e.sys == EPIPE);
+		CHECK_STR(vn_proxy_err_str(&e, msg), strerror(EPIPE));
+		close(sv[0]);
+	}
+
+	memset(&e, 0, sizeof e);
+	CHECK_STR(vn_proxy_err_str(&e, msg), "success");
+	e.type = VN_PROXY_SOCKS4;
+	e.code = VN_PROXY_ENOV4;
+	CHECK_STR(vn_proxy_err_str(&e, msg), "SOCKS4 needs an IPv4 address for the target");
+	e.code = VN_PROXY_EREFUSED;
+	e.reply = 99;
+	CHECK_STR(vn_proxy_err_str(&e, msg), "SOCKS4 proxy refused: unknown reply code (99)");
+	e.code = (enum vn_proxy_code)1000;
+	CHECK_STR(vn_proxy_err_str(&e, msg), "unknown error");
+}
+
 int
 main(void)
 {
@@ -329,5 +395,6 @@ main(void)
 	test_handshakes();
 	test_refusals();
 	test_limits();
+	test_replies();
 	return UNIT_DONE("proxy_test");
 }

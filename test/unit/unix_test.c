@@ -2,9 +2,11 @@
  * test/unit/unix_test.c: core/unix.c: the paths an address takes or refuses,
  * what listening does with a file already at the path (a stale socket is
  * replaced, a live one or another file is left alone), abstract names, and
- * vn_unix_remove, which removes only the file the process made.
+ * vn_unix_remove, which removes only the file the process made; how
+ * unnamed and over-long addresses read.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +162,44 @@ listen_replaces_a_stale_socket_only(void)
 	CHECK(e.code == ENOENT);
 }
 
+/* An unnamed socket's address is "", an address longer than sun_path is
+ * read no further, and a buffer of no room is left alone. */
+static void
+format_unnamed_and_long(void)
+{
+	struct sockaddr_un sa;
+	char buf[200] = "untouched";
+
+	memset(&sa, 'x', sizeof sa);
+	sa.sun_family = AF_UNIX;
+	vn_unix_format(&sa, 0, buf, 0);
+	CHECK_STR(buf, "untouched");
+	vn_unix_format(&sa, offsetof(struct sockaddr_un, sun_path), buf, sizeof buf);
+	CHECK_STR(buf, "");
+	vn_unix_format(&sa, sizeof sa + 10, buf, sizeof buf);
+	CHECK(strlen(buf) == sizeof sa.sun_path);
+}
+
+/* A path under a regular file: bind's own error, and no file left. */
+static void
+listen_under_a_file_fails(void)
+{
+	struct vn_err e = { 0, 0 };
+	struct vn_unix_file f;
+	char file[80], path[100];
+	int fd;
+
+	snprintf(file, sizeof file, "%s/plain", dir);
+	snprintf(path, sizeof path, "%s/sock", file);
+	fd = open(file, O_WRONLY | O_CREAT, 0600);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(vn_listen_unix(path, SOCK_STREAM, &f, &e) < 0);
+	CHECK(e.code == ENOTDIR && f.made == 0);
+	CHECK(unlink(file) == 0);
+}
+
 int
 main(void)
 {
@@ -171,6 +211,8 @@ main(void)
 	addresses_refuse_empty_and_long_paths();
 	abstract_names_listen_and_connect();
 	listen_replaces_a_stale_socket_only();
+	format_unnamed_and_long();
+	listen_under_a_file_fails();
 	rmdir(dir);
 	return UNIT_DONE("unix");
 }

@@ -277,6 +277,55 @@ log_hex_random(void)
 		fprintf(stderr, "round %d: failure kind %d\n", r - 1, bad);
 }
 
+/* A hex log on a full disk finds out when its buffer fills, whichever call
+ * fills it: a line of the same direction, a short line of the other one
+ * that the next bytes write out, the short line of its own direction that
+ * the next bytes finish, or a flush. */
+static void
+log_errors_hex(void)
+{
+	struct vn_log *log;
+	int lines, i, r = 0;
+
+	/* how many whole lines the buffer takes before it must be written */
+	log = vn_log_open("/dev/full", VN_LOG_HEX, 0);
+	if (!CHECK(log != NULL))
+		return;
+	for (lines = 0; lines < 10000 && (r = vn_log_tap(log, VN_LOG_SENT, "0123456789abcdef", 16)) == 0;
+	     lines++)
+		;
+	CHECK(r == -1 && errno == ENOSPC && lines > 0);
+	vn_log_close(log);
+
+	/* those lines and a short one fit; the other direction's first byte
+	 * writes the short line out, and the write fails */
+	log = vn_log_open("/dev/full", VN_LOG_HEX, 0);
+	for (i = 0; i < lines; i++)
+		vn_log_tap(log, VN_LOG_SENT, "0123456789abcdef", 16);
+	CHECK(vn_log_tap(log, VN_LOG_SENT, "xyz", 3) == 0);
+	errno = 0;
+	CHECK(vn_log_tap(log, VN_LOG_RECEIVED, "<", 1) == -1 && errno == ENOSPC);
+	vn_log_close(log);
+
+	/* the same short line, finished by its own direction's next bytes */
+	log = vn_log_open("/dev/full", VN_LOG_HEX, 0);
+	for (i = 0; i < lines; i++)
+		vn_log_tap(log, VN_LOG_SENT, "0123456789abcdef", 16);
+	CHECK(vn_log_tap(log, VN_LOG_SENT, "xyz", 3) == 0);
+	errno = 0;
+	CHECK(vn_log_tap(log, VN_LOG_SENT, "0123456789abc", 13) == -1 && errno == ENOSPC);
+	vn_log_close(log);
+
+	/* the same short line at a flush */
+	log = vn_log_open("/dev/full", VN_LOG_HEX, 0);
+	for (i = 0; i < lines; i++)
+		vn_log_tap(log, VN_LOG_RECEIVED, "0123456789abcdef", 16);
+	CHECK(vn_log_tap(log, VN_LOG_RECEIVED, "xyz", 3) == 0);
+	errno = 0;
+	CHECK(vn_log_flush(log) == -1 && errno == ENOSPC);
+	vn_log_close(log);
+}
+
 static void
 log_errors(void)
 {
@@ -306,6 +355,17 @@ log_errors(void)
 	CHECK(vn_log_tap(log, VN_LOG_SENT, buf, 10000) == -1 && errno == ENOSPC);
 	CHECK(vn_log_close(log) == -1);
 	CHECK(vn_log_close(NULL) == 0);
+
+	/* a raw chunk larger than the buffer goes straight to the file */
+	{
+		static char huge[100000];
+
+		log = vn_log_open("/dev/full", VN_LOG_RAW, 0);
+		errno = 0;
+		CHECK(vn_log_tap(log, VN_LOG_SENT, huge, sizeof huge) == -1 && errno == ENOSPC);
+		CHECK(vn_log_close(log) == -1);
+	}
+	log_errors_hex();
 }
 
 int
