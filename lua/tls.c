@@ -115,6 +115,8 @@ checkopts(lua_State *L, int i, struct vn_tls_opts *o, int *timeout_ms)
 	o->ca_file = optstring(L, i, "ca");
 	o->cert_file = optstring(L, i, "cert");
 	o->key_file = optstring(L, i, "key");
+	if (!o->cert_file != !o->key_file)
+		luaL_argerror(L, i, o->cert_file ? "'cert' needs 'key'" : "'key' needs 'cert'");
 	o->insecure = optbool(L, i, "insecure");
 	o->verify_client = optbool(L, i, "verify_client");
 	o->alpn = optalpn(L, i);

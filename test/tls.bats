@@ -530,7 +530,7 @@ Try 'vlcnet-connect --help' for more information."
 		"$(printf 'alpn h2\tservername localhost\tpeer nil')"
 }
 
-@test "Lua: net.tls_info on a plain or closed descriptor, and a bad alpn option, fail cleanly" {
+@test "Lua: net.tls_info on a plain or closed descriptor, a bad alpn option, and cert without key, fail cleanly" {
 	bg srv vlcnet-listen -k 127.0.0.1 0 -v
 	port=$(port_of srv)
 	run timeout 10 vlcnet-connect -e "
@@ -548,6 +548,8 @@ Try 'vlcnet-connect --help' for more information."
 		print(try(net.tls, fd, { alpn = 5 }))
 		print(try(net.tls, fd, { alpn = { 'h2', 7 } }))
 		print(try(net.tls, fd, { alpn = { 'a,b' } }))
+		print(try(net.tls, fd, { cert = '$CERTS/server.pem' }))
+		print(try(net.connect_tls, '127.0.0.1', $port, { key = '$CERTS/server.key' }))
 		print(try(net.tls_info))"
 	assert_success
 	assert_output "nil	not a TLS descriptor
@@ -559,6 +561,8 @@ nil	not a TLS descriptor
 false	bad argument #2 to F ('alpn' must be a string or a list of strings)
 false	bad argument #2 to F ('alpn' must be a string or a list of strings)
 false	bad argument #2 to F (an 'alpn' name contains ',' or a NUL byte)
+false	bad argument #2 to F ('cert' needs 'key')
+false	bad argument #3 to F ('key' needs 'cert')
 false	bad argument #1 to F (number expected, got no value)"
 }
 
