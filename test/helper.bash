@@ -122,7 +122,7 @@ held_input() {
 	local fifo=$1 from=${2:-/dev/null}
 	rm -f "$fifo"
 	mkfifo "$fifo" || return 1
-	{ cat "$from"; exec sleep 60; } </dev/null >"$fifo" 2>/dev/null 3>&- &
+	{ cat "$from"; exec sleep 60; } 3>&- </dev/null 2>/dev/null >"$fifo" &
 	held_pid=$!
 	echo "$held_pid" >>"$BATS_TEST_TMPDIR/pids"
 }
@@ -386,13 +386,16 @@ child_of() {
 
 # wait_blocked PID NSOCKS: wait until PID sleeps (state S in /proc/PID/stat)
 # holding at least NSOCKS sockets: it has reached the blocking call a test
-# means to interrupt, without guessing a delay.
+# means to interrupt, without guessing a delay. (A look that finds no socket
+# yet, or no process, is no failure by itself: grep -c and awk then fail, and
+# under bats' errexit they ended the test at once, without a word.)
 wait_blocked() {
 	local pid=$1 want=$2 i n st
 	for ((i = 0; i < 600; i++)); do
-		st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
-		n=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c 'socket:')
+		st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || st=gone
+		n=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c 'socket:') || n=0
 		[ "$st" = S ] && [ "$n" -ge "$want" ] && return 0
+		[ "$st" != gone ] || break
 		sleep 0.05
 	done
 	echo "process $pid never blocked with $want sockets (state $st, $n sockets)" >&2
