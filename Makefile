@@ -106,11 +106,13 @@ $(BUILD)/test/fs_test: ALL_LDFLAGS += -Wl,--wrap=strcmp
 #
 # The bats files run BATS_JOBS at a time (with GNU parallel, when installed;
 # one at a time otherwise), each file's tests in order; the longest files
-# (BATS_FIRST) start first, so that no long one is left to run alone at the
-# end.
+# (BATS_FIRST, longest first as timed in the fast tier) start first, so that
+# no long one is left to run alone at the end.
 BATS_JOBS  ?= 2
-BATS_FIRST  = test/examples.bats test/exec.bats test/tls.bats test/hardening.bats \
-	test/api.bats test/faults.bats test/relay.bats test/docs.bats test/ls.bats
+BATS_FIRST  = test/examples.bats test/tls.bats test/docs.bats test/broker.bats \
+	test/proxy.bats test/task_http.bats test/relay.bats test/exec.bats \
+	test/transport_cli.bats test/bats-vlcnet.bats test/netcat.bats test/api.bats \
+	test/listen.bats test/hardening.bats test/ls.bats test/faults.bats
 BATS_FUZZ   = test/fuzz.bats
 BATS_DIST   = test/dist.bats test/package.bats test/luarocks.bats
 BATS_ONCE   = test/bats-vlcnet.bats test/completion.bats test/harness.bats test/readme.bats

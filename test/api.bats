@@ -558,7 +558,7 @@ interrupt_in() {
 @test "SIGTERM stops a busy Lua loop and ends with status 143" {
 	# LuaJIT's compiled loops never run the hook: the fallback ends them.
 	run timeout 10 bash -c 'vlcnet-connect -e "while true do end" & p=$!
-	  (sleep 6; kill -KILL $p) >/dev/null 2>&1 & k=$!
+	  (sleep 6; kill -KILL $p) >/dev/null 2>&1 3>&- & k=$!
 	  sleep 0.3; kill -TERM $p; wait $p; s=$?; kill $k; exit $s'
 	assert_equal "$status" 143
 }

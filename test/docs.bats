@@ -596,9 +596,15 @@ run_bats() {
 }
 
 @test "vlcnet-connect(1) EXAMPLES: --send-only leaves once the file is sent" {
+	# The page's "sleep 10", which keeps the listener's input open while the
+	# client sends, is swapped for input held open until the client is done.
+	held_input "$BATS_TEST_TMPDIR/hold"
+	EXAMPLE_SUBST="s|sleep 10|cat '$BATS_TEST_TMPDIR/hold'|"
 	run_pair vlcnet-connect.1 14
 	assert_success
 	assert_output ''
+	wait_for "$BATS_TEST_TMPDIR/received.txt" "^$(cat /etc/hostname)\$"
+	kill "$held_pid"
 	wait_bg
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/received.txt")" "$(cat /etc/hostname)"
 }

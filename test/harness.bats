@@ -220,6 +220,42 @@ setup_test() {
 	assert_output --partial "srv was started in another shell"
 }
 
+@test "wait_blocked waits for a process that has no socket yet, and says so when it ends first" {
+	# python3 sleeps without a socket, then blocks in accept
+	bg late python3 -c 'import socket, time
+time.sleep(0.5)
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(1)
+s.accept()'
+	pid=$(child_of "$(tail -n 1 "$BATS_TEST_TMPDIR/pids")")
+	wait_blocked "$pid" 1
+	bg brief sleep 0.2
+	pid=$(child_of "$(tail -n 1 "$BATS_TEST_TMPDIR/pids")")
+	st=0
+	wait_blocked "$pid" 1 2>"$BATS_TEST_TMPDIR/why" || st=$?
+	assert_equal "$st" 1
+	run cat "$BATS_TEST_TMPDIR/why"
+	assert_output "process $pid never blocked with 1 sockets (state gone, 0 sockets)"
+}
+
+@test "bg and held_input keep bats' fd 3 from what they start; held_input's reader gets FROM, then waits until the writer ends" {
+	printf 'first\n' >"$BATS_TEST_TMPDIR/from"
+	held_input "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/from"
+	bg_stdin reader "$BATS_TEST_TMPDIR/in" cat
+	reader=$(child_of "$(tail -n 1 "$BATS_TEST_TMPDIR/pids")")
+	wait_for "$BATS_TEST_TMPDIR/reader.out" '^first$'
+	[ -e "/proc/$BASHPID/fd/3" ]
+	[ ! -e "/proc/$reader/fd/3" ]
+	[ ! -e "/proc/$held_pid/fd/3" ]
+	# cat still reads: its input has not ended
+	[ "$(awk '{ print $3 }' "/proc/$reader/stat")" = S ]
+	kill "$held_pid"
+	wait_gone "$reader"
+	wait_bg
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/reader.out")" first
+}
+
 # --- the Makefile --------------------------------------------------------------
 
 # compile_line TARGET: the command make would run to build TARGET (below a

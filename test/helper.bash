@@ -96,17 +96,35 @@ require_tool() {
 # fails the test if its stderr holds a sanitizer report; wait_bg checks its
 # exit status too. Its stdin is /dev/null (as for any & in a script): use
 # bg_stdin to give one. Start it in the test's own shell, not under run.
+# CMD does not get bats' fd 3 (bats waits until every holder of it is gone
+# before it ends the file): a CMD that needs a descriptor 3 of its own is
+# given another one (5>FILE and /dev/fd/5).
 bg() {
 	local name=$1; shift
-	timeout 60 "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
+	timeout 60 "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" 3>&- &
 	bg_record "$name" $!
 }
 
 # bg_stdin NAME INPUT CMD... : as bg, with stdin from the file INPUT.
 bg_stdin() {
 	local name=$1 input=$2; shift 2
-	timeout 60 "$@" <"$input" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
+	timeout 60 "$@" <"$input" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" 3>&- &
 	bg_record "$name" $!
+}
+
+# held_input FIFO [FROM]: make FIFO a named pipe whose reader gets the content
+# of the file FROM (none by default), then no end of input until the writer
+# ends: when the test kills $held_pid, or at teardown (60 s at most). For a
+# tool that must see its input open (a listener that would quit at its end, a
+# proxy that ends the tunnel at a half-close) while the test needs it, and
+# not for a fixed time. The writer holds no descriptor of bats'.
+held_input() {
+	local fifo=$1 from=${2:-/dev/null}
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	{ cat "$from"; exec sleep 60; } 3>&- </dev/null 2>/dev/null >"$fifo" &
+	held_pid=$!
+	echo "$held_pid" >>"$BATS_TEST_TMPDIR/pids"
 }
 
 # bg_record NAME PID: $BATS_TEST_TMPDIR/pids lists the pids, one a line (tests
@@ -368,13 +386,16 @@ child_of() {
 
 # wait_blocked PID NSOCKS: wait until PID sleeps (state S in /proc/PID/stat)
 # holding at least NSOCKS sockets: it has reached the blocking call a test
-# means to interrupt, without guessing a delay.
+# means to interrupt, without guessing a delay. (A look that finds no socket
+# yet, or no process, is no failure by itself: grep -c and awk then fail, and
+# under bats' errexit they ended the test at once, without a word.)
 wait_blocked() {
 	local pid=$1 want=$2 i n st
 	for ((i = 0; i < 600; i++)); do
-		st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
-		n=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c 'socket:')
+		st=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) || st=gone
+		n=$(ls -l "/proc/$pid/fd" 2>/dev/null | grep -c 'socket:') || n=0
 		[ "$st" = S ] && [ "$n" -ge "$want" ] && return 0
+		[ "$st" != gone ] || break
 		sleep 0.05
 	done
 	echo "process $pid never blocked with $want sockets (state $st, $n sockets)" >&2

@@ -220,8 +220,8 @@ for i in range(1000):
 	# the file is whole: the port and a newline
 	assert_equal "$(od -An -c "$BATS_TEST_TMPDIR/port" | tr -d ' ')" "$(printf '%s' "$port" | sed 's/./&/g')\n"
 
-	bg lua vlcnet-listen --port-file /dev/fd/3 -e 'print(listener:port())
-	  local fd = listener:accept() net.close(fd)' 127.0.0.1 0 3>"$BATS_TEST_TMPDIR/fd3"
+	bg lua vlcnet-listen --port-file /dev/fd/5 -e 'print(listener:port())
+	  local fd = listener:accept() net.close(fd)' 127.0.0.1 0 5>"$BATS_TEST_TMPDIR/fd3"
 	wait_for "$BATS_TEST_TMPDIR/fd3" '^[0-9]+$'
 	run timeout 10 vlcnet-connect 127.0.0.1 "$(cat "$BATS_TEST_TMPDIR/fd3")" </dev/null
 	assert_success

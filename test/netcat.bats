@@ -178,7 +178,9 @@ session() {
 send_only() {
 	local T=$BATS_TEST_TMPDIR
 	# the server never ends its side: the client ends at its input's end
-	lsn "$1" srv <(printf 'from the server\n'; exec sleep 30 3>&-)
+	printf 'from the server\n' >"$T/sin"
+	held_input "$T/held" "$T/sin"
+	lsn "$1" srv "$T/held"
 	run timeout 10 vlcnet-connect --send-only "${to[@]}" <<<'to the server'
 	assert_success
 	assert_output ''
@@ -253,7 +255,9 @@ interval() {
 @test "connect -i: while it waits to send the next line, the peer's data still arrives" {
 	local T=$BATS_TEST_TMPDIR pid
 	recorder tcp --reply-after-first
-	bg_stdin cli <(printf 'a\nb\n'; exec sleep 30 3>&-) vlcnet-connect -i 30 "${to[@]}"
+	printf 'a\nb\n' >"$T/in"
+	held_input "$T/held" "$T/in"
+	bg_stdin cli "$T/held" vlcnet-connect -i 30 "${to[@]}"
 	pid=$!
 	wait_for "$T/cli.out" '^reply$'
 	# the second line waits its 30 s: the peer has read the first alone
@@ -350,7 +354,8 @@ interval() {
 
 @test "connect -e -o: the log is current while the script waits in net.poll" {
 	local T=$BATS_TEST_TMPDIR
-	lsn tcp srv <(exec sleep 30 3>&-)
+	held_input "$T/held"
+	lsn tcp srv "$T/held"
 	bg cli vlcnet-connect -o "$T/o.log" -e '
 		net.send(fd, "ping\n")
 		net.poll({ [fd] = net.POLLIN }, 20000)' "${to[@]}"

@@ -238,8 +238,9 @@ hostile() {
 	daemon microsocks microsocks -i 127.0.0.1 -p {}
 	# microsocks ends the tunnel at the client's half-close: input stays
 	# open, and -w ends the relay once the greeting is in
+	held_input "$BATS_TEST_TMPDIR/in"
 	run timeout 20 bash -c "vlcnet-connect -v -w 1 --tls --tls-ca '$C/ca.pem' \
-		--proxy 127.0.0.1:$pport --proxy-type socks5 localhost $port < <(exec sleep 30)"
+		--proxy 127.0.0.1:$pport --proxy-type socks5 localhost $port <'$BATS_TEST_TMPDIR/in'"
 	assert_success
 	assert_line "over tls"
 	assert_line "vlcnet-connect: connected to localhost:$port via 127.0.0.1:$pport"

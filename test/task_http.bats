@@ -20,8 +20,9 @@ serve_with() {
 
 # starve SCRIPT [ARGS...]: run SCRIPT with only 16 descriptors and hold 20
 # connections to it from python3, more than it can accept (EMFILE). Sets $port
-# and $pid (the server's). `echo get PATH >&7` sends an HTTP GET on the first
-# held connection and prints "status N LINE"; `echo close >&7` lets go.
+# and $pid (the server's); returns once the server holds all 16 descriptors.
+# `echo get PATH >&7` sends an HTTP GET on the first held connection and
+# prints "status N LINE"; `echo close >&7` lets go.
 starve() {
 	local t=$BATS_TEST_TMPDIR script=$1
 	shift
@@ -33,7 +34,6 @@ starve() {
 	bg_stdin hold "$t/hold.in" python3 -c '
 import socket, sys, time
 socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(20)]
-time.sleep(1)
 print("held", flush=True)
 s, buf = socks[0], b""
 s.settimeout(20)
@@ -57,6 +57,20 @@ print("closed", flush=True)
 time.sleep(30)' "$port"
 	exec 7>"$t/hold.in"
 	wait_for "$t/hold.out" "^held"
+	full "$pid"
+}
+
+# full PID: wait until PID holds every descriptor below its limit of 16 (any
+# above it were inherited): out of descriptors, accept fails with EMFILE.
+full() {
+	local i n
+	for ((i = 0; i < 200; i++)); do
+		n=$(ls "/proc/$1/fd" | awk '$1 < 16' | wc -l)
+		[ "$n" -eq 16 ] && return 0
+		sleep 0.05
+	done
+	echo "process $1 holds $n descriptors below 16, not 16" >&2
+	return 1
 }
 
 # sleeps PID: the process used less than a quarter of a CPU second over one

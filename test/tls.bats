@@ -21,14 +21,15 @@ tls_listen() {
 
 # s_server NAME CERT [OPTIONS...]: openssl s_server with CERT's pair on a free
 # port ($port) for one connection, sending NAME.in (if any). Its input stays
-# open for 20 s after that: it ends the connection when its input ends.
-# Returns once it listens.
+# open after that (held_input, until teardown): it ends the connection when
+# its input ends. Returns once it listens.
 s_server() {
 	local name=$1 cert=$2 i
 	shift 2
 	[ -f "$BATS_TEST_TMPDIR/$name.in" ] || : >"$BATS_TEST_TMPDIR/$name.in"
 	port=$(closed_port)
-	bg_stdin "$name" <(cat "$BATS_TEST_TMPDIR/$name.in"; exec sleep 20 3>&-) \
+	held_input "$BATS_TEST_TMPDIR/$name.fifo" "$BATS_TEST_TMPDIR/$name.in"
+	bg_stdin "$name" "$BATS_TEST_TMPDIR/$name.fifo" \
 		openssl s_server -quiet -naccept 1 -accept "127.0.0.1:$port" \
 		-cert "$CERTS/$cert.pem" -key "$CERTS/$cert.key" "$@"
 	for ((i = 0; i < 100; i++)); do
@@ -130,7 +131,8 @@ fed() {
 @test "listen --tls serves openssl s_client, which verifies it" {
 	# s_client would end at the server's close_notify: the server's input
 	# stays open, s_client ends at the end of its own, and -q 0 ends the server
-	bg_stdin srv <(exec sleep 30 3>&-) vlcnet-listen -v -q 0 --tls --tls-cert "$CERTS/server.pem" \
+	held_input "$BATS_TEST_TMPDIR/srv.in"
+	bg_stdin srv "$BATS_TEST_TMPDIR/srv.in" vlcnet-listen -v -q 0 --tls --tls-cert "$CERTS/server.pem" \
 		--tls-key "$CERTS/server.key" 127.0.0.1 0
 	port=$(port_of srv)
 	fed c 'from s_client\n' "$BATS_TEST_TMPDIR/srv.out" '^from s_client$' -- openssl s_client -quiet \
@@ -435,7 +437,8 @@ print(got.decode(), end='', flush=True)
 }
 
 @test "listen --tls-alpn chooses its first protocol that openssl s_client -alpn offers" {
-	bg_stdin srv <(exec sleep 30) vlcnet-listen -v -q 0 --tls --tls-cert "$CERTS/server.pem" \
+	held_input "$BATS_TEST_TMPDIR/srv.in"
+	bg_stdin srv "$BATS_TEST_TMPDIR/srv.in" vlcnet-listen -v -q 0 --tls --tls-cert "$CERTS/server.pem" \
 		--tls-key "$CERTS/server.key" --tls-alpn h2,http/1.1 127.0.0.1 0
 	port=$(port_of srv)
 	run timeout 10 bash -c "openssl s_client -alpn http/1.1,h2 -verify_return_error \

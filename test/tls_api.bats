@@ -150,8 +150,11 @@ echo by write"
 	EOF
 	bg srv vlcnet-connect --script "$BATS_TEST_TMPDIR/srv.lua"
 	port=$(port_of srv)
-	run timeout 10 bash -c "{ printf 'ping\n'; sleep 2; } | openssl s_client -quiet \
-		-verify_return_error -CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port 2>/dev/null"
+	# s_client's input stays open: it ends when the server closes
+	printf 'ping\n' >"$BATS_TEST_TMPDIR/ping"
+	held_input "$BATS_TEST_TMPDIR/held" "$BATS_TEST_TMPDIR/ping"
+	run timeout 10 bash -c "openssl s_client -quiet -verify_return_error \
+		-CAfile '$CERTS/ca.pem' -connect 127.0.0.1:$port <'$BATS_TEST_TMPDIR/held' 2>/dev/null"
 	assert_success
 	assert_output "server script got ping"
 	wait_bg
