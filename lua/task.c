@@ -46,8 +46,11 @@ sched_of(lua_State *L)
 }
 
 /* The task being resumed, in this thread: every binding asks whether it
- * runs inside a task, so this costs a compare, not a registry lookup. */
-static _Thread_local struct task *running;
+ * runs inside a task, so this costs a compare, not a registry lookup.
+ * initial-exec: one word of the static TLS that glibc keeps for modules
+ * loaded later (vlcnet.so), not a dynamic block, which LeakSanitizer's
+ * tracer crashes on (LuaJIT with require "vlcnet", in the sanitized pass). */
+static __thread struct task *running __attribute__((tls_model("initial-exec")));
 
 struct task *
 vn_task_current(lua_State *L)
