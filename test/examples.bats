@@ -58,19 +58,6 @@ time.sleep(30)' "$port"
 	full "$pid"
 }
 
-# full PID: wait until PID holds every descriptor below its limit of 16 (any
-# above it were inherited): out of descriptors, accept fails with EMFILE.
-full() {
-	local i n
-	for ((i = 0; i < 200; i++)); do
-		n=$(ls "/proc/$1/fd" | awk '$1 < 16' | wc -l)
-		[ "$n" -eq 16 ] && return 0
-		sleep 0.05
-	done
-	echo "process $1 holds $n descriptors below 16, not 16" >&2
-	return 1
-}
-
 # sleeps PID: the process used less than a quarter of a CPU second over one
 # second (it waits instead of spinning).
 sleeps() {

@@ -432,6 +432,19 @@ wait_gone() {
 	return 1
 }
 
+# full PID: wait until PID holds every descriptor below a limit of 16 (ulimit
+# -n 16; any above it were inherited): out of descriptors, accept fails with EMFILE.
+full() {
+	local i n
+	for ((i = 0; i < 200; i++)); do
+		n=$(ls "/proc/$1/fd" | awk '$1 < 16' | wc -l)
+		[ "$n" -eq 16 ] && return 0
+		sleep 0.05
+	done
+	echo "process $1 holds $n descriptors below 16, not 16" >&2
+	return 1
+}
+
 # wait_udp PORT: wait until a UDP socket is bound to PORT (on any address,
 # IPv4 or IPv6): a peer that announces nothing is ready to receive.
 wait_udp() {

@@ -306,11 +306,11 @@ wait_socket() {
 
 # --- bad input --------------------------------------------------------------------
 
-@test "bad -U and -u input is a one-line error with its status" {
+@test "bad -U, -u and other operands, another tool's option, unusable TLS or port-file options: one-line errors with their status" {
 	local long
 	long=$T/$(printf 'x%.0s' $(seq 120))
 	while IFS='|' read -r st prog args msg; do
-		eval "run timeout 10 $prog $args"
+		eval "run timeout 10 $prog $args </dev/null"
 		want="$st $prog: $msg"
 		[ "$st" != 2 ] || want+=$'\n'"Try '$prog --help' for more information."
 		assert_equal "$status $output" "$want"
@@ -330,16 +330,6 @@ wait_socket() {
 	1|vlcnet-connect|-U $T/missing|connect to $T/missing: No such file or directory
 	1|vlcnet-listen|-U $T/no/dir/s|listen on $T/no/dir/s: No such file or directory
 	1|vlcnet-connect|-u a..b 53|connect to a..b:53: unknown host
-	ROWS
-}
-
-@test "bad operands, another tool's option and unusable TLS or port-file options are one-line errors" {
-	while IFS='|' read -r st prog args msg; do
-		eval "run timeout 10 $prog $args </dev/null"
-		want="$st $prog: $msg"
-		[ "$st" != 2 ] || want+=$'\n'"Try '$prog --help' for more information."
-		assert_equal "$status $output" "$want"
-	done <<-ROWS
 	2|vlcnet-connect|-U ''|empty PATH operand
 	2|vlcnet-connect|127.0.0.1 80 81|too many operands
 	2|vlcnet-listen|127.0.0.1 80 81|too many operands
