@@ -120,8 +120,8 @@ put_long(struct lister *l, int dirfd, const struct vn_dent *e,
 		vn_out_put(o, "? ?", 3);
 		vn_out_fill(o, ' ', w->owner - 1);
 		vn_out_put(o, " ?", 2);
-		vn_out_fill(o, ' ', w->group - 1 + 1 + w->size - 1);
-		vn_out_put(o, "?                ? ", 19);
+		vn_out_fill(o, ' ', w->group + w->size - 1);   /* group, size */
+		vn_out_put(o, "?                ? ", 19);      /* and the time's 16 */
 		vn_out_put(o, e->name, e->len);
 		return;
 	}
