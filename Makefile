@@ -100,8 +100,8 @@ $(BUILD)/test/fs_test: ALL_LDFLAGS += -Wl,--wrap=strcmp
 #   check-fuzz      the libFuzzer harnesses (test/fuzz.bats)
 #   check-dist      the release tarball, the Debian package, the rock
 # The repeat passes (sanitize, luajit) leave out BATS_ONCE, the files that do
-# not depend on the build's flavour, and set VLCNET_REPEAT_PASS for the few
-# tests of that kind in other files. check-units and check-bats are the two
+# not depend on the build's flavour, and set VLCNET_REPEAT_PASS, which makes
+# those files skip when one is named to a repeat pass by hand. check-units and check-bats are the two
 # halves, for any BUILD.
 #
 # The bats files run BATS_JOBS at a time (with GNU parallel, when installed;
@@ -109,13 +109,14 @@ $(BUILD)/test/fs_test: ALL_LDFLAGS += -Wl,--wrap=strcmp
 # (BATS_FIRST, longest first as timed in the fast tier) start first, so that
 # no long one is left to run alone at the end.
 BATS_JOBS  ?= 2
-BATS_FIRST  = test/examples.bats test/tls.bats test/docs.bats test/broker.bats \
+BATS_FIRST  = test/examples.bats test/tls.bats test/man_examples.bats test/broker.bats \
 	test/proxy.bats test/task_http.bats test/relay.bats test/exec.bats \
 	test/transport_cli.bats test/bats-vlcnet.bats test/netcat.bats test/api.bats \
 	test/listen.bats test/hardening.bats test/ls.bats test/faults.bats
 BATS_FUZZ   = test/fuzz.bats
 BATS_DIST   = test/dist.bats test/package.bats test/luarocks.bats
-BATS_ONCE   = test/bats-vlcnet.bats test/completion.bats test/harness.bats test/readme.bats
+BATS_ONCE   = test/bats-vlcnet.bats test/completion.bats test/docs.bats test/harness.bats \
+	test/readme.bats
 BATS_ALL    = $(filter $(wildcard test/*.bats),$(BATS_FIRST)) \
 	$(filter-out $(BATS_FIRST),$(wildcard test/*.bats))
 BATS_FAST   = $(filter-out $(BATS_FUZZ) $(BATS_DIST),$(BATS_ALL))

@@ -70,7 +70,8 @@ fi
 
 # first_pass_only WHAT: skip in the second and third passes of ./setup.sh test
 # (VLCNET_REPEAT_PASS) what does not depend on the build's flavour: shell
-# completions, the test harness, the bats library.
+# completions, the man pages' agreement with --help, the test harness, the
+# bats library (the Makefile's BATS_ONCE, which those passes leave out).
 first_pass_only() {
 	[ -z "${VLCNET_REPEAT_PASS:-}" ] || skip "$1 does not depend on the build: the first pass ran it"
 }
