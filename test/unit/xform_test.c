@@ -277,6 +277,21 @@ log_hex_random(void)
 		fprintf(stderr, "round %d: failure kind %d\n", r - 1, bad);
 }
 
+/* A hex log on /dev/full holding LINES whole lines and then the short line
+ * "xyz", all in direction DIR, none written yet; errno is 0. */
+static struct vn_log *
+hex_log_filled(int lines, enum vn_log_dir dir)
+{
+	struct vn_log *log = vn_log_open("/dev/full", VN_LOG_HEX, 0);
+	int i;
+
+	for (i = 0; i < lines; i++)
+		vn_log_tap(log, dir, "0123456789abcdef", 16);
+	CHECK(vn_log_tap(log, dir, "xyz", 3) == 0);
+	errno = 0;
+	return log;
+}
+
 /* A hex log on a full disk finds out when its buffer fills, whichever call
  * fills it: a line of the same direction, a short line of the other one
  * that the next bytes write out, the short line of its own direction that
@@ -285,7 +300,7 @@ static void
 log_errors_hex(void)
 {
 	struct vn_log *log;
-	int lines, i, r = 0;
+	int lines, r = 0;
 
 	/* how many whole lines the buffer takes before it must be written */
 	log = vn_log_open("/dev/full", VN_LOG_HEX, 0);
@@ -299,29 +314,17 @@ log_errors_hex(void)
 
 	/* those lines and a short one fit; the other direction's first byte
 	 * writes the short line out, and the write fails */
-	log = vn_log_open("/dev/full", VN_LOG_HEX, 0);
-	for (i = 0; i < lines; i++)
-		vn_log_tap(log, VN_LOG_SENT, "0123456789abcdef", 16);
-	CHECK(vn_log_tap(log, VN_LOG_SENT, "xyz", 3) == 0);
-	errno = 0;
+	log = hex_log_filled(lines, VN_LOG_SENT);
 	CHECK(vn_log_tap(log, VN_LOG_RECEIVED, "<", 1) == -1 && errno == ENOSPC);
 	vn_log_close(log);
 
 	/* the same short line, finished by its own direction's next bytes */
-	log = vn_log_open("/dev/full", VN_LOG_HEX, 0);
-	for (i = 0; i < lines; i++)
-		vn_log_tap(log, VN_LOG_SENT, "0123456789abcdef", 16);
-	CHECK(vn_log_tap(log, VN_LOG_SENT, "xyz", 3) == 0);
-	errno = 0;
+	log = hex_log_filled(lines, VN_LOG_SENT);
 	CHECK(vn_log_tap(log, VN_LOG_SENT, "0123456789abc", 13) == -1 && errno == ENOSPC);
 	vn_log_close(log);
 
 	/* the same short line at a flush */
-	log = vn_log_open("/dev/full", VN_LOG_HEX, 0);
-	for (i = 0; i < lines; i++)
-		vn_log_tap(log, VN_LOG_RECEIVED, "0123456789abcdef", 16);
-	CHECK(vn_log_tap(log, VN_LOG_RECEIVED, "xyz", 3) == 0);
-	errno = 0;
+	log = hex_log_filled(lines, VN_LOG_RECEIVED);
 	CHECK(vn_log_flush(log) == -1 && errno == ENOSPC);
 	vn_log_close(log);
 }
