@@ -107,6 +107,14 @@ vn_fdtab_gen(const struct vn_fdtab *t, int slot)
 	return slot >= 0 && slot < t->cap ? t->gen[slot] : 0;
 }
 
+struct vn_conn *
+vn_fdtab_conn_gen(const struct vn_fdtab *t, int slot, unsigned gen)
+{
+	if (slot < 0 || slot >= t->cap || t->gen[slot] != gen || t->conn[slot].fd < 0)
+		return NULL;
+	return &t->conn[slot];
+}
+
 int
 vn_fdtab_closed(const struct vn_fdtab *t)
 {

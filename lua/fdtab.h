@@ -28,6 +28,8 @@ int vn_fdtab_get(const struct vn_fdtab *t, lua_Number slot);
 struct vn_conn *vn_fdtab_conn(const struct vn_fdtab *t, lua_Number slot);
 /* How many times the slot was closed, so that stale owners can tell. */
 unsigned vn_fdtab_gen(const struct vn_fdtab *t, int slot);
+/* The connection of slot if it is open and was closed gen times, or NULL. */
+struct vn_conn *vn_fdtab_conn_gen(const struct vn_fdtab *t, int slot, unsigned gen);
 /* Put a plain descriptor in the lowest free slot (O(log n)); returns it, or
  * -1 (and closes fd) when memory runs out. */
 int vn_fdtab_add(struct vn_fdtab *t, int fd);

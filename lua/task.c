@@ -68,10 +68,15 @@ vn_task_active(lua_State *L)
 
 /* The identity of a slot's open file, for the loop (core/loop.h's tag). */
 unsigned long
+vn_task_tag_of(int slot, unsigned gen)
+{
+	return ((unsigned long)gen << 24) ^ (unsigned long)slot ^ 0x5bd1e995UL;
+}
+
+unsigned long
 vn_task_tag(struct sched *s, int slot)
 {
-	return ((unsigned long)vn_fdtab_gen(s->t, slot) << 24) ^ (unsigned long)slot ^
-	       0x5bd1e995UL;
+	return vn_task_tag_of(slot, vn_fdtab_gen(s->t, slot));
 }
 
 void

@@ -82,6 +82,8 @@ struct sched {
 struct task *vn_task_current(lua_State *L);
 /* The identity of a slot's open file, for the loop (core/loop.h's tag). */
 unsigned long vn_task_tag(struct sched *s, int slot);
+/* The same for a slot known to have been closed gen times. */
+unsigned long vn_task_tag_of(int slot, unsigned gen);
 /* Task id owns slot (closed when the task fails). */
 void vn_task_own_slot(struct sched *s, unsigned id, int slot);
 /* The slot is about to be closed: the loop forgets its descriptor. */

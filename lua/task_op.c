@@ -51,9 +51,14 @@ wait_on(lua_State *L, struct task *k, int fd, short events, unsigned long t,
 static struct vn_conn *
 task_conn(struct task *k)
 {
-	struct vn_conn *c = vn_fdtab_conn(k->s->t, k->slot);
+	return vn_fdtab_conn_gen(k->s->t, k->slot, k->gen);
+}
 
-	return c && vn_fdtab_gen(k->s->t, k->slot) == k->gen ? c : NULL;
+/* The loop's tag of the task's slot, once task_conn has found it open. */
+static unsigned long
+task_tag(struct task *k)
+{
+	return vn_task_tag_of(k->slot, k->gen);
 }
 
 static int
@@ -71,7 +76,7 @@ static int
 try_recv(lua_State *L, struct task *k)
 {
 	struct vn_conn *c = task_conn(k);
-	unsigned long tg = vn_task_tag(k->s, k->slot);
+	unsigned long tg = task_tag(k);
 	int bare;
 	void *buf;
 	ssize_t r;
@@ -119,7 +124,7 @@ try_send(lua_State *L, struct task *k)
 		if (r < 0) {
 			if (vn_task_would_block())
 				return wait_on(L, k, c->fd, vn_conn_want(c, POLLOUT),
-				               vn_task_tag(k->s, k->slot), -1, 0);
+				               task_tag(k), -1, 0);
 			if (errno == EINTR && vn_sig_pending())
 				return INTERRUPTED;
 			return push_fail(L, vn_conn_strerror(c, errno));
@@ -222,7 +227,7 @@ try_handshake(lua_State *L, struct task *k)
 	if (k->deadline >= 0 && vn_now_ms() >= k->deadline)
 		return handshake_fail(L, k, c, "timed out");
 	/* libtls's wish is not exposed here: either event retries it */
-	return wait_on(L, k, c->fd, POLLIN | POLLOUT, vn_task_tag(k->s, k->slot), k->deadline, 0);
+	return wait_on(L, k, c->fd, POLLIN | POLLOUT, task_tag(k), k->deadline, 0);
 }
 
 static void
@@ -332,7 +337,7 @@ try_recvfrom(lua_State *L, struct task *k)
 	r = vn_recvfrom(fd, buf, k->len, &from, &fromlen);
 	if (r < 0) {
 		if (vn_task_would_block())
-			return wait_on(L, k, fd, POLLIN, vn_task_tag(k->s, k->slot), -1, 1);
+			return wait_on(L, k, fd, POLLIN, task_tag(k), -1, 1);
 		if (errno == EINTR && vn_sig_pending())
 			return INTERRUPTED;
 		lua_pushnil(L);
@@ -357,7 +362,7 @@ try_sendto(lua_State *L, struct task *k)
 	r = vn_sendto(fd, k->buf, k->len, (struct sockaddr *)&k->to, k->tolen);
 	if (r < 0) {
 		if (vn_task_would_block())
-			return wait_on(L, k, fd, POLLOUT, vn_task_tag(k->s, k->slot), -1, 0);
+			return wait_on(L, k, fd, POLLOUT, task_tag(k), -1, 0);
 		if (errno == EINTR && vn_sig_pending())
 			return INTERRUPTED;
 		return push_fail(L, strerror(errno));
