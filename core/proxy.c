@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,68 +222,6 @@ wait_fd(int fd, short events, long deadline, struct vn_proxy_err *e)
 	return r == 0 ? fail(e, VN_PROXY_ETIMEDOUT) : 0;
 }
 
-static int
-send_all(int fd, const void *buf, size_t n, long deadline, struct vn_proxy_err *e)
-{
-	const char *p = buf;
-
-	while (n > 0) {
-		ssize_t r;
-
-		if (wait_fd(fd, POLLOUT, deadline, e) < 0)
-			return -1;
-		r = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			continue;
-		if (r < 0) {
-			e->sys = errno;
-			return fail(e, VN_PROXY_ESYS);
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-/* Receive exactly n bytes (flags: MSG_PEEK to look without taking, then at
- * most what is there). Returns the count, or -1 with *e set. */
-static ssize_t
-recv_some(int fd, void *buf, size_t n, int flags, long deadline,
-          struct vn_proxy_err *e)
-{
-	for (;;) {
-		ssize_t r;
-
-		if (wait_fd(fd, POLLIN, deadline, e) < 0)
-			return -1;
-		r = recv(fd, buf, n, flags | MSG_DONTWAIT);
-		if (r > 0)
-			return r;
-		if (r == 0)
-			return fail(e, VN_PROXY_ECLOSED);
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			e->sys = errno;
-			return fail(e, VN_PROXY_ESYS);
-		}
-	}
-}
-
-static int
-recv_all(int fd, void *buf, size_t n, long deadline, struct vn_proxy_err *e)
-{
-	char *p = buf;
-
-	while (n > 0) {
-		ssize_t r = recv_some(fd, p, n, 0, deadline, e);
-
-		if (r < 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 /* The target's address when this side resolves it: the first of family (for
  * SOCKS4: the first IPv4 one) into *ss. */
 static int
@@ -333,11 +272,55 @@ remote_dns(const struct vn_proxy *p)
 	return p->dns == VN_PROXY_DNS_REMOTE;
 }
 
-static int
-socks4(int fd, const struct vn_proxy *p, const char *host, int port, int family,
-       long deadline, struct vn_proxy_err *e)
+static size_t
+base64(char *out, const unsigned char *in, size_t n)
 {
-	unsigned char req[8 + 256 + 1 + 256 + 1], rep[8], addr[16];
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, o = 0;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
+
+		out[o++] = digits[v >> 18];
+		out[o++] = digits[(v >> 12) & 63];
+		out[o++] = digits[(v >> 6) & 63];
+		out[o++] = digits[v & 63];
+	}
+	if (i < n) {
+		unsigned v = in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0);
+
+		out[o++] = digits[v >> 18];
+		out[o++] = digits[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? digits[(v >> 6) & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* --- the handshake, one step at a time ------------------------------------ */
+
+enum { HS_SOCKS4, HS_SOCKS5_METHOD, HS_SOCKS5_LOGIN, HS_SOCKS5_REPLY,
+       HS_SOCKS5_BOUND, HS_HTTP };
+
+/* Next, send out[0..n) and then receive want bytes into h->buf. */
+static void
+exchange(struct vn_proxy_hs *h, const void *out, size_t n, size_t want)
+{
+	h->out = out;
+	h->outlen = n;
+	h->sent = 0;
+	h->want = want;
+	h->got = 0;
+}
+
+static int
+socks4_start(struct vn_proxy_hs *h, const char *host, int port, int family,
+             struct vn_proxy_err *e)
+{
+	const struct vn_proxy *p = h->p;
+	unsigned char *req = h->buf, addr[16];
 	const char *user = p->user ? p->user : "";
 	size_t n = 8, ulen = strlen(user), hlen = strlen(host);
 	int a = literal(host, addr), by_name = 0;
@@ -370,64 +353,24 @@ socks4(int fd, const struct vn_proxy *p, const char *host, int port, int family,
 		memcpy(req + n, host, hlen + 1);
 		n += hlen + 1;
 	}
-	if (send_all(fd, req, n, deadline, e) < 0 || recv_all(fd, rep, 8, deadline, e) < 0)
-		return -1;
-	if ((rep[0] != 0 && rep[0] != 4) || rep[1] < 90 || rep[1] > 93)
-		return fail(e, VN_PROXY_EGARBAGE);
-	if (rep[1] != 90) {
-		e->reply = rep[1];
-		return fail(e, VN_PROXY_EREFUSED);
-	}
+	h->phase = HS_SOCKS4;
+	exchange(h, req, n, 8);
 	return 0;
 }
 
-/* RFC 1929: one sub-negotiation, status 0 is success. */
+/* SOCKS5: the methods offered now; the CONNECT request, made now too, goes
+ * out once a method is agreed (and, for RFC 1929, the login accepted). */
 static int
-socks5_login(int fd, const struct vn_proxy *p, long deadline, struct vn_proxy_err *e)
+socks5_start(struct vn_proxy_hs *h, const char *host, int port, int family,
+             struct vn_proxy_err *e)
 {
-	unsigned char req[3 + 255 + 255], rep[2];
-	const char *pass = p->pass ? p->pass : "";
-	size_t ulen = strlen(p->user), plen = strlen(pass);
-
-	req[0] = 1;
-	req[1] = (unsigned char)ulen;
-	memcpy(req + 2, p->user, ulen);
-	req[2 + ulen] = (unsigned char)plen;
-	memcpy(req + 3 + ulen, pass, plen);
-	if (send_all(fd, req, 3 + ulen + plen, deadline, e) < 0 ||
-	    recv_all(fd, rep, 2, deadline, e) < 0)
-		return -1;
-	if (rep[0] != 1)
-		return fail(e, VN_PROXY_EGARBAGE);
-	return rep[1] == 0 ? 0 : fail(e, VN_PROXY_EAUTH);
-}
-
-static int
-socks5(int fd, const struct vn_proxy *p, const char *host, int port, int family,
-       long deadline, struct vn_proxy_err *e)
-{
-	unsigned char req[4 + 1 + 255 + 2], rep[5 + 255 + 2], addr[16];
-	size_t n = 4, skip;
+	const struct vn_proxy *p = h->p;
+	unsigned char *req = h->req, addr[16];
+	size_t n;
 	int a = literal(host, addr);
 
 	if (p->user && (strlen(p->user) > 255 || (p->pass && strlen(p->pass) > 255)))
 		return fail(e, VN_PROXY_EAUTHLEN);
-	req[0] = 5;
-	req[1] = p->user ? 2 : 1;
-	req[2] = 0;   /* no authentication */
-	req[3] = 2;   /* username/password */
-	if (send_all(fd, req, 3 + (p->user != NULL), deadline, e) < 0 ||
-	    recv_all(fd, rep, 2, deadline, e) < 0)
-		return -1;
-	if (rep[0] != 5)
-		return fail(e, VN_PROXY_EGARBAGE);
-	if (rep[1] == 0xff)
-		return fail(e, VN_PROXY_ENOMETHOD);
-	if (rep[1] != 0 && !(rep[1] == 2 && p->user))
-		return fail(e, VN_PROXY_EGARBAGE);   /* a method not offered */
-	if (rep[1] == 2 && socks5_login(fd, p, deadline, e) < 0)
-		return -1;
-
 	req[0] = 5;
 	req[1] = 1;   /* CONNECT */
 	req[2] = 0;
@@ -458,92 +401,25 @@ socks5(int fd, const struct vn_proxy *p, const char *host, int port, int family,
 	}
 	req[n++] = (unsigned char)(port >> 8);
 	req[n++] = (unsigned char)port;
-	if (send_all(fd, req, n, deadline, e) < 0 || recv_all(fd, rep, 5, deadline, e) < 0)
-		return -1;
-	if (rep[0] != 5 || rep[2] != 0)
-		return fail(e, VN_PROXY_EGARBAGE);
-	if (rep[1] != 0) {
-		e->reply = rep[1];
-		return fail(e, VN_PROXY_EREFUSED);
-	}
-	/* The bound address: 5 bytes are in, the rest is its length and a port. */
-	switch (rep[3]) {
-	case 1: skip = 4 - 1 + 2; break;
-	case 3: skip = rep[4] + 2; break;
-	case 4: skip = 16 - 1 + 2; break;
-	default: return fail(e, VN_PROXY_EGARBAGE);
-	}
-	return recv_all(fd, rep + 5, skip, deadline, e);
-}
+	h->reqlen = n;
 
-static size_t
-base64(char *out, const unsigned char *in, size_t n)
-{
-	static const char digits[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		unsigned v = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
-
-		out[o++] = digits[v >> 18];
-		out[o++] = digits[(v >> 12) & 63];
-		out[o++] = digits[(v >> 6) & 63];
-		out[o++] = digits[v & 63];
-	}
-	if (i < n) {
-		unsigned v = in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0);
-
-		out[o++] = digits[v >> 18];
-		out[o++] = digits[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? digits[(v >> 6) & 63] : '=';
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return o;
-}
-
-/* Read the reply's head, up to and with the blank line, and nothing after:
- * each round peeks at what arrived and takes it, up to the end of the head
- * when it is there. Returns the head's length, or -1 with *e set. */
-static int
-http_head(int fd, char *buf, long deadline, struct vn_proxy_err *e)
-{
-	size_t len = 0;
-
-	for (;;) {
-		size_t i = len > 3 ? len - 3 : 0, end = 0, total;
-		ssize_t r = recv_some(fd, buf + len, VN_PROXY_HEADMAX - len, MSG_PEEK,
-		                      deadline, e);
-
-		if (r < 0)
-			return -1;
-		total = len + (size_t)r;
-		for (; i < total && !end; i++) {
-			if (total - i >= 4 && !memcmp(buf + i, "\r\n\r\n", 4))
-				end = i + 4;
-			else if (total - i >= 2 && !memcmp(buf + i, "\n\n", 2))
-				end = i + 2;
-		}
-		if (recv_all(fd, buf + len, (end ? end : total) - len, deadline, e) < 0)
-			return -1;
-		if (end)
-			return (int)end;
-		len = total;
-		if (len == VN_PROXY_HEADMAX)
-			return fail(e, VN_PROXY_ETOOLONG);
-	}
+	h->buf[0] = 5;
+	h->buf[1] = p->user ? 2 : 1;
+	h->buf[2] = 0;   /* no authentication */
+	h->buf[3] = 2;   /* username/password */
+	h->phase = HS_SOCKS5_METHOD;
+	exchange(h, h->buf, 3 + (p->user != NULL), 2);
+	return 0;
 }
 
 static int
-http_connect(int fd, const struct vn_proxy *p, const char *host, int port,
-             int family, long deadline, struct vn_proxy_err *e)
+http_start(struct vn_proxy_hs *h, const char *host, int port, int family,
+           struct vn_proxy_err *e)
 {
-	char target[VN_HOSTPORTLEN], *req, *auth = NULL;
-	char head[VN_PROXY_HEADMAX + 1], *eol;
+	const struct vn_proxy *p = h->p;
+	char target[VN_HOSTPORTLEN], *auth = NULL;
 	unsigned char addr[16];
-	size_t i, n;
-	int r, major, minor, status;
+	size_t n, ulen = 0, plen = 0;
 
 	if (!remote_dns(p) && !literal(host, addr)) {
 		struct sockaddr_storage ss;
@@ -558,9 +434,11 @@ http_connect(int fd, const struct vn_proxy *p, const char *host, int port,
 		vn_hostport(target, host, port);
 	}
 	if (p->user) {
-		size_t ulen = strlen(p->user), plen = p->pass ? strlen(p->pass) : 0;
-		unsigned char *cred = malloc(ulen + 1 + plen);
+		unsigned char *cred;
 
+		ulen = strlen(p->user);
+		plen = p->pass ? strlen(p->pass) : 0;
+		cred = malloc(ulen + 1 + plen);
 		auth = malloc((ulen + 1 + plen + 2) / 3 * 4 + 1);
 		if (!cred || !auth) {
 			free(cred);
@@ -576,23 +454,99 @@ http_connect(int fd, const struct vn_proxy *p, const char *host, int port,
 		free(cred);
 	}
 	n = 2 * strlen(target) + (auth ? strlen(auth) : 0) + 80;
-	if (!(req = malloc(n))) {
+	if (!(h->http = malloc(n))) {
 		free(auth);
 		e->sys = ENOMEM;
 		return fail(e, VN_PROXY_ESYS);
 	}
-	n = (size_t)snprintf(req, n, "CONNECT %s HTTP/1.0\r\nHost: %s\r\n%s%s%s\r\n",
+	n = (size_t)snprintf(h->http, n, "CONNECT %s HTTP/1.0\r\nHost: %s\r\n%s%s%s\r\n",
 	                     target, target, auth ? "Proxy-Authorization: Basic " : "",
 	                     auth ? auth : "", auth ? "\r\n" : "");
 	free(auth);
-	r = send_all(fd, req, n, deadline, e);
-	free(req);
-	if (r < 0)
-		return -1;
+	h->phase = HS_HTTP;
+	exchange(h, h->http, n, 0);
+	return 0;
+}
 
-	if ((r = http_head(fd, head, deadline, e)) < 0)
+int
+vn_proxy_hs_start(struct vn_proxy_hs *h, const struct vn_proxy *p, const char *host,
+                  int port, int family, struct vn_proxy_err *e)
+{
+	memset(e, 0, sizeof *e);
+	e->type = p->type;
+	h->p = p;
+	h->http = NULL;
+	if ((e->code = vn_proxy_check(p)) != VN_PROXY_OK)
 		return -1;
-	head[r] = '\0';
+	switch (p->type) {
+	case VN_PROXY_SOCKS4:
+	case VN_PROXY_SOCKS4A:
+		return socks4_start(h, host, port, family, e);
+	case VN_PROXY_SOCKS5:
+		return socks5_start(h, host, port, family, e);
+	case VN_PROXY_HTTP:
+		break;
+	}
+	return http_start(h, host, port, family, e);
+}
+
+void
+vn_proxy_hs_end(struct vn_proxy_hs *h)
+{
+	free(h->http);
+	h->http = NULL;
+}
+
+/* An HTTP reply's head, up to and with the blank line, and nothing after:
+ * each round peeks at what arrived and takes it, up to the end of the head
+ * when it is there. 0 once it is all in h->buf[0..h->got), POLLIN, or -1. */
+static int
+http_head(struct vn_proxy_hs *h, int fd, struct vn_proxy_err *e)
+{
+	unsigned char *buf = h->buf;
+
+	for (;;) {
+		size_t i = h->got > 3 ? h->got - 3 : 0, end = 0, total;
+		ssize_t r = recv(fd, buf + h->got, VN_PROXY_HEADMAX - h->got,
+		                 MSG_PEEK | MSG_DONTWAIT);
+
+		if (r == 0)
+			return fail(e, VN_PROXY_ECLOSED);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return POLLIN;
+		if (r < 0) {
+			e->sys = errno;
+			return fail(e, VN_PROXY_ESYS);
+		}
+		total = h->got + (size_t)r;
+		for (; i < total && !end; i++) {
+			if (total - i >= 4 && !memcmp(buf + i, "\r\n\r\n", 4))
+				end = i + 4;
+			else if (total - i >= 2 && !memcmp(buf + i, "\n\n", 2))
+				end = i + 2;
+		}
+		/* take what was peeked, up to the head's end */
+		r = recv(fd, buf + h->got, (end ? end : total) - h->got, MSG_DONTWAIT);
+		if (r < 0) {
+			e->sys = errno;
+			return fail(e, VN_PROXY_ESYS);
+		}
+		h->got += (size_t)r;
+		if (end && h->got == end)
+			return 0;
+		if (h->got == VN_PROXY_HEADMAX)
+			return fail(e, VN_PROXY_ETOOLONG);
+	}
+}
+
+static int
+http_done(struct vn_proxy_hs *h, struct vn_proxy_err *e)
+{
+	char *head = (char *)h->buf, *eol;
+	int major, minor, status;
+	size_t i, n;
+
+	head[h->got] = '\0';
 	if (sscanf(head, "HTTP/%d.%d %3d", &major, &minor, &status) != 3 ||
 	    head[5] < '0' || head[5] > '9')
 		return fail(e, VN_PROXY_EGARBAGE);
@@ -607,24 +561,128 @@ http_connect(int fd, const struct vn_proxy *p, const char *host, int port,
 	return fail(e, VN_PROXY_EHTTP);
 }
 
+/* The reply of the phase is in h->buf: 0 when the handshake is done, 1 when
+ * the next exchange is set, or -1. */
+static int
+advance(struct vn_proxy_hs *h, struct vn_proxy_err *e)
+{
+	const struct vn_proxy *p = h->p;
+	unsigned char *rep = h->buf;
+
+	switch (h->phase) {
+	case HS_SOCKS4:
+		if ((rep[0] != 0 && rep[0] != 4) || rep[1] < 90 || rep[1] > 93)
+			return fail(e, VN_PROXY_EGARBAGE);
+		if (rep[1] != 90) {
+			e->reply = rep[1];
+			return fail(e, VN_PROXY_EREFUSED);
+		}
+		return 0;
+	case HS_SOCKS5_METHOD:
+		if (rep[0] != 5)
+			return fail(e, VN_PROXY_EGARBAGE);
+		if (rep[1] == 0xff)
+			return fail(e, VN_PROXY_ENOMETHOD);
+		if (rep[1] != 0 && !(rep[1] == 2 && p->user))
+			return fail(e, VN_PROXY_EGARBAGE);   /* a method not offered */
+		if (rep[1] == 2) {
+			/* RFC 1929: one sub-negotiation, status 0 is success */
+			const char *pass = p->pass ? p->pass : "";
+			size_t ulen = strlen(p->user), plen = strlen(pass);
+
+			rep[0] = 1;
+			rep[1] = (unsigned char)ulen;
+			memcpy(rep + 2, p->user, ulen);
+			rep[2 + ulen] = (unsigned char)plen;
+			memcpy(rep + 3 + ulen, pass, plen);
+			h->phase = HS_SOCKS5_LOGIN;
+			exchange(h, rep, 3 + ulen + plen, 2);
+			return 1;
+		}
+		h->phase = HS_SOCKS5_REPLY;
+		exchange(h, h->req, h->reqlen, 5);
+		return 1;
+	case HS_SOCKS5_LOGIN:
+		if (rep[0] != 1)
+			return fail(e, VN_PROXY_EGARBAGE);
+		if (rep[1] != 0)
+			return fail(e, VN_PROXY_EAUTH);
+		h->phase = HS_SOCKS5_REPLY;
+		exchange(h, h->req, h->reqlen, 5);
+		return 1;
+	case HS_SOCKS5_REPLY:
+		if (rep[0] != 5 || rep[2] != 0)
+			return fail(e, VN_PROXY_EGARBAGE);
+		if (rep[1] != 0) {
+			e->reply = rep[1];
+			return fail(e, VN_PROXY_EREFUSED);
+		}
+		/* The bound address: 5 bytes are in, the rest is its length and a port. */
+		switch (rep[3]) {
+		case 1: h->want = 5 + 4 - 1 + 2; break;
+		case 3: h->want = 5 + rep[4] + 2; break;
+		case 4: h->want = 5 + 16 - 1 + 2; break;
+		default: return fail(e, VN_PROXY_EGARBAGE);
+		}
+		h->phase = HS_SOCKS5_BOUND;
+		return 1;
+	case HS_SOCKS5_BOUND:
+		return 0;
+	}
+	return http_done(h, e);
+}
+
+int
+vn_proxy_hs_step(struct vn_proxy_hs *h, int fd, struct vn_proxy_err *e)
+{
+	for (;;) {
+		ssize_t r;
+
+		if (h->sent < h->outlen) {
+			r = send(fd, h->out + h->sent, h->outlen - h->sent,
+			         MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				return POLLOUT;
+			if (r < 0) {
+				e->sys = errno;
+				return fail(e, VN_PROXY_ESYS);
+			}
+			h->sent += (size_t)r;
+			continue;
+		}
+		if (h->phase == HS_HTTP) {
+			if ((r = http_head(h, fd, e)) != 0)
+				return (int)r;
+		} else if (h->got < h->want) {
+			r = recv(fd, h->buf + h->got, h->want - h->got, MSG_DONTWAIT);
+			if (r == 0)
+				return fail(e, VN_PROXY_ECLOSED);
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				return POLLIN;
+			if (r < 0) {
+				e->sys = errno;
+				return fail(e, VN_PROXY_ESYS);
+			}
+			h->got += (size_t)r;
+			continue;
+		}
+		if ((r = advance(h, e)) <= 0)
+			return (int)r;
+	}
+}
+
 int
 vn_proxy_handshake(int fd, const struct vn_proxy *p, const char *host, int port,
                    int family, long deadline, struct vn_proxy_err *e)
 {
-	memset(e, 0, sizeof *e);
-	e->type = p->type;
-	if ((e->code = vn_proxy_check(p)) != VN_PROXY_OK)
-		return -1;
-	switch (p->type) {
-	case VN_PROXY_SOCKS4:
-	case VN_PROXY_SOCKS4A:
-		return socks4(fd, p, host, port, family, deadline, e);
-	case VN_PROXY_SOCKS5:
-		return socks5(fd, p, host, port, family, deadline, e);
-	case VN_PROXY_HTTP:
-		break;
-	}
-	return http_connect(fd, p, host, port, family, deadline, e);
+	struct vn_proxy_hs h;
+	int r = vn_proxy_hs_start(&h, p, host, port, family, e);
+
+	if (r == 0)
+		while ((r = vn_proxy_hs_step(&h, fd, e)) > 0 && wait_fd(fd, (short)r, deadline, e) == 0)
+			;
+	vn_proxy_hs_end(&h);
+	return r < 0 || e->code != VN_PROXY_OK ? -1 : 0;
 }
 
 int

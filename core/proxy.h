@@ -92,6 +92,30 @@ int vn_proxy_connect(const struct vn_proxy *p, const char *host, int port, int f
                      const struct vn_source *src, int timeout_ms,
                      struct vn_proxy_err *e);
 
+/* The handshake over a connected socket one step at a time, for a caller
+ * that waits on its own event loop. vn_proxy_hs_start makes the first
+ * request (resolving the target here when the proxy does not); then each
+ * vn_proxy_hs_step sends and receives what it can without blocking and
+ * returns 0 when the tunnel is up, POLLIN or POLLOUT to be called again when
+ * fd has that event, or -1 with *e set. Both return -1 on failure; call
+ * vn_proxy_hs_end after a vn_proxy_hs_start, whatever happened. p (and its
+ * strings) must last until then; host is needed only by vn_proxy_hs_start. */
+struct vn_proxy_hs {
+	const struct vn_proxy *p;
+	int phase;
+	char *http;                       /* HTTP: the request (malloc) */
+	const unsigned char *out;         /* what goes out next: out[0..outlen) */
+	size_t outlen, sent;
+	size_t want, got;                 /* then the reply: buf[0..want) */
+	unsigned char req[4 + 1 + 255 + 2];   /* SOCKS5: the CONNECT request */
+	size_t reqlen;
+	unsigned char buf[VN_PROXY_HEADMAX + 1];
+};
+int vn_proxy_hs_start(struct vn_proxy_hs *h, const struct vn_proxy *p, const char *host,
+                      int port, int family, struct vn_proxy_err *e);
+int vn_proxy_hs_step(struct vn_proxy_hs *h, int fd, struct vn_proxy_err *e);
+void vn_proxy_hs_end(struct vn_proxy_hs *h);
+
 /* The handshake alone over fd, a connected stream socket, by deadline (a
  * vn_now_ms time). Reads nothing past the proxy's reply. Returns 0, or -1
  * with *e set. */
