@@ -26,6 +26,17 @@ struct vn_conn *vn_lua_checkconn(lua_State *L, int i);
 int vn_lua_port(lua_State *L, int i);
 /* The shape of a failed call returning a number: -1 and why (2 results). */
 int vn_lua_fail(lua_State *L, const char *why);
+/* A proxy URL (a connect option) parsed into *p, its strings in *u
+ * (vn_url_free it after use); a URL that is not a proxy's raises
+ * "invalid proxy URL: …". */
+struct vn_proxy;
+struct vn_proxy_err;
+struct vn_url;
+void vn_lua_proxy_parse(lua_State *L, const char *url, struct vn_proxy *p, struct vn_url *u);
+/* Push why a connect through p failed: "proxy HOST:PORT: …" when the proxy
+ * itself was out of reach, the proxy's or the handshake's reason otherwise. */
+void vn_lua_push_proxy_err(lua_State *L, const struct vn_proxy *p,
+                           const struct vn_proxy_err *pe);
 /* After a wait that ended with r < 0: raise "Interrupted." when it was
  * SIGINT/SIGTERM. */
 void vn_lua_check_interrupt(lua_State *L, int r);

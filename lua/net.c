@@ -357,15 +357,43 @@ net_accept(lua_State *L)
 	return listener_accept(L);
 }
 
+void
+vn_lua_proxy_parse(lua_State *L, const char *url, struct vn_proxy *p, struct vn_url *u)
+{
+	char why[VN_PROXY_ERRLEN];
+	struct vn_proxy_err pe;
+	const char *bad = NULL;
+
+	pe.code = vn_proxy_from_url(url, p, u, &bad);
+	if (pe.code == VN_PROXY_OK && (pe.code = vn_proxy_check(p)) != VN_PROXY_OK)
+		vn_url_free(u);
+	if (pe.code != VN_PROXY_OK) {
+		pe.why = bad;
+		pe.type = VN_PROXY_SOCKS5;
+		/* not the URL itself: it may hold a password */
+		luaL_error(L, "invalid proxy URL: %s", vn_proxy_err_str(&pe, why));
+	}
+}
+
+void
+vn_lua_push_proxy_err(lua_State *L, const struct vn_proxy *p, const struct vn_proxy_err *pe)
+{
+	char php[VN_HOSTPORTLEN], why[VN_PROXY_ERRLEN];
+
+	if (pe->code == VN_PROXY_EREACH)
+		lua_pushfstring(L, "proxy %s: %s", vn_hostport(php, p->host, p->port),
+		                vn_proxy_err_str(pe, why));
+	else
+		lua_pushstring(L, vn_proxy_err_str(pe, why));
+}
+
 int
 vn_lua_connect(lua_State *L, const char *host, int port, const char *proxy,
                int timeout)
 {
-	char php[VN_HOSTPORTLEN], why[VN_PROXY_ERRLEN];
 	struct vn_proxy_err pe;
 	struct vn_proxy p;
 	struct vn_url u;
-	const char *bad = NULL;
 	struct vn_err e;
 	int fd;
 
@@ -377,23 +405,11 @@ vn_lua_connect(lua_State *L, const char *host, int port, const char *proxy,
 		}
 		return fd;
 	}
-	pe.code = vn_proxy_from_url(proxy, &p, &u, &bad);
-	if (pe.code == VN_PROXY_OK && (pe.code = vn_proxy_check(&p)) != VN_PROXY_OK)
-		vn_url_free(&u);
-	if (pe.code != VN_PROXY_OK) {
-		pe.why = bad;
-		pe.type = VN_PROXY_SOCKS5;
-		/* not the URL itself: it may hold a password */
-		return luaL_error(L, "invalid proxy URL: %s", vn_proxy_err_str(&pe, why));
-	}
+	vn_lua_proxy_parse(L, proxy, &p, &u);
 	fd = vn_proxy_connect(&p, host, port, AF_UNSPEC, NULL, timeout, &pe);
 	if (fd < 0) {
 		check_interrupt(L, fd);
-		if (pe.code == VN_PROXY_EREACH)
-			lua_pushfstring(L, "proxy %s: %s", vn_hostport(php, p.host, p.port),
-			                vn_proxy_err_str(&pe, why));
-		else
-			lua_pushstring(L, vn_proxy_err_str(&pe, why));
+		vn_lua_push_proxy_err(L, &p, &pe);
 	}
 	vn_url_free(&u);
 	return fd;
@@ -432,9 +448,8 @@ net_connect_tcp(lua_State *L)
 
 	if (port < 0)
 		return push_fail(L, "invalid port");
-	/* In a task it suspends, unless a proxy's dialogue is in the way. */
-	if (vn_task_active(L) && !proxy)
-		return vn_task_connect_tcp(L, host, port, timeout);
+	if (vn_task_active(L))    /* it suspends the task instead of blocking */
+		return vn_task_connect_tcp(L, host, port, timeout, proxy);
 	fd = vn_lua_connect(L, host, port, proxy, timeout);
 	if (fd < 0) {
 		lua_pushinteger(L, -1);

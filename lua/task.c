@@ -163,6 +163,7 @@ task_gc(lua_State *L)
 	free(k->more);
 	k->more = NULL;
 	vn_task_handshake_end(k);
+	vn_task_proxy_end(k);
 	return 0;
 }
 

@@ -24,8 +24,10 @@ int vn_task_active(lua_State *L);
 int vn_task_recv(lua_State *L, int slot, size_t max);
 int vn_task_send(lua_State *L, int slot, const char *buf, size_t len);
 int vn_task_accept(lua_State *L);
-/* net.connect_tcp without a proxy, its arguments checked (timeout -1: none). */
-int vn_task_connect_tcp(lua_State *L, const char *host, int port, int timeout);
+/* net.connect_tcp, its arguments checked (timeout -1: none; proxy NULL: none,
+ * or the URL, on the task's stack while it waits). */
+int vn_task_connect_tcp(lua_State *L, const char *host, int port, int timeout,
+                        const char *proxy);
 /* net.connect_unix, its path checked. */
 int vn_task_connect_unix(lua_State *L, const char *path);
 int vn_task_recvfrom(lua_State *L, int slot, size_t max);
@@ -37,8 +39,10 @@ int vn_task_poll(lua_State *L);
  * after connecting) waits by suspending it; the task takes c (and frees it). */
 struct vn_tls_ctx;
 int vn_task_tls(lua_State *L, int slot, struct vn_tls_ctx *c, int timeout);
+struct vn_tls_opts;
 int vn_task_connect_tls(lua_State *L, const char *host, int port,
-                        struct vn_tls_ctx *c, int timeout);
+                        const struct vn_tls_opts *o, int server, int timeout,
+                        const char *proxy);
 /* A slot the running task opened: closed if the task fails. */
 void vn_task_own(lua_State *L, int slot);
 /* The slot is about to be closed: its waiters wake (and find it closed). */

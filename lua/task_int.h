@@ -21,6 +21,7 @@ enum op {
 	OP_SEND,
 	OP_ACCEPT,
 	OP_CONNECT,
+	OP_PROXY,     /* connect_tcp/connect_tls through a proxy: its dialogue */
 	OP_CONNECT_UNIX, /* tried again while the listener's backlog is full */
 	OP_RECVFROM,
 	OP_SENDTO,
@@ -52,6 +53,7 @@ struct task {
 	int lref, href;           /* serve: the listener's and handler's refs */
 	struct addrinfo *res, *ai;/* connect: the addresses, the next one */
 	int cfd;                  /* connect: the socket in progress, or -1 */
+	struct task_proxy *px;    /* connect through a proxy: its URL, dialogue */
 	long deadline;
 	struct vn_err err;
 	struct sockaddr_storage to;   /* sendto: the destination */
@@ -96,6 +98,8 @@ void vn_task_cancel(struct task *k);
 int vn_task_attempt(lua_State *L, struct task *k);
 /* Free what a handshake holds (its context and host). */
 void vn_task_handshake_end(struct task *k);
+/* Forget the proxy of a connect (k->px), if any. */
+void vn_task_proxy_end(struct task *k);
 /* net.poll's waiters on the table at index i, and the end of its refs. */
 int vn_task_poll_wait(lua_State *L, struct task *k, int i);
 void vn_task_poll_end(lua_State *L, struct task *k);

@@ -22,6 +22,8 @@
 #include "../core/unix.h"
 #include "fdtab.h"
 #include "internal.h"
+#include "../core/proxy.h"
+#include "../core/url.h"
 #include "net.h"
 #include "task.h"
 #include "task_int.h"
@@ -249,37 +251,128 @@ connect_end(struct task *k)
 	k->res = k->ai = NULL;
 }
 
+/* A connect through a proxy: the proxy's URL, and the dialogue that follows
+ * the connect to it. */
+struct task_proxy {
+	struct vn_proxy p;
+	struct vn_url u;          /* owns p's strings */
+	const char *host;         /* the target: the caller's argument, on the */
+	int port;                 /* task's stack while it waits */
+	int started;              /* hs is under way */
+	struct vn_proxy_hs hs;
+	struct vn_proxy_err e;
+};
+
+void
+vn_task_proxy_end(struct task *k)
+{
+	if (!k->px)
+		return;
+	if (k->px->started)
+		vn_proxy_hs_end(&k->px->hs);
+	vn_url_free(&k->px->u);
+	free(k->px);
+	k->px = NULL;
+}
+
+/* The connect failed (the proxy's when there is one): -1 and why. */
+static int
+connect_fail(lua_State *L, struct task *k)
+{
+	connect_end(k);
+	vn_task_handshake_end(k);
+	lua_pushinteger(L, -1);
+	if (k->px) {
+		k->px->e.code = VN_PROXY_EREACH;
+		k->px->e.net = k->err;
+		vn_lua_push_proxy_err(L, &k->px->p, &k->px->e);
+	} else {
+		lua_pushstring(L, vn_err_str(&k->err));
+	}
+	vn_task_proxy_end(k);
+	return 2;
+}
+
+/* fd is connected (through the proxy, if any): its slot, or connect_tls's
+ * handshake next. */
+static int
+connected(lua_State *L, struct task *k, int fd)
+{
+	int slot = vn_fdtab_add(k->s->t, fd);
+
+	if (slot < 0)
+		return push_fail(L, "not enough memory");
+	vn_task_own_slot(k->s, k->id, slot);
+	if (k->hctx) {
+		/* connect_tls: the handshake follows, in its own time */
+		k->op = OP_HANDSHAKE;
+		k->slot = slot;
+		k->gen = vn_fdtab_gen(k->s->t, slot);
+		k->hclose = 1;
+		k->hstarted = 0;
+		k->deadline = k->htimeout < 0 ? -1 : vn_now_ms() + k->htimeout;
+		return try_handshake(L, k);
+	}
+	lua_pushinteger(L, slot);
+	return 1;
+}
+
+/* The proxy's dialogue over k->cfd, as vn_proxy_connect has it: by the
+ * connect's own deadline, or VN_PROXY_HANDSHAKE_MS when it has none. */
+static int
+try_proxy(lua_State *L, struct task *k)
+{
+	struct task_proxy *x = k->px;
+	int r, fd;
+
+	if (!x->started) {
+		x->started = 1;
+		if (k->deadline < 0)
+			k->deadline = vn_now_ms() + VN_PROXY_HANDSHAKE_MS;
+		r = vn_proxy_hs_start(&x->hs, &x->p, x->host, x->port, AF_UNSPEC, &x->e);
+		if (r == 0)
+			r = vn_proxy_hs_step(&x->hs, k->cfd, &x->e);
+	} else if (vn_now_ms() >= k->deadline) {
+		x->e.code = VN_PROXY_ETIMEDOUT;
+		r = -1;
+	} else {
+		r = vn_proxy_hs_step(&x->hs, k->cfd, &x->e);
+	}
+	if (r > 0)
+		return wait_on(L, k, k->cfd, (short)r, 0, k->deadline, 0);
+	if (r < 0) {
+		connect_end(k);
+		vn_task_handshake_end(k);
+		lua_pushinteger(L, -1);
+		vn_lua_push_proxy_err(L, &x->p, &x->e);
+		vn_task_proxy_end(k);
+		return 2;
+	}
+	fd = k->cfd;
+	k->cfd = -1;
+	connect_end(k);
+	vn_task_proxy_end(k);
+	return connected(L, k, fd);
+}
+
 static int
 try_connect(lua_State *L, struct task *k)
 {
-	int slot;
-
 	if (k->cfd >= 0) {
 		if (k->deadline >= 0 && vn_now_ms() >= k->deadline) {
-			connect_end(k);
-			vn_task_handshake_end(k);
-			return push_fail(L, strerror(ETIMEDOUT));
+			k->err.code = ETIMEDOUT;
+			return connect_fail(L, k);
 		}
 		if (vn_connect_done(k->cfd, &k->err) == 0) {
 			int fd = k->cfd;
 
+			if (k->px) {
+				k->op = OP_PROXY;
+				return try_proxy(L, k);
+			}
 			k->cfd = -1;
 			connect_end(k);
-			if ((slot = vn_fdtab_add(k->s->t, fd)) < 0)
-				return push_fail(L, "not enough memory");
-			vn_task_own_slot(k->s, k->id, slot);
-			if (k->hctx) {
-				/* connect_tls: the handshake follows, in its own time */
-				k->op = OP_HANDSHAKE;
-				k->slot = slot;
-				k->gen = vn_fdtab_gen(k->s->t, slot);
-				k->hclose = 1;
-				k->hstarted = 0;
-				k->deadline = k->htimeout < 0 ? -1 : vn_now_ms() + k->htimeout;
-				return try_handshake(L, k);
-			}
-			lua_pushinteger(L, slot);
-			return 1;
+			return connected(L, k, fd);
 		}
 		connect_drop(k);
 	}
@@ -291,9 +384,7 @@ try_connect(lua_State *L, struct task *k)
 		if (k->cfd >= 0)
 			return wait_on(L, k, k->cfd, POLLOUT, 0, k->deadline, 0);
 	}
-	connect_end(k);
-	vn_task_handshake_end(k);
-	return push_fail(L, vn_err_str(&k->err));
+	return connect_fail(L, k);
 }
 
 /* A Unix connect does not go on in the background: while the listener's
@@ -485,6 +576,7 @@ vn_task_attempt(lua_State *L, struct task *k)
 	case OP_SEND: return try_send(L, k);
 	case OP_ACCEPT: return try_accept(L, k);
 	case OP_CONNECT: return try_connect(L, k);
+	case OP_PROXY: return try_proxy(L, k);
 	case OP_CONNECT_UNIX: return try_connect_unix(L, k);
 	case OP_RECVFROM: return try_recvfrom(L, k);
 	case OP_SENDTO: return try_sendto(L, k);
@@ -544,18 +636,50 @@ vn_task_accept(lua_State *L)
 	return start(L, k, OP_ACCEPT);
 }
 
+/* A connect through proxy (a URL) to host:port: k->px, or -1 when memory
+ * ran out; a URL that is not a proxy's raises, before anything is held. */
+static int
+proxy_begin(lua_State *L, struct task *k, const char *proxy, const char *host, int port)
+{
+	struct vn_proxy p;
+	struct vn_url u;
+
+	vn_lua_proxy_parse(L, proxy, &p, &u);
+	if (!(k->px = calloc(1, sizeof *k->px))) {
+		vn_url_free(&u);
+		return -1;
+	}
+	k->px->p = p;
+	k->px->u = u;
+	k->px->host = host;
+	k->px->port = port;
+	return 0;
+}
+
+/* connect_tcp and connect_tls: resolve where to connect (the proxy, when
+ * there is one; names are looked up at once, not on the loop), then connect
+ * by suspending. */
+static int
+connect_begin(lua_State *L, struct task *k, const char *host, int port, int timeout)
+{
+	k->cfd = -1;
+	k->deadline = timeout < 0 ? -1 : vn_now_ms() + timeout;
+	if (vn_resolve_tcp(k->px ? k->px->p.host : host, k->px ? k->px->p.port : port,
+	                   AF_UNSPEC, &k->res, &k->err) < 0)
+		return connect_fail(L, k);
+	k->ai = k->res;
+	return start(L, k, OP_CONNECT);
+}
+
 int
-vn_task_connect_tcp(lua_State *L, const char *host, int port, int timeout)
+vn_task_connect_tcp(lua_State *L, const char *host, int port, int timeout,
+                    const char *proxy)
 {
 	struct task *k = vn_task_current(L);
 
-	/* Resolving does not wait on the loop: names are looked up at once. */
-	if (vn_resolve_tcp(host, port, AF_UNSPEC, &k->res, &k->err) < 0)
-		return push_fail(L, vn_err_str(&k->err));
-	k->ai = k->res;
-	k->cfd = -1;
-	k->deadline = timeout < 0 ? -1 : vn_now_ms() + timeout;
-	return start(L, k, OP_CONNECT);
+	if (proxy && proxy_begin(L, k, proxy, host, port) < 0)
+		return push_fail(L, strerror(ENOMEM));
+	return connect_begin(L, k, host, port, timeout);
 }
 
 int
@@ -583,24 +707,25 @@ vn_task_tls(lua_State *L, int slot, struct vn_tls_ctx *c, int timeout)
 
 int
 vn_task_connect_tls(lua_State *L, const char *host, int port,
-                    struct vn_tls_ctx *c, int timeout)
+                    const struct vn_tls_opts *o, int server, int timeout,
+                    const char *proxy)
 {
 	struct task *k = vn_task_current(L);
+	struct vn_tls_err te;
 
-	k->hctx = c;
+	if (proxy && proxy_begin(L, k, proxy, host, port) < 0)
+		return push_fail(L, strerror(ENOMEM));
+	if (!(k->hctx = vn_tls_ctx_new(o, server, &te))) {
+		vn_task_proxy_end(k);
+		return push_fail(L, te.msg);
+	}
 	if (!(k->hhost = strdup(host))) {
 		vn_task_handshake_end(k);
+		vn_task_proxy_end(k);
 		return push_fail(L, strerror(ENOMEM));
 	}
 	k->htimeout = timeout;
-	if (vn_resolve_tcp(host, port, AF_UNSPEC, &k->res, &k->err) < 0) {
-		vn_task_handshake_end(k);
-		return push_fail(L, vn_err_str(&k->err));
-	}
-	k->ai = k->res;
-	k->cfd = -1;
-	k->deadline = timeout < 0 ? -1 : vn_now_ms() + timeout;
-	return start(L, k, OP_CONNECT);
+	return connect_begin(L, k, host, port, timeout);
 }
 
 int

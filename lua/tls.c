@@ -194,14 +194,8 @@ net_connect_tls(lua_State *L)
 		proxy = optstring(L, 3, "proxy");
 	if (port < 0)
 		return push_fail(L, "invalid port");
-	/* In a task it suspends, unless a proxy's dialogue is in the way. */
-	if (vn_task_active(L) && !proxy) {
-		struct vn_tls_ctx *ctx = vn_tls_ctx_new(&o, server, &te);
-
-		if (!ctx)
-			return push_fail(L, te.msg);
-		return vn_task_connect_tls(L, host, port, ctx, timeout);
-	}
+	if (vn_task_active(L))    /* it suspends the task instead of blocking */
+		return vn_task_connect_tls(L, host, port, &o, server, timeout, proxy);
 	fd = vn_lua_connect(L, host, port, proxy, timeout);
 	if (fd < 0) {
 		lua_pushinteger(L, -1);

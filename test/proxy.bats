@@ -412,6 +412,28 @@ hostile() {
 	assert_output "over tls"
 }
 
+@test "net.connect_tls with a proxy inside a task: the CONNECT and the TLS handshake suspend it (tinyproxy)" {
+	need tinyproxy
+	certs
+	tls_greeter srv server
+	target=$port
+	conf_fn=tinyproxy_conf daemon tinyproxy tinyproxy -d -c "$BATS_TEST_TMPDIR/tinyproxy.conf"
+	lua "net.spawn(function()
+	       local fd, why = net.connect_tls('127.0.0.1', $target,
+	           {proxy = 'http://127.0.0.1:$pport', ca = '$C/ca.pem', timeout = 10000})
+	       assert(fd >= 3, why)
+	       local got = ''
+	       repeat
+	         local data = net.recv(fd, 100)
+	         got = got .. (data or '')
+	       until not data or got:find('\n')
+	       io.write(got)
+	     end)
+	     assert(net.run())"
+	assert_success
+	assert_output "over tls"
+}
+
 # --- the other modes through a proxy --------------------------------------------
 
 @test "--sh-exec through microsocks: the child talks to the server over the tunnel" {

@@ -597,3 +597,105 @@ print("port", s.getsockname()[1], flush=True); time.sleep(30)'
 	assert_success
 	assert_output "$(printf 'recvfrom\tnil\tBad file descriptor\ntls\t-1\tBad file descriptor\ntrue')"
 }
+
+# A SOCKS5 proxy as a task of the same process (no authentication; it
+# answers each CONNECT after a pause, with reply code $1, then echoes what
+# comes through the tunnel, prefixed).
+socks5_task() {
+	echo "local px = net.listen_tcp('127.0.0.1', 0)
+	      local asked = {}
+	      net.serve(px, function(fd)
+	        assert(net.recv(fd, 3) == '\5\1\0')
+	        net.sleep(30)
+	        net.send(fd, '\5\0')
+	        local req = net.recv(fd, 300)
+	        asked[#asked + 1] = req:sub(6, 5 + req:byte(5)) .. ':' .. (req:byte(-2) * 256 + req:byte(-1))
+	        net.sleep(30)
+	        net.send(fd, '\5' .. string.char($1) .. '\0\1\0\0\0\0\0\0')
+	        local data = net.recv(fd, 100)
+	        if data then net.send(fd, 'tunnel: ' .. data) end
+	        net.close(fd)
+	      end)"
+}
+
+@test "connect_tcp through a SOCKS5 proxy inside a task suspends for the dialogue: the proxy, a task of the same process, answers it" {
+	lua "$(socks5_task 0)
+	     local ticks, done = 0, false
+	     net.spawn(function()
+	       while not done do ticks = ticks + 1; net.sleep(5) end
+	     end)
+	     net.spawn(function()
+	       local fd, why = net.connect_tcp('a..b', 80, {proxy = 'socks5://127.0.0.1:' .. px:port(), timeout = 5000})
+	       assert(fd >= 3, why)
+	       net.send(fd, 'hi')
+	       print(net.recv(fd, 100), asked[1], ticks > 1)
+	       net.close(fd)
+	       done = true
+	       px:close()
+	     end)
+	     print(net.run())"
+	assert_success
+	assert_line -n 0 "tunnel: hi	a..b:80	true"
+	assert_line -n 1 true
+	assert_equal "${#lines[@]}" 2
+}
+
+@test "connect_tcp through an HTTP proxy inside a task: CONNECT and its 200 by suspending" {
+	lua "local px = net.listen_tcp('127.0.0.1', 0)
+	     net.serve(px, function(fd)
+	       local head = ''
+	       while not head:find('\r\n\r\n') do head = head .. net.recv(fd, 100) end
+	       io.write(head)
+	       net.sleep(30)
+	       net.send(fd, 'HTTP/1.1 200 Connection established\r\n\r\n')
+	       net.send(fd, 'tunnel: ' .. net.recv(fd, 100))
+	       net.close(fd)
+	     end)
+	     net.spawn(function()
+	       local fd, why = net.connect_tcp('a..b', 80, {proxy = 'http://u:p@127.0.0.1:' .. px:port()})
+	       assert(fd >= 3, why)
+	       net.send(fd, 'hi')
+	       print(net.recv(fd, 100))
+	       px:close()
+	     end)
+	     print(net.run())"
+	assert_success
+	assert_output "$(printf 'CONNECT a..b:80 HTTP/1.0\r\nHost: a..b:80\r\nProxy-Authorization: Basic dTpw\r\n\r\ntunnel: hi\ntrue')"
+}
+
+@test "connect_tcp through a proxy inside a task: a refusal, a proxy that never answers, and no proxy at all, each as -1 and why" {
+	lua "$(socks5_task 5)
+	     local mute = net.listen_tcp('127.0.0.1', 0)   -- accepts, never speaks
+	     local gone = net.listen_tcp('127.0.0.1', 0)
+	     local gone_port = gone:port()
+	     gone:close()
+	     net.spawn(function()
+	       print(net.connect_tcp('a..b', 80, {proxy = 'socks5://127.0.0.1:' .. px:port()}))
+	       print(net.connect_tcp('a..b', 80, {proxy = 'socks5://127.0.0.1:' .. mute:port(), timeout = 200}))
+	       print(net.connect_tcp('a..b', 80, {proxy = 'http://127.0.0.1:' .. gone_port}))
+	       px:close()
+	     end)
+	     print(net.run())"
+	assert_success
+	assert_line -n 0 "-1	SOCKS5 proxy refused: connection refused (5)"
+	assert_line -n 1 "-1	SOCKS5 proxy handshake timed out"
+	assert_line -n 2 --regexp "^-1	proxy 127\.0\.0\.1:[0-9]+: Connection refused$"
+	assert_line -n 3 true
+	assert_equal "${#lines[@]}" 4
+}
+
+@test "a proxy URL that is not one raises inside a task as outside, and the task's next connect is a plain one" {
+	lua "local l = net.listen_tcp('127.0.0.1', 0)
+	     net.serve(l, function(fd) net.send(fd, 'plain'); net.close(fd) end)
+	     net.spawn(function()
+	       print(pcall(function() return net.connect_tls('127.0.0.1', l:port(), {proxy = 'ftp://127.0.0.1:9'}) end))
+	       local fd = net.connect_tcp('127.0.0.1', l:port())
+	       print(net.recv(fd, 10))
+	       l:close()
+	     end)
+	     print(net.run())"
+	assert_success
+	assert_line -n 0 --regexp "^false	.*invalid proxy URL: the proxy URL's scheme is not socks4, socks4a, socks5 or http$"
+	assert_line -n 1 plain
+	assert_line -n 2 true
+}
