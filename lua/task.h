@@ -36,7 +36,9 @@ int vn_task_sendto(lua_State *L, int slot, const char *buf, size_t len,
 /* net.poll in a task: the descriptors' events or the timeout wake it. */
 int vn_task_poll(lua_State *L);
 /* net.tls and net.connect_tls in a task: the handshake (over slot, or
- * after connecting) waits by suspending it; the task takes c (and frees it). */
+ * after connecting, through proxy when not NULL) waits by suspending it;
+ * net.tls's task takes c (and frees it), connect_tls's makes its own from o
+ * (server: o describes a server's side). */
 struct vn_tls_ctx;
 int vn_task_tls(lua_State *L, int slot, struct vn_tls_ctx *c, int timeout);
 struct vn_tls_opts;

@@ -16,14 +16,14 @@
 #include "../core/conn.h"
 #include "../core/loop.h"
 #include "../core/net.h"
+#include "../core/proxy.h"
 #include "../core/sig.h"
 #include "../core/tls.h"
 #include "../core/udp.h"
 #include "../core/unix.h"
+#include "../core/url.h"
 #include "fdtab.h"
 #include "internal.h"
-#include "../core/proxy.h"
-#include "../core/url.h"
 #include "net.h"
 #include "task.h"
 #include "task_int.h"
@@ -275,7 +275,7 @@ vn_task_proxy_end(struct task *k)
 	k->px = NULL;
 }
 
-/* The connect failed (the proxy's when there is one): -1 and why. */
+/* The connect failed (or the proxy's dialogue): -1 and why. */
 static int
 connect_fail(lua_State *L, struct task *k)
 {
@@ -283,8 +283,10 @@ connect_fail(lua_State *L, struct task *k)
 	vn_task_handshake_end(k);
 	lua_pushinteger(L, -1);
 	if (k->px) {
-		k->px->e.code = VN_PROXY_EREACH;
-		k->px->e.net = k->err;
+		if (!k->px->started) {   /* the proxy was out of reach */
+			k->px->e.code = VN_PROXY_EREACH;
+			k->px->e.net = k->err;
+		}
 		vn_lua_push_proxy_err(L, &k->px->p, &k->px->e);
 	} else {
 		lua_pushstring(L, vn_err_str(&k->err));
@@ -340,14 +342,8 @@ try_proxy(lua_State *L, struct task *k)
 	}
 	if (r > 0)
 		return wait_on(L, k, k->cfd, (short)r, 0, k->deadline, 0);
-	if (r < 0) {
-		connect_end(k);
-		vn_task_handshake_end(k);
-		lua_pushinteger(L, -1);
-		vn_lua_push_proxy_err(L, &x->p, &x->e);
-		vn_task_proxy_end(k);
-		return 2;
-	}
+	if (r < 0)
+		return connect_fail(L, k);
 	fd = k->cfd;
 	k->cfd = -1;
 	connect_end(k);
