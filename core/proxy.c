@@ -497,6 +497,19 @@ vn_proxy_hs_end(struct vn_proxy_hs *h)
 	h->http = NULL;
 }
 
+/* A send or recv that moved nothing (r <= 0): the proxy closed (0), the
+ * call would block (wait for ev), or the failure. */
+static int
+stalled(ssize_t r, short ev, struct vn_proxy_err *e)
+{
+	if (r == 0)
+		return fail(e, VN_PROXY_ECLOSED);
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return ev;
+	e->sys = errno;
+	return fail(e, VN_PROXY_ESYS);
+}
+
 /* An HTTP reply's head, up to and with the blank line, and nothing after:
  * each round peeks at what arrived and takes it, up to the end of the head
  * when it is there. 0 once it is all in h->buf[0..h->got), POLLIN, or -1. */
@@ -510,14 +523,8 @@ http_head(struct vn_proxy_hs *h, int fd, struct vn_proxy_err *e)
 		ssize_t r = recv(fd, buf + h->got, VN_PROXY_HEADMAX - h->got,
 		                 MSG_PEEK | MSG_DONTWAIT);
 
-		if (r == 0)
-			return fail(e, VN_PROXY_ECLOSED);
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-			return POLLIN;
-		if (r < 0) {
-			e->sys = errno;
-			return fail(e, VN_PROXY_ESYS);
-		}
+		if (r <= 0)
+			return stalled(r, POLLIN, e);
 		total = h->got + (size_t)r;
 		for (; i < total && !end; i++) {
 			if (total - i >= 4 && !memcmp(buf + i, "\r\n\r\n", 4))
@@ -641,12 +648,8 @@ vn_proxy_hs_step(struct vn_proxy_hs *h, int fd, struct vn_proxy_err *e)
 		if (h->sent < h->outlen) {
 			r = send(fd, h->out + h->sent, h->outlen - h->sent,
 			         MSG_NOSIGNAL | MSG_DONTWAIT);
-			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-				return POLLOUT;
-			if (r < 0) {
-				e->sys = errno;
-				return fail(e, VN_PROXY_ESYS);
-			}
+			if (r <= 0)
+				return stalled(r, POLLOUT, e);
 			h->sent += (size_t)r;
 			continue;
 		}
@@ -655,14 +658,8 @@ vn_proxy_hs_step(struct vn_proxy_hs *h, int fd, struct vn_proxy_err *e)
 				return (int)r;
 		} else if (h->got < h->want) {
 			r = recv(fd, h->buf + h->got, h->want - h->got, MSG_DONTWAIT);
-			if (r == 0)
-				return fail(e, VN_PROXY_ECLOSED);
-			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-				return POLLIN;
-			if (r < 0) {
-				e->sys = errno;
-				return fail(e, VN_PROXY_ESYS);
-			}
+			if (r <= 0)
+				return stalled(r, POLLIN, e);
 			h->got += (size_t)r;
 			continue;
 		}
