@@ -50,8 +50,8 @@ replay() {
 	[ "$status" -eq 0 ] || { printf '%s\n' "$output" | tail -n 40; false; }
 }
 
-@test "the four harnesses build" {
-	for n in url fmt lua cli; do
+@test "the five harnesses build" {
+	for n in url fmt lua cli proxy; do
 		[ -x "$FUZZ/${n}_fuzz" ]
 	done
 }
@@ -70,6 +70,10 @@ replay() {
 
 @test "cli_fuzz runs 10 s without a finding" {
 	fuzz_for cli 10
+}
+
+@test "proxy_fuzz runs 10 s without a finding" {
+	fuzz_for proxy 10
 }
 
 @test "every regression input replays without a finding" {
