@@ -534,10 +534,8 @@ http_head(struct vn_proxy_hs *h, int fd, struct vn_proxy_err *e)
 		}
 		/* take what was peeked, up to the head's end */
 		r = recv(fd, buf + h->got, (end ? end : total) - h->got, MSG_DONTWAIT);
-		if (r < 0) {
-			e->sys = errno;
-			return fail(e, VN_PROXY_ESYS);
-		}
+		if (r <= 0)
+			return stalled(r, POLLIN, e);
 		h->got += (size_t)r;
 		if (end && h->got == end)
 			return 0;
