@@ -360,6 +360,32 @@ hostile() {
 	assert_line -n 2 "-1	Connection refused"
 }
 
+@test "hostile proxies against tasks, all at once: garbage, a 64 KiB line, a drip, a close mid-reply, and the socks4a tunnel's first bytes" {
+	local m ports=()
+	for m in garbage longline drip close socks4a; do
+		bg "h_$m" python3 "$FIXTURES/hostile_proxy.py" "$m"
+		ports+=("$(port_of "h_$m")")
+	done
+	lua "local log = {}
+	     local function via(i, url, host, port, opts)
+	       net.spawn(function()
+	         opts = opts or {}
+	         opts.proxy = url
+	         local fd, why = net.connect_tcp(host, port, opts)
+	         log[i] = fd >= 3 and net.recv(fd, 7) or why
+	       end)
+	     end
+	     via(1, 'socks5://127.0.0.1:${ports[0]}', '127.0.0.1', 9)
+	     via(2, 'http://127.0.0.1:${ports[1]}', '127.0.0.1', 9)
+	     via(3, 'http://127.0.0.1:${ports[2]}', '127.0.0.1', 9, {timeout = 1500})
+	     via(4, 'socks5://127.0.0.1:${ports[3]}', '127.0.0.1', 9)
+	     via(5, 'socks4a://127.0.0.1:${ports[4]}', 'localhost', 7)
+	     assert(net.run())
+	     print(table.concat(log, '|'))"
+	assert_success
+	assert_output "SOCKS5 proxy sent an invalid reply|HTTP proxy reply head longer than 8192 bytes|HTTP proxy handshake timed out|SOCKS5 proxy closed the connection mid-reply|tunnel"
+}
+
 @test "net.connect_tcp's proxy: a refusal, an unreachable proxy, a bad URL or option" {
 	hostile garbage
 	closed=$(closed_port)
@@ -391,12 +417,17 @@ hostile() {
 	assert_equal "${#lines[@]}" 3
 }
 
-@test "net.connect_tls with a proxy: TLS inside an HTTP CONNECT tunnel (tinyproxy)" {
+# greeter_via_tinyproxy: tls_greeter as $target behind tinyproxy on $pport.
+greeter_via_tinyproxy() {
 	need tinyproxy
 	certs
 	tls_greeter srv server
 	target=$port
 	conf_fn=tinyproxy_conf daemon tinyproxy tinyproxy -d -c "$BATS_TEST_TMPDIR/tinyproxy.conf"
+}
+
+@test "net.connect_tls with a proxy: TLS inside an HTTP CONNECT tunnel (tinyproxy)" {
+	greeter_via_tinyproxy
 	lua "fd, why = net.connect_tls('127.0.0.1', $target,
 	        {proxy = 'http://127.0.0.1:$pport', ca = '$C/ca.pem', timeout = 10000})
 	     assert(fd >= 3, why)
@@ -413,11 +444,7 @@ hostile() {
 }
 
 @test "net.connect_tls with a proxy inside a task: the CONNECT and the TLS handshake suspend it (tinyproxy)" {
-	need tinyproxy
-	certs
-	tls_greeter srv server
-	target=$port
-	conf_fn=tinyproxy_conf daemon tinyproxy tinyproxy -d -c "$BATS_TEST_TMPDIR/tinyproxy.conf"
+	greeter_via_tinyproxy
 	lua "net.spawn(function()
 	       local fd, why = net.connect_tls('127.0.0.1', $target,
 	           {proxy = 'http://127.0.0.1:$pport', ca = '$C/ca.pem', timeout = 10000})
@@ -432,6 +459,37 @@ hostile() {
 	     assert(net.run())"
 	assert_success
 	assert_output "over tls"
+}
+
+@test "1 MB each way through microsocks from a task, its sender another task" {
+	need microsocks
+	peer
+	daemon microsocks microsocks -i 127.0.0.1 -p {}
+	lua "local up = assert(io.open('$BATS_FILE_TMPDIR/up', 'rb')):read('*a')
+	     local out = assert(io.open('$BATS_TEST_TMPDIR/client.got', 'wb'))
+	     net.spawn(function()
+	       local fd, why = net.connect_tcp('127.0.0.1', $target, {proxy = 'socks5://127.0.0.1:$pport'})
+	       assert(fd >= 3, why)
+	       local busy = 2   -- the sender and the receiver: the last one closes
+	       local function done()
+	         busy = busy - 1
+	         if busy == 0 then out:close(); net.close(fd) end
+	       end
+	       net.spawn(function() assert(net.send(fd, up) == #up); done() end)
+	       local got = 0
+	       while got < $MB do
+	         local data = assert(net.recv(fd, 65536))
+	         out:write(data)
+	         got = got + #data
+	       end
+	       done()
+	     end)
+	     assert(net.run())"
+	assert_success
+	assert_output ""
+	wait "$peer_pid"
+	[ "$(sha256sum <"$BATS_TEST_TMPDIR/client.got")" = "$(sha256sum <"$BATS_FILE_TMPDIR/down")" ]
+	[ "$(sha256sum <"$BATS_TEST_TMPDIR/peer.got")" = "$(sha256sum <"$BATS_FILE_TMPDIR/up")" ]
 }
 
 # --- the other modes through a proxy --------------------------------------------
