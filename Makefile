@@ -101,8 +101,8 @@ $(BUILD)/test/fs_test: ALL_LDFLAGS += -Wl,--wrap=strcmp
 #   check-dist      the release tarball, the Debian package, the rock
 # The repeat passes (sanitize, luajit) leave out BATS_ONCE, the files that do
 # not depend on the build's flavour, and set VLCNET_REPEAT_PASS, which makes
-# those files skip when one is named to a repeat pass by hand. check-units and check-bats are the two
-# halves, for any BUILD.
+# those files skip when one is named to a repeat pass by hand. check-units
+# and check-bats are the two halves, for any BUILD.
 #
 # The bats files run BATS_JOBS at a time (with GNU parallel, when installed;
 # one at a time otherwise), each file's tests in order; the longest files

@@ -99,16 +99,24 @@ run_local() {
 	cd "$BATS_TEST_TMPDIR" && timeout 20 bash -o pipefail -c "$text"
 }
 
+# split_example PAGE N: the block's server (its lines up to the one ending
+# in "&", without the "&") and client (the lines after, comments left out),
+# into the caller's server and client.
+split_example() {
+	local text
+	text=$(example "$1" "$2")
+	server=$(echo "$text" | awk '!done { print } /&$/ { done = 1 }' | sed '$s/ *&$//')
+	client=$(echo "$text" | awk 'done && !/^#/ { print } /&$/ { done = 1 }')
+}
+
 # run_pair PAGE N: a block of the form "SERVER ... &", comments, "CLIENT"
 # whose client names the server's port as PORT: the server runs in the
 # background as "server" (its -v line gives the port), then the client under
 # run. Call it directly, not under run: wait_bg then checks how the server
 # ended.
 run_pair() {
-	local text server client port
-	text=$(example "$1" "$2")
-	server=$(echo "$text" | awk '!done { print } /&$/ { done = 1 }' | sed '$s/ *&$//')
-	client=$(echo "$text" | awk 'done && !/^#/ { print } /&$/ { done = 1 }')
+	local server client port
+	split_example "$1" "$2"
 	[[ $server == *" 0" ]] || { echo "server does not bind port 0: $server" >&2; return 1; }
 	[[ $client == *PORT* ]] || { echo "client does not name PORT: $client" >&2; return 1; }
 	cd "$BATS_TEST_TMPDIR" || return 1
@@ -121,10 +129,8 @@ run_pair() {
 # (-v -U PATH, PATH relative to the test's directory): the client starts once
 # the server says "listening on PATH".
 run_unix() {
-	local text server client
-	text=$(example "$1" "$2")
-	server=$(echo "$text" | awk '!done { print } /&$/ { done = 1 }' | sed '$s/ *&$//')
-	client=$(echo "$text" | awk 'done && !/^#/ { print } /&$/ { done = 1 }')
+	local server client
+	split_example "$1" "$2"
 	[[ $server == *" -v -U "* ]] || { echo "server does not say where: $server" >&2; return 1; }
 	cd "$BATS_TEST_TMPDIR" || return 1
 	bg server bash -c "$server"
