@@ -673,11 +673,11 @@ vn_proxy_handshake(int fd, const struct vn_proxy *p, const char *host, int port,
 	struct vn_proxy_hs h;
 	int r = vn_proxy_hs_start(&h, p, host, port, family, e);
 
-	if (r == 0)
-		while ((r = vn_proxy_hs_step(&h, fd, e)) > 0 && wait_fd(fd, (short)r, deadline, e) == 0)
-			;
+	while (r == 0 && (r = vn_proxy_hs_step(&h, fd, e)) > 0)
+		if (wait_fd(fd, (short)r, deadline, e) == 0)
+			r = 0;
 	vn_proxy_hs_end(&h);
-	return r < 0 || e->code != VN_PROXY_OK ? -1 : 0;
+	return r == 0 ? 0 : -1;   /* r > 0: the wait failed, *e says why */
 }
 
 int
