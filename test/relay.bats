@@ -398,6 +398,9 @@ in_tty() {
 
 @test "on a terminal, listen ends when its client has ended (the man page's receive-a-file example)" {
 	cd "$BATS_TEST_TMPDIR"
+	# err exists before the background job opens it, or the first sed may
+	# look before it does
+	: >err
 	run in_tty '>received.txt vlcnet-listen -v 127.0.0.1 0 2>err &
 for i in $(seq 200); do port=$(sed -nE "s/.*listening on .*:([0-9]+)$/\1/p" err); [ -n "$port" ] && break; sleep 0.05; done
 vlcnet-connect 127.0.0.1 $port </etc/hostname; echo "connect $?"
