@@ -651,8 +651,9 @@ step_transport(struct run *r, int op)
 			task_spawn_worker(r, base);
 		break;
 	case XOP_SLEEP:
-		/* outside a task it sleeps the process: a few ms at most */
-		if (nargs >= 1 && lua_type(L, base + 2) == LUA_TNUMBER) {
+		/* outside a task it sleeps the process: a few ms at most, and a
+		 * string that converts ("1e300") counts as the number it is */
+		if (nargs >= 1 && lua_isnumber(L, base + 2)) {
 			lua_pushinteger(L, byte(&r->in) % 5);
 			lua_replace(L, base + 2);
 		}
