@@ -450,10 +450,12 @@ static const char closer_code[] =
 
 /* A task that uses the blocking calls inside a task, on what the harness
  * made safe: a poll of 0-4 ms on its table, then recv/send/recvfrom only on
- * what it said is ready, and a sleep. */
+ * what it said is ready, and a sleep. Not under pcall: on Lua 5.1 a wait
+ * inside pcall in a task leaves its waiters in the loop, a known defect
+ * (regressions/lua/defect-yield-in-pcall-spins) not fixed yet. */
 static const char worker_code[] =
 	"local net, t, slot, ms, data = ...\n"
-	"local ok = pcall(net.poll, t, ms)\n"
+	"if type(t) == 'table' then net.poll(t, ms) end\n"
 	"if type(slot) == 'number' then\n"
 	"  local p = { [slot] = net.POLLIN }\n"
 	"  if net.poll(p, ms) > 0 and p[slot] == net.POLLIN then\n"
